@@ -1,0 +1,46 @@
+// What the workflow commands share: where state lives, opening the store, the executor, and
+// the lock that tells whether an engine is running a workflow right now.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "exec/executor.h"
+#include "store/store.h"
+
+namespace CLI {
+class App;
+}
+
+namespace rampart::cli {
+
+struct StateOptions {
+  std::string state_dir;   // --state; default: the directory of store::default_sqlite_path()
+  std::string namespace_ = "argo";
+};
+
+// Adds --state and -n/--namespace to a command.
+void add_state_options(CLI::App& command, StateOptions& options);
+
+std::string resolve_state_dir(const StateOptions& options);
+std::unique_ptr<store::Store> open_store(const std::string& state_dir);
+
+// "bwrap" (default) or "none" (trusted local runs: no sandbox).
+std::unique_ptr<exec::Executor> make_executor(const std::string& sandbox, const std::string& image_catalog);
+
+// An exclusive lock on one workflow held for as long as an engine runs it (flock on a file
+// under the state dir, released by the kernel when the process dies, even by SIGKILL).
+class RunLock {
+ public:
+  RunLock(const std::string& state_dir, const std::string& ns, const std::string& name);
+  ~RunLock();
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
+  bool try_lock();  // false when another process holds it
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+}  // namespace rampart::cli

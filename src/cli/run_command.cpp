@@ -1,0 +1,192 @@
+// `rampart run FILE`: validate, submit and run a workflow in this process, persisting every
+// step; exits 0 only when the workflow Succeeded.
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "cli/app.h"
+#include "cli/commands.h"
+#include "cli/context.h"
+#include "cli/json_output.h"
+#include "cli/output_format.h"
+#include "cli/watch_observer.h"
+#include "engine/engine.h"
+#include "spec/loader.h"
+#include "spec/validate.h"
+
+namespace rampart::cli {
+namespace {
+
+struct RunOptions {
+  StateOptions state;
+  std::string file;
+  std::vector<std::string> parameters;
+  std::string parameter_file;
+  std::string entrypoint;
+  std::vector<std::string> template_dirs;
+  std::vector<std::string> config_maps;
+  std::string output = "text";
+  bool watch = false;
+  bool wait = false;
+  std::string sandbox = "bwrap";
+  std::string image_catalog;
+  std::string name;
+  int64_t default_deadline = 0;
+};
+
+const char* g_interrupted_name = nullptr;
+
+void on_interrupt(int) {
+  // Only async-signal-safe calls here.
+  const char msg[] = "\ninterrupted; the workflow's state is saved: continue it with `rampart resume ";
+  (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+  if (g_interrupted_name) (void)!write(STDERR_FILENO, g_interrupted_name, strlen(g_interrupted_name));
+  (void)!write(STDERR_FILENO, "`\n", 2);
+  _exit(130);
+}
+
+bool print_problems(const Diagnostics& problems) {
+  for (const auto& d : problems) std::cerr << d.to_string() << "\n";
+  return problems.empty();
+}
+
+}  // namespace
+
+// Shared with `resume`: runs a stored workflow in this process with a progress display.
+int run_stored_workflow(const StateOptions& state_options, const std::string& name, const std::string& sandbox,
+                        const std::string& image_catalog, const std::string& output, bool watch, int64_t default_deadline) {
+  std::string state_dir = resolve_state_dir(state_options);
+  auto store = open_store(state_dir);
+  RunLock lock(state_dir, state_options.namespace_, name);
+  if (!lock.try_lock()) {
+    std::cerr << "workflow \"" << name << "\" is already being run by another rampart process\n";
+    return kFailed;
+  }
+  auto executor = make_executor(sandbox, image_catalog);
+  engine::EngineOptions options;
+  options.state_dir = state_dir;
+  options.default_deadline_seconds = default_deadline;
+  engine::Engine engine(*store, *executor, options);
+  auto record = store->get_workflow(state_options.namespace_, name);
+  if (!record) {
+    std::cerr << "workflow \"" << name << "\" not found in namespace \"" << state_options.namespace_ << "\"\n";
+    return kFailed;
+  }
+  static std::string interrupted_name;
+  interrupted_name = name;
+  g_interrupted_name = interrupted_name.c_str();
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+
+  WatchObserver::Mode mode = output == "text" ? (watch ? WatchObserver::Mode::Tree : WatchObserver::Mode::Lines)
+                                              : WatchObserver::Mode::Quiet;
+  WatchObserver observer(mode, engine::Engine::workflow_object(*store, state_options.namespace_, name));
+  store::WorkflowRecord final_record = engine.run(state_options.namespace_, name, &observer);
+  executor->shutdown();
+  observer.final_render();
+  if (output == "name") {
+    std::cout << name << "\n";
+  } else if (output == "json" || output == "yaml") {
+    print_object(engine::Engine::workflow_object(*store, state_options.namespace_, name), output);
+  }
+  return final_record.phase == "Succeeded" ? kOk : kFailed;
+}
+
+CommandAction add_run_command(CLI::App& app) {
+  auto o = std::make_shared<RunOptions>();
+  CLI::App* cmd = app.add_subcommand("run", "Run a workflow locally and wait for it; exit 0 only if it Succeeded");
+  cmd->add_option("file", o->file, "Workflow YAML file")->required();
+  cmd->add_option("-p,--parameter", o->parameters, "Workflow parameter NAME=VALUE (repeatable)");
+  cmd->add_option("--parameter-file", o->parameter_file, "YAML or JSON file of parameter names to values");
+  cmd->add_option("--entrypoint", o->entrypoint, "Template to start from instead of spec.entrypoint");
+  cmd->add_option("--templates", o->template_dirs, "Folder of WorkflowTemplates / ClusterWorkflowTemplates (repeatable)");
+  cmd->add_option("--configmap", o->config_maps, "ConfigMap YAML file (repeatable)");
+  cmd->add_option("--name", o->name, "Workflow name (instead of metadata.name / generateName)");
+  cmd->add_flag("--watch", o->watch, "Draw the live node tree");
+  cmd->add_flag("--wait", o->wait, "Wait for completion (always the case for a local run)");
+  cmd->add_option("--sandbox", o->sandbox, "Step sandbox: bwrap, or none for trusted local runs")
+      ->check(CLI::IsMember({"bwrap", "none"}))->capture_default_str();
+  cmd->add_option("--image-catalog", o->image_catalog, "Image catalog file (default: share/rampart/images.yaml)");
+  cmd->add_option("--default-deadline", o->default_deadline,
+                  "activeDeadlineSeconds for workflows that set none (0: none)");
+  add_state_options(*cmd, o->state);
+  add_output_option(*cmd, o->output, "text,name,json,yaml", "text");
+
+  return [o]() -> int {
+    // What the workflow can reference: templates folders and config maps.
+    spec::LoadResult loaded = spec::load_paths({o->file});
+    engine::References references;
+    spec::LoadResult extra;
+    if (!o->template_dirs.empty()) extra.append(spec::load_paths(o->template_dirs));
+    if (!o->config_maps.empty()) extra.append(spec::load_paths(o->config_maps));
+    if (!print_problems(loaded.errors)) return kFailed;
+    for (const auto& e : extra.errors) {
+      // Documents of other kinds in a templates folder are ignored; real errors are not.
+      std::cerr << e.to_string() << "\n";
+    }
+    if (!extra.errors.empty()) return kFailed;
+    for (const auto& d : extra.documents) {
+      if (d.kind != spec::Kind::Workflow && d.kind != spec::Kind::CronWorkflow) references.documents.push_back(d);
+    }
+    const spec::Document* workflow = nullptr;
+    for (const auto& d : loaded.documents) {
+      if (d.kind == spec::Kind::Workflow && !workflow) workflow = &d;
+      else if (d.kind != spec::Kind::Workflow && d.kind != spec::Kind::CronWorkflow) references.documents.push_back(d);
+    }
+    if (!workflow) {
+      std::cerr << o->file << ": no Workflow document found\n";
+      return kFailed;
+    }
+    spec::Library library;
+    library.add(references.documents);
+    if (!print_problems(spec::validate(*workflow, library))) return kFailed;
+
+    engine::SubmitOptions submit;
+    submit.namespace_ = o->state.namespace_;
+    submit.entrypoint = o->entrypoint;
+    submit.name = o->name;
+    if (!o->parameter_file.empty()) {
+      try {
+        YAML::Node params = YAML::LoadFile(o->parameter_file);
+        if (!params.IsMap()) throw std::runtime_error("expected a map of parameter names to values");
+        for (const auto& kv : params) submit.parameters.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
+      } catch (const std::exception& e) {
+        std::cerr << o->parameter_file << ": " << e.what() << "\n";
+        return kFailed;
+      }
+    }
+    for (const auto& p : o->parameters) {
+      auto eq = p.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        std::cerr << "-p " << p << ": expected NAME=VALUE\n";
+        return kUsage;
+      }
+      submit.parameters.emplace_back(p.substr(0, eq), p.substr(eq + 1));
+    }
+    std::string name;
+    try {
+      std::string state_dir = resolve_state_dir(o->state);
+      auto store = open_store(state_dir);
+      // Submission needs no executor: nothing runs until run_stored_workflow.
+      struct NoExecutor : exec::Executor {
+        void start(exec::StepRequest, std::function<void(exec::StepResult)>) override {}
+        void kill(const std::string&, const std::string&) override {}
+        void shutdown() override {}
+      } none;
+      engine::Engine engine(*store, none, {state_dir});
+      name = engine.submit(*workflow, references, submit);
+    } catch (const std::exception& e) {
+      std::cerr << o->file << ": " << e.what() << "\n";
+      return kFailed;
+    }
+    if (o->output == "text") std::cerr << "workflow " << name << " submitted\n";
+    return run_stored_workflow(o->state, name, o->sandbox, o->image_catalog, o->output, o->watch, o->default_deadline);
+  };
+}
+
+}  // namespace rampart::cli

@@ -1,0 +1,227 @@
+#include "cli/tree_view.h"
+
+#include <algorithm>
+#include <ctime>
+#include <map>
+#include <sstream>
+#include <vector>
+
+namespace rampart::cli {
+namespace {
+
+using Json = nlohmann::json;
+
+int64_t parse_time(const std::string& text) {
+  if (text.empty()) return 0;
+  std::tm tm{};
+  if (!strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm)) return 0;
+  return static_cast<int64_t>(timegm(&tm)) * 1000;
+}
+
+const char* symbol(const std::string& phase) {
+  if (phase == "Succeeded") return "✔";
+  if (phase == "Failed") return "✖";
+  if (phase == "Error") return "⚠";
+  if (phase == "Skipped" || phase == "Omitted") return "○";
+  if (phase == "Running") return "●";
+  return "◷";
+}
+
+// Columns are measured in characters, not bytes: the symbols above are multi-byte.
+size_t display_width(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::string pad(const std::string& s, size_t width) {
+  size_t w = display_width(s);
+  return w >= width ? s + " " : s + std::string(width - w + 1, ' ');
+}
+
+std::string cut(const std::string& s, size_t width) {
+  if (width == 0 || display_width(s) <= width) return s;
+  std::string out;
+  size_t n = 0;
+  for (unsigned char c : s) {
+    if ((c & 0xC0) != 0x80) {
+      if (n == width - 1) break;
+      ++n;
+    }
+    out += static_cast<char>(c);
+  }
+  return out + "…";
+}
+
+struct Row {
+  std::string step, tmpl, pod, duration, message;
+};
+
+class TreeBuilder {
+ public:
+  TreeBuilder(const Json& nodes, int64_t now) : nodes_(nodes), now_(now) {
+    for (auto it = nodes.begin(); it != nodes.end(); ++it) {
+      const Json& n = it.value();
+      std::string boundary = n.value("boundaryID", "");
+      if (!boundary.empty()) by_boundary_[boundary].push_back(it.key());
+    }
+    for (auto& [b, ids] : by_boundary_) {
+      std::stable_sort(ids.begin(), ids.end(), [&](const std::string& a, const std::string& c) {
+        return started(a) < started(c);
+      });
+    }
+  }
+
+  void add(const std::string& id, const std::string& prefix, bool last, bool root, std::vector<Row>& rows) {
+    if (!nodes_.contains(id)) return;
+    const Json& n = nodes_[id];
+    std::string type = n.value("type", "");
+    std::vector<std::string> kids = display_children(id);
+    if (type == "StepGroup" || type == "TaskGroup") {
+      // Groups are structure, not work: show their children in their place.
+      for (size_t i = 0; i < kids.size(); ++i) add(kids[i], prefix, last && i + 1 == kids.size(), false, rows);
+      return;
+    }
+    std::string branch = root ? " " : prefix + (last ? "└─" : "├─");
+    Row r;
+    r.step = branch + symbol(n.value("phase", "")) + " " + (root ? n.value("name", "") : n.value("displayName", ""));
+    r.tmpl = n.value("templateName", "");
+    r.pod = type == "Pod" ? n.value("podName", "") : "";
+    int64_t s = parse_time(n.value("startedAt", "")), f = parse_time(n.value("finishedAt", ""));
+    if (s && (type == "Pod" || type == "Container" || type == "Suspend")) r.duration = format_duration((f ? f : now_) - s);
+    r.message = n.value("message", "");
+    rows.push_back(r);
+    std::string child_prefix = root ? " " : prefix + (last ? "  " : "│ ");
+    for (size_t i = 0; i < kids.size(); ++i) add(kids[i], child_prefix, i + 1 == kids.size(), false, rows);
+  }
+
+ private:
+  int64_t started(const std::string& id) const {
+    if (!nodes_.contains(id)) return 0;
+    return parse_time(nodes_[id].value("startedAt", ""));
+  }
+
+  std::vector<std::string> display_children(const std::string& id) const {
+    const Json& n = nodes_[id];
+    std::string type = n.value("type", "");
+    std::vector<std::string> out;
+    if (type == "Steps") {
+      // Follow the chain of step groups: group -> its steps -> next group.
+      std::string group = n.contains("children") && !n["children"].empty() ? n["children"][0].get<std::string>() : "";
+      std::vector<std::string> seen;
+      while (!group.empty() && nodes_.contains(group) && std::find(seen.begin(), seen.end(), group) == seen.end()) {
+        seen.push_back(group);
+        out.push_back(group);
+        std::string next;
+        for (const auto& step : nodes_[group].value("children", Json::array())) {
+          for (const auto& c : nodes_.contains(step.get<std::string>()) ? nodes_[step.get<std::string>()].value("children", Json::array()) : Json::array()) {
+            if (nodes_.contains(c.get<std::string>()) && nodes_[c.get<std::string>()].value("type", "") == "StepGroup") next = c;
+          }
+        }
+        group = next;
+      }
+      return out;
+    }
+    if (type == "DAG") {
+      auto it = by_boundary_.find(id);
+      if (it == by_boundary_.end()) return out;
+      for (const auto& c : it->second) {
+        // Loop children are shown under their TaskGroup; exit handlers under their step.
+        const Json& cn = nodes_[c];
+        std::string name = cn.value("name", "");
+        bool nested = false;
+        for (const auto& other : it->second) {
+          if (other == c) continue;
+          for (const auto& cc : nodes_[other].value("children", Json::array())) {
+            std::string ot = nodes_[other].value("type", "");
+            if (cc == c && (ot == "TaskGroup" || ot == "Retry" || name.ends_with(".onExit"))) nested = true;
+          }
+        }
+        if (!nested) out.push_back(c);
+      }
+      return out;
+    }
+    for (const auto& c : n.value("children", Json::array())) {
+      std::string cid = c.get<std::string>();
+      if (!nodes_.contains(cid)) continue;
+      std::string ct = nodes_[cid].value("type", "");
+      if (ct == "StepGroup") continue;  // the next group of a steps template
+      if (type != "Retry" && type != "TaskGroup" && type != "Pod" && type != "StepGroup" &&
+          nodes_[cid].value("boundaryID", "") != n.value("boundaryID", "") &&
+          !nodes_[cid].value("name", "").ends_with(".onExit")) {
+        continue;
+      }
+      out.push_back(cid);
+    }
+    return out;
+  }
+
+  const Json& nodes_;
+  int64_t now_;
+  std::map<std::string, std::vector<std::string>> by_boundary_;
+};
+
+}  // namespace
+
+std::string format_duration(int64_t ms) {
+  if (ms < 0) ms = 0;
+  int64_t s = ms / 1000;
+  if (s < 60) return std::to_string(s) + "s";
+  if (s < 3600) return std::to_string(s / 60) + "m" + std::to_string(s % 60) + "s";
+  if (s < 86400) return std::to_string(s / 3600) + "h" + std::to_string((s % 3600) / 60) + "m";
+  return std::to_string(s / 86400) + "d" + std::to_string((s % 86400) / 3600) + "h";
+}
+
+std::string render_workflow(const Json& wf, int64_t now_ms, size_t width) {
+  const Json& meta = wf.value("metadata", Json::object());
+  const Json& status = wf.value("status", Json::object());
+  std::ostringstream out;
+  std::string name = meta.value("name", "");
+  auto field = [&](const std::string& label, const std::string& value) {
+    if (!value.empty()) out << cut(pad(label + ":", 20) + value, width) << "\n";
+  };
+  field("Name", name);
+  field("Namespace", meta.value("namespace", ""));
+  field("Status", status.value("phase", "Pending"));
+  field("Message", status.value("message", ""));
+  int64_t started = parse_time(status.value("startedAt", ""));
+  int64_t finished = parse_time(status.value("finishedAt", ""));
+  field("Created", meta.value("creationTimestamp", ""));
+  field("Started", status.value("startedAt", ""));
+  field("Finished", status.value("finishedAt", ""));
+  if (started) field("Duration", format_duration((finished ? finished : now_ms) - started));
+  field("Progress", status.value("progress", ""));
+  const Json& params = wf.value("spec", Json::object()).value("arguments", Json::object()).value("parameters", Json::array());
+  if (!params.empty()) {
+    out << "Parameters:\n";
+    for (const auto& p : params) out << cut("  " + p.value("name", "") + ": " + p.value("value", ""), width) << "\n";
+  }
+  const Json& outputs = status.value("outputs", Json::object()).value("parameters", Json::array());
+  if (!outputs.empty()) {
+    out << "Outputs:\n";
+    for (const auto& p : outputs) out << cut("  " + p.value("name", "") + ": " + p.value("value", ""), width) << "\n";
+  }
+  const Json& nodes = status.value("nodes", Json::object());
+  if (nodes.empty()) return out.str();
+  std::vector<Row> rows;
+  TreeBuilder tree(nodes, now_ms);
+  tree.add(name, "", true, true, rows);
+  std::string onexit = name + ".onExit";
+  for (auto it = nodes.begin(); it != nodes.end(); ++it) {
+    if (it.value().value("name", "") == onexit) tree.add(it.key(), "", true, true, rows);
+  }
+  size_t w_step = 4, w_tmpl = 8, w_pod = 7, w_dur = 8;
+  for (const auto& r : rows) {
+    w_step = std::max(w_step, display_width(r.step));
+    w_tmpl = std::max(w_tmpl, display_width(r.tmpl));
+    w_pod = std::max(w_pod, display_width(r.pod));
+    w_dur = std::max(w_dur, display_width(r.duration));
+  }
+  out << "\n" << cut(pad("STEP", w_step) + pad("TEMPLATE", w_tmpl) + pad("PODNAME", w_pod) + pad("DURATION", w_dur) + "MESSAGE", width) << "\n";
+  for (const auto& r : rows) {
+    out << cut(pad(r.step, w_step) + pad(r.tmpl, w_tmpl) + pad(r.pod, w_pod) + pad(r.duration, w_dur) + r.message, width) << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace rampart::cli

@@ -1,0 +1,250 @@
+#include "engine/engine.h"
+
+#include <random>
+#include <set>
+#include <stdexcept>
+
+#include "engine/workflow_run.h"
+
+namespace rampart::engine {
+namespace {
+
+std::string random_suffix(size_t length) {
+  static const char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+  std::random_device rd;
+  std::string out;
+  for (size_t i = 0; i < length; ++i) out += kAlphabet[rd() % (sizeof(kAlphabet) - 1)];
+  return out;
+}
+
+std::string random_uid() {
+  std::random_device rd;
+  const char* hex = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 32; ++i) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) out += '-';
+    out += hex[rd() % 16];
+  }
+  return out;
+}
+
+std::string scalar_text(const Json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "";
+  return v.dump();
+}
+
+// Every templateRef / workflowTemplateRef name inside `j`, as (name, clusterScope).
+void collect_refs(const Json& j, std::set<std::pair<std::string, bool>>& out) {
+  if (j.is_object()) {
+    for (const char* key : {"templateRef", "workflowTemplateRef"}) {
+      if (j.contains(key) && j[key].is_object()) {
+        out.emplace(j[key].value("name", ""), j[key].value("clusterScope", false));
+      }
+    }
+    for (auto it = j.begin(); it != j.end(); ++it) collect_refs(it.value(), out);
+  } else if (j.is_array()) {
+    for (const auto& v : j) collect_refs(v, out);
+  }
+}
+
+}  // namespace
+
+Engine::Engine(store::Store& store, exec::Executor& executor, EngineOptions options)
+    : store_(store), executor_(executor), options_(std::move(options)) {}
+
+Engine::~Engine() = default;
+
+std::string Engine::submit(const spec::Document& workflow, const References& references,
+                           const SubmitOptions& options) {
+  if (workflow.kind != spec::Kind::Workflow) {
+    throw std::invalid_argument(std::string("cannot run a ") + spec::to_string(workflow.kind) + "; expected a Workflow");
+  }
+  Json manifest = workflow.raw;
+  Json& meta = manifest["metadata"];
+  std::string name = options.name;
+  if (name.empty()) name = meta.value("name", "");
+  if (name.empty()) {
+    std::string prefix = meta.value("generateName", "");
+    if (prefix.empty()) throw std::invalid_argument("the workflow has neither metadata.name nor metadata.generateName");
+    for (int attempt = 0; attempt < 20; ++attempt) {
+      name = prefix + random_suffix(5);
+      if (!store_.get_workflow(options.namespace_, name)) break;
+    }
+  }
+  if (store_.get_workflow(options.namespace_, name)) {
+    throw std::invalid_argument("workflow \"" + name + "\" already exists in namespace \"" + options.namespace_ +
+                                "\"; delete it or use generateName");
+  }
+  meta["name"] = name;
+  meta.erase("generateName");
+  meta["namespace"] = options.namespace_;
+
+  std::map<std::string, const spec::Document*> wts, cwts, cms;
+  for (const auto& d : references.documents) {
+    if (d.kind == spec::Kind::WorkflowTemplate) wts[d.metadata.name] = &d;
+    if (d.kind == spec::Kind::ClusterWorkflowTemplate) cwts[d.metadata.name] = &d;
+    if (d.kind == spec::Kind::ConfigMap) cms[d.metadata.name] = &d;
+  }
+
+  Json spec = manifest.value("spec", Json::object());
+  // workflowTemplateRef: the template's spec, with the workflow's own fields on top.
+  if (spec.contains("workflowTemplateRef")) {
+    const Json& ref = spec["workflowTemplateRef"];
+    std::string ref_name = ref.value("name", "");
+    bool cluster = ref.value("clusterScope", false);
+    auto& table = cluster ? cwts : wts;
+    auto it = table.find(ref_name);
+    if (it == table.end()) {
+      throw std::invalid_argument(std::string("workflowTemplateRef: ") + (cluster ? "ClusterWorkflowTemplate" : "WorkflowTemplate") +
+                                  " \"" + ref_name + "\" was not loaded (pass --templates DIR)");
+    }
+    Json base = it->second->raw.value("spec", Json::object());
+    Json own_args = spec.value("arguments", Json::object());
+    for (auto sit = spec.begin(); sit != spec.end(); ++sit) {
+      if (sit.key() != "workflowTemplateRef" && sit.key() != "arguments") base[sit.key()] = sit.value();
+    }
+    // Arguments merge by name: the workflow's values win.
+    for (const char* kind : {"parameters", "artifacts"}) {
+      Json merged = base.value("arguments", Json::object()).value(kind, Json::array());
+      for (const auto& a : own_args.value(kind, Json::array())) {
+        bool replaced = false;
+        for (auto& m : merged) {
+          if (m.value("name", "") == a.value("name", "")) {
+            m = a;
+            replaced = true;
+          }
+        }
+        if (!replaced) merged.push_back(a);
+      }
+      if (!merged.empty()) base["arguments"][kind] = merged;
+    }
+    spec = base;
+  }
+  if (!options.entrypoint.empty()) spec["entrypoint"] = options.entrypoint;
+
+  // Workflow parameters: declared values, overridden by -p, each resolved to a string.
+  Json declared = spec.value("arguments", Json::object()).value("parameters", Json::array());
+  for (const auto& [pname, pvalue] : options.parameters) {
+    bool found = false;
+    for (auto& p : declared) {
+      if (p.value("name", "") == pname) {
+        p["value"] = pvalue;
+        p.erase("valueFrom");
+        found = true;
+      }
+    }
+    if (!found) {
+      std::string names;
+      for (const auto& p : declared) names += (names.empty() ? "" : ", ") + p.value("name", "");
+      throw std::invalid_argument("unknown parameter \"" + pname + "\"" +
+                                  (names.empty() ? std::string("; the workflow declares no parameters")
+                                                 : "; the workflow declares: " + names));
+    }
+  }
+  Json resolved = Json::array();
+  for (const auto& p : declared) {
+    std::string pname = p.value("name", "");
+    std::optional<std::string> value;
+    if (p.contains("value")) value = scalar_text(p["value"]);
+    if (!value && p.contains("valueFrom") && p["valueFrom"].contains("configMapKeyRef")) {
+      const Json& ref = p["valueFrom"]["configMapKeyRef"];
+      auto it = cms.find(ref.value("name", ""));
+      if (it != cms.end()) {
+        auto kt = it->second->data.find(ref.value("key", ""));
+        if (kt != it->second->data.end()) value = kt->second;
+      }
+      if (!value && p["valueFrom"].contains("default")) value = scalar_text(p["valueFrom"]["default"]);
+      if (!value) {
+        throw std::invalid_argument("parameter \"" + pname + "\": ConfigMap \"" + ref.value("name", "") + "\" key \"" +
+                                    ref.value("key", "") + "\" not found (pass --configmap FILE)");
+      }
+    }
+    if (!value && p.contains("default")) value = scalar_text(p["default"]);
+    if (!value) throw std::invalid_argument("parameter \"" + pname + "\" has no value; pass -p " + pname + "=VALUE");
+    if (p.contains("enum") && p["enum"].is_array() && !p["enum"].empty()) {
+      bool ok = false;
+      for (const auto& e : p["enum"]) ok = ok || scalar_text(e) == *value;
+      if (!ok) throw std::invalid_argument("parameter \"" + pname + "\": \"" + *value + "\" is not one of " + p["enum"].dump());
+    }
+    resolved.push_back({{"name", pname}, {"value", *value}});
+  }
+  if (!resolved.empty()) spec["arguments"]["parameters"] = resolved;
+  manifest["spec"] = spec;
+
+  // Copy what the workflow references, so a resume needs nothing but the store.
+  Json stored = {{"parameters", resolved}, {"workflowTemplates", Json::object()},
+                 {"clusterWorkflowTemplates", Json::object()}, {"configMaps", Json::object()}};
+  std::set<std::pair<std::string, bool>> refs, seen;
+  collect_refs(spec, refs);
+  while (!refs.empty()) {
+    auto ref = *refs.begin();
+    refs.erase(refs.begin());
+    if (!seen.insert(ref).second) continue;
+    auto& table = ref.second ? cwts : wts;
+    auto it = table.find(ref.first);
+    if (it == table.end()) continue;  // reported when a step uses it
+    Json ref_spec = it->second->raw.value("spec", Json::object());
+    stored[ref.second ? "clusterWorkflowTemplates" : "workflowTemplates"][ref.first] = ref_spec;
+    collect_refs(ref_spec, refs);
+  }
+  for (const auto& [cm_name, doc] : cms) stored["configMaps"][cm_name] = doc->data;
+
+  store::WorkflowRecord record;
+  record.namespace_ = options.namespace_;
+  record.name = name;
+  record.uid = random_uid();
+  record.phase = "Pending";
+  record.created_at = now_ms();
+  record.labels_json = meta.value("labels", Json::object()).dump();
+  record.manifest = manifest;
+  record.status = {{"rampart", stored}};
+  store_.put_workflow(record);
+  return name;
+}
+
+store::WorkflowRecord Engine::run(const std::string& ns, const std::string& name, Observer* observer) {
+  auto record = store_.get_workflow(ns, name);
+  if (!record) throw std::invalid_argument("workflow \"" + name + "\" not found in namespace \"" + ns + "\"");
+  WorkflowRun run(store_, executor_, options_, std::move(*record), observer);
+  return run.run();
+}
+
+void Engine::request_shutdown(store::Store& store, const std::string& ns, const std::string& name,
+                              const std::string& mode) {
+  store::EventRecord e;
+  e.time_ms = now_ms();
+  e.type = "Normal";
+  e.reason = mode == "Resume" ? "ResumeRequested" : "ShutdownRequested";
+  e.message = mode;
+  store.append_event(ns, name, e);
+}
+
+nlohmann::json Engine::workflow_object(store::Store& store, const std::string& ns, const std::string& name) {
+  auto record = store.get_workflow(ns, name);
+  if (!record) return nullptr;
+  Json wf = record->manifest;
+  wf["apiVersion"] = "argoproj.io/v1alpha1";
+  wf["kind"] = "Workflow";
+  wf["metadata"]["uid"] = record->uid;
+  wf["metadata"]["creationTimestamp"] = format_time(record->created_at);
+  Json status = Json::object();
+  if (!record->phase.empty()) status["phase"] = record->phase;
+  if (record->started_at) status["startedAt"] = format_time(record->started_at);
+  if (record->finished_at) status["finishedAt"] = format_time(record->finished_at);
+  if (!record->message.empty()) status["message"] = record->message;
+  if (record->status.contains("progress")) status["progress"] = record->status["progress"];
+  if (record->status.contains("outputs")) status["outputs"] = record->status["outputs"];
+  Json nodes = Json::object();
+  for (const auto& n : store.get_nodes(ns, name)) {
+    Json j = n.status;
+    j.erase("startedAtMs");
+    j.erase("finishedAtMs");
+    nodes[n.id] = j;
+  }
+  if (!nodes.empty()) status["nodes"] = nodes;
+  wf["status"] = status;
+  return wf;
+}
+
+}  // namespace rampart::engine

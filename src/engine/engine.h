@@ -1,0 +1,80 @@
+// rampart's workflow controller: submit a Workflow, run it to completion on an executor, with
+// every state change persisted so that a killed engine resumes where it stopped.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/node.h"
+#include "exec/executor.h"
+#include "spec/workflow.h"
+#include "store/store.h"
+
+namespace rampart::engine {
+
+struct EngineOptions {
+  std::string state_dir;  // logs, step scratch dirs and artifacts live under it
+  // Applied when a workflow sets no activeDeadlineSeconds, so that nothing runs forever.
+  int64_t default_deadline_seconds = 0;
+  // How often a running engine looks for stop/terminate requests written by other processes.
+  int64_t control_poll_ms = 500;
+};
+
+struct SubmitOptions {
+  std::string namespace_ = "argo";
+  std::vector<std::pair<std::string, std::string>> parameters;  // -p name=value, in order
+  std::string entrypoint;                                       // overrides spec.entrypoint
+  std::string name;                                             // overrides metadata.name
+};
+
+// Everything a workflow may reference besides itself: WorkflowTemplates,
+// ClusterWorkflowTemplates (for templateRef / workflowTemplateRef) and ConfigMaps.
+struct References {
+  std::vector<spec::Document> documents;
+};
+
+// Receives every node change as it happens (for --watch and the server's event stream).
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void node_changed(const Node& node) = 0;
+  virtual void workflow_changed(const store::WorkflowRecord& workflow) = 0;
+};
+
+class Engine {
+ public:
+  Engine(store::Store& store, exec::Executor& executor, EngineOptions options);
+  ~Engine();
+
+  // Records a new workflow (Pending) and returns its name. The referenced WorkflowTemplates and
+  // ConfigMaps are copied into it, so that a resume needs nothing but the store.
+  // Throws std::invalid_argument with a clear message for a workflow that cannot run
+  // (unknown parameter, missing workflowTemplateRef, ...).
+  std::string submit(const spec::Document& workflow, const References& references,
+                     const SubmitOptions& options);
+
+  // Runs or resumes the workflow until it completes. Nodes that had completed are not run
+  // again; nodes that were running are started anew. Returns the final record.
+  store::WorkflowRecord run(const std::string& ns, const std::string& name, Observer* observer = nullptr);
+
+  // Asks a running workflow (in this or another process) to stop: "Stop" lets exit handlers
+  // run, "Terminate" does not. Takes effect within control_poll_ms.
+  static void request_shutdown(store::Store& store, const std::string& ns, const std::string& name,
+                               const std::string& mode);
+
+  // Argo's Workflow object for a stored workflow: metadata, spec and status with nodes.
+  static nlohmann::json workflow_object(store::Store& store, const std::string& ns, const std::string& name);
+
+ private:
+  store::Store& store_;
+  exec::Executor& executor_;
+  EngineOptions options_;
+};
+
+}  // namespace rampart::engine

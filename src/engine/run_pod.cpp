@@ -1,0 +1,446 @@
+// Container and script templates (and container sets): the template is resolved against its
+// variables, turned into a sandboxed step for the executor, and its outputs are collected from
+// the host side of the paths it wrote.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "engine/naming.h"
+#include "engine/workflow_run.h"
+#include "spec/units.h"
+
+namespace rampart::engine {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Json substitute_json(const Json& v, const expr::Scope& scope) {
+  if (v.is_string()) return expr::substitute(v.get<std::string>(), scope, expr::Unresolved::Error);
+  if (v.is_array() || v.is_object()) {
+    Json out = v;
+    for (auto it = out.begin(); it != out.end(); ++it) it.value() = substitute_json(it.value(), scope);
+    return out;
+  }
+  return v;
+}
+
+std::vector<std::string> string_list(const Json& v) {
+  std::vector<std::string> out;
+  if (!v.is_array()) return out;
+  for (const auto& s : v) out.push_back(s.is_string() ? s.get<std::string>() : s.dump());
+  return out;
+}
+
+std::string read_file(const fs::path& path, size_t max_bytes, bool keep_tail) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  in.seekg(0, std::ios::end);
+  auto size = static_cast<size_t>(in.tellg());
+  size_t start = 0;
+  if (size > max_bytes) start = keep_tail ? size - max_bytes : 0;
+  size_t length = std::min(size, max_bytes);
+  std::string data(length, '\0');
+  in.seekg(static_cast<std::streamoff>(start));
+  in.read(data.data(), static_cast<std::streamsize>(length));
+  data.resize(static_cast<size_t>(in.gcount()));
+  return data;
+}
+
+// Host path for a container path, by the longest matching prefix.
+std::optional<fs::path> host_path(const PathMap& paths, const std::string& container_path) {
+  for (const auto& [prefix, host] : paths) {
+    if (container_path == prefix) return fs::path(host);
+    if (container_path.size() > prefix.size() && container_path.compare(0, prefix.size(), prefix) == 0 &&
+        (prefix == "/" || container_path[prefix.size()] == '/')) {
+      return fs::path(host) / container_path.substr(prefix.size() + (prefix == "/" ? 0 : 1));
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void WorkflowRun::run_pod(const Invocation& inv, const Json& inputs, const std::string& id, Done done) {
+  Node& n = node(id);
+  n.pod_name = pod_name(name_, n.name, inv.tmpl.value("name", ""));
+  expr::Scope scope = template_scope(inputs, n);
+  scope["pod.name"] = n.pod_name;
+  scope["retries"] = std::to_string(inv.retries);
+  const Json& declared = inv.tmpl.value("outputs", Json::object());
+  for (const auto& p : declared.value("parameters", Json::array())) {
+    const Json& vf = p.value("valueFrom", Json::object());
+    if (vf.contains("path")) scope["outputs.parameters." + p.value("name", "") + ".path"] = vf["path"];
+  }
+  for (const auto& a : declared.value("artifacts", Json::array())) {
+    if (a.contains("path")) scope["outputs.artifacts." + a.value("name", "") + ".path"] = a["path"];
+  }
+  auto fail = [&](NodePhase phase, const std::string& message) {
+    complete(n, phase, message);
+    loop_.post([done, id] { done(id); });
+  };
+
+  Json tmpl;
+  try {
+    tmpl = substitute_json(inv.tmpl, scope);
+  } catch (const expr::ExprError& e) {
+    fail(NodePhase::Error, e.what());
+    return;
+  }
+
+  PodContext pod;
+  pod.cancel = inv.cancel;
+  pod.step_dir = (fs::path(options_.state_dir) / "run" / ns_ / name_ / id).string();
+  std::error_code ec;
+  fs::remove_all(pod.step_dir, ec);  // a previous attempt's leftovers (after a crash)
+  fs::create_directories(fs::path(pod.step_dir) / "tmp", ec);
+  if (ec) {
+    fail(NodePhase::Error, "cannot create the step directory " + pod.step_dir + ": " + ec.message());
+    return;
+  }
+  pod.paths.emplace_back("/tmp", (fs::path(pod.step_dir) / "tmp").string());
+
+  // Volumes: the workflow's, the template's, and volumeClaimTemplates (one per workflow).
+  std::map<std::string, std::string> volume_dirs;
+  std::string volume_error;
+  auto add_volume = [&](const Json& v) {
+    std::string vname = v.value("name", "");
+    fs::path dir;
+    if (v.contains("emptyDir")) {
+      dir = fs::path(pod.step_dir) / "volumes" / vname;
+    } else if (v.contains("persistentVolumeClaim")) {
+      dir = fs::path(options_.state_dir) / "volumes" / ns_ / v["persistentVolumeClaim"].value("claimName", "");
+    } else if (v.contains("configMap")) {
+      dir = fs::path(pod.step_dir) / "volumes" / vname;
+      fs::create_directories(dir, ec);
+      auto cm = config_maps_.find(v["configMap"].value("name", ""));
+      if (cm == config_maps_.end()) {
+        volume_error = "volume \"" + vname + "\": ConfigMap \"" + v["configMap"].value("name", "") +
+                       "\" was not given (use --configmap FILE)";
+        return;
+      }
+      for (const auto& [key, value] : cm->second) std::ofstream(dir / key) << value;
+    } else if (v.contains("hostPath")) {
+      volume_error = "volume \"" + vname + "\": hostPath volumes are not allowed";
+      return;
+    } else if (v.contains("secret")) {
+      volume_error = "volume \"" + vname + "\": secret volumes are not available to the local executor";
+      return;
+    } else {
+      volume_error = "volume \"" + vname + "\": this volume type is not supported by the local executor";
+      return;
+    }
+    fs::create_directories(dir, ec);
+    volume_dirs[vname] = dir.string();
+  };
+  for (const auto& v : spec_.value("volumes", Json::array())) add_volume(v);
+  for (const auto& v : tmpl.value("volumes", Json::array())) add_volume(v);
+  for (const auto& claim : spec_.value("volumeClaimTemplates", Json::array())) {
+    std::string vname = claim.value("metadata", Json::object()).value("name", "");
+    fs::path dir = fs::path(options_.state_dir) / "volumes" / ns_ / (name_ + "-" + vname);
+    fs::create_directories(dir, ec);
+    volume_dirs[vname] = dir.string();
+  }
+  if (!volume_error.empty()) {
+    fail(NodePhase::Error, volume_error);
+    return;
+  }
+  auto mount_volumes = [&](const Json& mounts, std::string* error) {
+    for (const auto& m : mounts) {
+      std::string vname = m.value("name", "");
+      auto it = volume_dirs.find(vname);
+      if (it == volume_dirs.end()) {
+        *error = "volumeMount \"" + vname + "\" names no volume";
+        return;
+      }
+      fs::path host = it->second;
+      if (m.contains("subPath") && !m["subPath"].get<std::string>().empty()) {
+        host /= m["subPath"].get<std::string>();
+        fs::create_directories(host, ec);
+      }
+      std::string path = m.value("mountPath", "");
+      if (std::any_of(pod.mounts.begin(), pod.mounts.end(), [&](const exec::Mount& x) { return x.container_path == path; })) continue;
+      pod.mounts.push_back({host.string(), path, m.value("readOnly", false)});
+      pod.paths.emplace_back(path, host.string());
+    }
+  };
+  std::string mount_error;
+  const Json& main = tmpl.contains("script") ? tmpl["script"] : tmpl.contains("container") ? tmpl["container"] : Json();
+  if (!main.is_null()) mount_volumes(main.value("volumeMounts", Json::array()), &mount_error);
+  if (tmpl.contains("containerSet")) mount_volumes(tmpl["containerSet"].value("volumeMounts", Json::array()), &mount_error);
+  if (!mount_error.empty()) {
+    fail(NodePhase::Error, mount_error);
+    return;
+  }
+
+  // Output paths outside /tmp and the volumes get a host directory bound at their parent, so
+  // what the step writes there survives it.
+  std::vector<std::string> output_paths;
+  for (const auto& p : tmpl.value("outputs", Json::object()).value("parameters", Json::array())) {
+    const Json& vf = p.value("valueFrom", Json::object());
+    if (vf.contains("path")) output_paths.push_back(vf["path"].get<std::string>());
+  }
+  for (const auto& a : tmpl.value("outputs", Json::object()).value("artifacts", Json::array())) {
+    if (a.contains("path")) output_paths.push_back(a["path"].get<std::string>());
+  }
+  std::sort(pod.paths.begin(), pod.paths.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  int extra = 0;
+  for (const auto& path : output_paths) {
+    if (host_path(pod.paths, path)) continue;
+    std::string parent = fs::path(path).parent_path().string();
+    if (parent.empty() || parent == "/") parent = path;  // bind the path itself
+    fs::path host = fs::path(pod.step_dir) / "outputs" / std::to_string(extra++);
+    fs::create_directories(host, ec);
+    pod.mounts.push_back({host.string(), parent, false});
+    pod.paths.emplace_back(parent, host.string());
+    std::sort(pod.paths.begin(), pod.paths.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  }
+
+  // Network: off unless the workflow or template asks for it.
+  auto wants_network = [](const Json& meta) {
+    return meta.value("annotations", Json::object()).value("rampart.io/network", "") == "enabled";
+  };
+  pod.network = wants_network(tmpl.value("metadata", Json::object())) ||
+                wants_network(record_.manifest.value("metadata", Json::object()));
+  if (tmpl.contains("activeDeadlineSeconds")) {
+    const Json& d = tmpl["activeDeadlineSeconds"];
+    try {
+      pod.deadline_seconds = d.is_number() ? d.get<double>() : std::stod(d.get<std::string>());
+    } catch (...) {
+      fail(NodePhase::Error, "activeDeadlineSeconds is not a number: " + d.dump());
+      return;
+    }
+  }
+
+  const std::string node_key = id;
+  auto finish_pod = [this, node_key, tmpl, pod, done](exec::StepResult r, const std::string& stdout_path) {
+    Node& pn = node(node_key);
+    NodePhase phase = NodePhase::Succeeded;
+    std::string message;
+    switch (r.outcome) {
+      case exec::StepOutcome::Exited:
+        if (r.exit_code != 0) {
+          phase = NodePhase::Failed;
+          message = r.message.empty() ? "Error (exit code " + std::to_string(r.exit_code) + ")"
+                                      : r.message + " (exit code " + std::to_string(r.exit_code) + ")";
+        }
+        break;
+      case exec::StepOutcome::Killed:
+        phase = NodePhase::Failed;
+        message = r.message.empty() ? "killed" : r.message;
+        break;
+      case exec::StepOutcome::StartError:
+        phase = NodePhase::Error;
+        message = r.message;
+        break;
+    }
+    std::string output_error = collect_pod_outputs(pn, tmpl, pod.paths, stdout_path,
+                                                   r.outcome == exec::StepOutcome::StartError ? -1 : r.exit_code);
+    if (phase == NodePhase::Succeeded && !output_error.empty()) {
+      phase = NodePhase::Error;
+      message = output_error;
+    }
+    complete(pn, phase, message);
+    std::error_code ec;
+    fs::remove_all(pod.step_dir, ec);
+    done(node_key);
+  };
+
+  if (tmpl.contains("containerSet")) {
+    // Containers of a set run as processes of one "pod": shared volumes, one after another in
+    // dependency order; the one named "main" provides the outputs.
+    const Json containers = tmpl["containerSet"].value("containers", Json::array());
+    auto order = std::make_shared<std::vector<Json>>();
+    std::set<std::string> placed;
+    for (size_t round = 0; round <= containers.size() && order->size() < containers.size(); ++round) {
+      for (const auto& c : containers) {
+        std::string cname = c.value("name", "");
+        if (placed.count(cname)) continue;
+        bool ready = true;
+        for (const auto& d : c.value("dependencies", Json::array())) ready = ready && placed.count(d.get<std::string>());
+        if (ready) {
+          order->push_back(c);
+          placed.insert(cname);
+        }
+      }
+    }
+    if (order->size() != containers.size()) {
+      fail(NodePhase::Error, "containerSet: dependency cycle or unknown dependency");
+      return;
+    }
+    mark_running(n);
+    auto next = std::make_shared<std::function<void(size_t)>>();
+    *next = [this, order, next, node_key, tmpl, pod, finish_pod](size_t i) {
+      if (i == order->size()) {
+        loop_.post([next] { *next = nullptr; });
+        std::string main_stdout = (fs::path(pod.step_dir) / "stdout-main").string();
+        finish_pod(exec::StepResult{}, main_stdout);
+        return;
+      }
+      const Json& c = (*order)[i];
+      std::string cname = c.value("name", "");
+      Invocation child;
+      child.node_name = node(node_key).name + "." + cname;
+      child.display_name = cname;
+      child.parent_id = node_key;
+      child.boundary_id = node(node_key).boundary_id;
+      child.tmpl = Json{{"name", tmpl.value("name", "")}};
+      Node& cn = create_node(child, NodeType::Container);
+      mark_running(cn);
+      std::string cid = cn.id;
+      launch_container(cid, c, tmpl, pod, [this, cid, next, i, finish_pod, pod, cname](exec::StepResult r) {
+        Node& cnode = node(cid);
+        bool ok = r.outcome == exec::StepOutcome::Exited && r.exit_code == 0;
+        complete(cnode, ok ? NodePhase::Succeeded : (r.outcome == exec::StepOutcome::StartError ? NodePhase::Error : NodePhase::Failed),
+                 ok ? "" : (r.message.empty() ? "Error (exit code " + std::to_string(r.exit_code) + ")" : r.message));
+        if (!ok) {
+          loop_.post([next] { *next = nullptr; });
+          finish_pod(r, (fs::path(pod.step_dir) / ("stdout-" + cname)).string());
+          return;
+        }
+        (*next)(i + 1);
+      });
+    };
+    (*next)(0);
+    return;
+  }
+
+  launch_container(id, main, tmpl, pod, [finish_pod, pod](exec::StepResult r) {
+    finish_pod(r, (fs::path(pod.step_dir) / "stdout-main").string());
+  });
+}
+
+void WorkflowRun::launch_container(const std::string& node_key, const Json& c, const Json& tmpl,
+                                   const PodContext& pod, std::function<void(exec::StepResult)> on_result) {
+  Node& n = node(node_key);
+  std::string cname = c.value("name", "main");
+  if (cname.empty()) cname = "main";
+  exec::StepRequest req;
+  req.id = node_key;
+  req.image = c.value("image", "");
+  req.command = string_list(c.value("command", Json::array()));
+  req.args = string_list(c.value("args", Json::array()));
+  req.working_dir = c.value("workingDir", "");
+  if (tmpl.contains("script")) req.script_source = tmpl["script"].value("source", "");
+  req.mounts = pod.mounts;
+  req.network = pod.network;
+  req.step_dir = pod.step_dir;
+  req.stdout_path = (fs::path(pod.step_dir) / ("stdout-" + cname)).string();
+  // Logs outlive the step: one file per node id under the state dir.
+  fs::path log_dir = fs::path(options_.state_dir) / "logs" / ns_ / name_;
+  std::error_code ec;
+  fs::create_directories(log_dir, ec);
+  req.log_path = (log_dir / (node_key + ".log")).string();
+  req.env.emplace_back("ARGO_TEMPLATE", tmpl.dump());
+  req.env.emplace_back("ARGO_NODE_ID", node_key);
+  req.env.emplace_back("ARGO_WORKFLOW_NAME", name_);
+  for (const auto& e : c.value("env", Json::array())) {
+    std::string ename = e.value("name", "");
+    if (e.contains("value")) {
+      req.env.emplace_back(ename, e["value"].is_string() ? e["value"].get<std::string>() : e["value"].dump());
+    } else if (e.contains("valueFrom")) {
+      const Json& vf = e["valueFrom"];
+      if (vf.contains("configMapKeyRef")) {
+        bool found = false;
+        std::string v = config_map_value(vf["configMapKeyRef"].value("name", ""), vf["configMapKeyRef"].value("key", ""), &found);
+        if (!found && !vf["configMapKeyRef"].value("optional", false)) {
+          on_result({exec::StepOutcome::StartError, 0, "env " + ename + ": ConfigMap key not found", false});
+          return;
+        }
+        if (found) req.env.emplace_back(ename, v);
+      } else if (vf.contains("secretKeyRef")) {
+        on_result({exec::StepOutcome::StartError, 0,
+                   "env " + ename + ": secrets are not available to the local executor", false});
+        return;
+      } else if (vf.contains("fieldRef")) {
+        std::string field = vf["fieldRef"].value("fieldPath", "");
+        if (field == "metadata.name") req.env.emplace_back(ename, n.pod_name);
+        else if (field == "metadata.namespace") req.env.emplace_back(ename, ns_);
+      }
+    }
+  }
+  const Json& limits = c.value("resources", Json::object()).value("limits", Json::object());
+  if (limits.contains("cpu")) {
+    std::string q = limits["cpu"].is_string() ? limits["cpu"].get<std::string>() : limits["cpu"].dump();
+    if (auto v = spec::parse_quantity(q)) req.limits.cpu_cores = *v;
+  }
+  if (limits.contains("memory")) {
+    std::string q = limits["memory"].is_string() ? limits["memory"].get<std::string>() : limits["memory"].dump();
+    if (auto v = spec::parse_quantity(q)) req.limits.memory_bytes = static_cast<uint64_t>(*v);
+  }
+
+  mark_running(n);
+  running_pods_[node_key] = pod.cancel;
+  auto timer = std::make_shared<EventLoop::TimerId>(0);
+  if (pod.deadline_seconds && *pod.deadline_seconds > 0) {
+    *timer = loop_.schedule(std::chrono::milliseconds(static_cast<int64_t>(*pod.deadline_seconds * 1000)), [this, node_key] {
+      executor_.kill(node_key, "Pod was active on the node longer than the specified deadline");
+    });
+  }
+  PendingPod pending;
+  pending.node_id = node_key;
+  pending.request = std::move(req);
+  pending.done = [this, node_key, timer, on_result](exec::StepResult r) {
+    // Called on the executor's thread: hand the result to the engine's thread.
+    loop_.post([this, node_key, timer, on_result, r] {
+      if (*timer) loop_.cancel(*timer);
+      running_pods_.erase(node_key);
+      --running_pod_count_;
+      start_pending_pods();
+      on_result(r);
+    });
+  };
+  pending_pods_.push_back(std::move(pending));
+}
+
+std::string WorkflowRun::collect_pod_outputs(Node& n, const Json& tmpl, const PathMap& paths,
+                                             const std::string& stdout_path, int exit_code) {
+  Json out = Json::object();
+  if (exit_code >= 0) out["exitCode"] = std::to_string(exit_code);
+  // Argo keeps stdout as the result: one trailing newline trimmed, at most the last 256 KiB.
+  if (exit_code >= 0 && fs::exists(stdout_path)) {
+    std::string result = read_file(stdout_path, 256 * 1024, true);
+    if (!result.empty() && result.back() == '\n') result.pop_back();
+    out["result"] = result;
+  }
+  std::string error;
+  Json params = Json::array();
+  for (const auto& p : tmpl.value("outputs", Json::object()).value("parameters", Json::array())) {
+    const Json& vf = p.value("valueFrom", Json::object());
+    std::string pname = p.value("name", "");
+    std::optional<std::string> value;
+    if (vf.contains("path")) {
+      std::string path = vf["path"].get<std::string>();
+      auto host = host_path(paths, path);
+      if (host && fs::is_regular_file(*host)) {
+        value = read_file(*host, 256 * 1024, false);
+        if (!value->empty() && value->back() == '\n') value->pop_back();
+      }
+    } else if (vf.contains("expression")) {
+      // Evaluated against the pod's own outputs so far.
+      try {
+        Json env = {{"outputs", out}};
+        Json v = expr::eval_expr(vf["expression"].get<std::string>(), env);
+        value = expr::to_template_string(v);
+      } catch (const expr::ExprError&) {
+      }
+    } else if (p.contains("value")) {
+      value = p["value"].is_string() ? p["value"].get<std::string>() : p["value"].dump();
+    }
+    if (!value && vf.contains("default")) value = vf["default"].is_string() ? vf["default"].get<std::string>() : vf["default"].dump();
+    if (!value) {
+      if (error.empty() && exit_code == 0) {
+        error = "failed to read output parameter \"" + pname + "\" from " + vf.value("path", std::string("its source"));
+      }
+      continue;
+    }
+    params.push_back({{"name", pname}, {"value", *value}});
+  }
+  if (!params.empty()) out["parameters"] = params;
+  if (!out.empty()) n.outputs = out;
+  touch(n);
+  return error;
+}
+
+}  // namespace rampart::engine

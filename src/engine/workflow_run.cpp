@@ -1,0 +1,239 @@
+#include "engine/workflow_run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+#include "engine/naming.h"
+
+namespace rampart::engine {
+
+namespace fs = std::filesystem;
+
+WorkflowRun::WorkflowRun(store::Store& store, exec::Executor& executor, const EngineOptions& options,
+                         store::WorkflowRecord record, Observer* observer)
+    : store_(store), executor_(executor), options_(options), record_(std::move(record)),
+      observer_(observer), root_cancel_(std::make_shared<CancelToken>()) {
+  ns_ = record_.namespace_;
+  name_ = record_.name;
+  spec_ = record_.manifest.value("spec", Json::object());
+  const Json& stored = record_.status.value("rampart", Json::object());
+  const Json items_workflowTemplates = stored.value("workflowTemplates", Json::object());
+  for (auto& [k, v] : items_workflowTemplates.items()) workflow_templates_[k] = v;
+  const Json items_clusterWorkflowTemplates = stored.value("clusterWorkflowTemplates", Json::object());
+  for (auto& [k, v] : items_clusterWorkflowTemplates.items()) cluster_templates_[k] = v;
+  const Json items_configMaps = stored.value("configMaps", Json::object());
+  for (auto& [k, v] : items_configMaps.items()) {
+    for (auto& [dk, dv] : v.items()) config_maps_[k][dk] = dv.is_string() ? dv.get<std::string>() : dv.dump();
+  }
+  parameters_ = stored.value("parameters", Json::array());
+  if (record_.status.contains("outputs")) {
+    for (const auto& p : record_.status["outputs"].value("parameters", Json::array())) {
+      global_outputs_[p.value("name", "")] = p.value("value", "");
+    }
+  }
+  for (auto& n : store_.get_nodes(ns_, name_)) {
+    Node node = Node::from_json(n.status);
+    if (node.type == NodeType::Pod) {
+      ++pods_total_;
+      if (is_completed(node.phase)) ++pods_done_;
+    }
+    restored_.emplace(node.id, node);
+    nodes_.emplace(node.id, std::move(node));
+  }
+  parallelism_ = spec_.value("parallelism", int64_t{0});
+}
+
+WorkflowRun::~WorkflowRun() = default;
+
+const Node* WorkflowRun::restored(const std::string& node_name) const {
+  auto it = restored_.find(node_id(name_, node_name));
+  if (it == restored_.end() || !is_completed(it->second.phase)) return nullptr;
+  return &it->second;
+}
+
+void WorkflowRun::touch(const Node& n) {
+  if (dirty_.insert(n.id).second) dirty_order_.push_back(n.id);
+  if (observer_) observer_->node_changed(n);
+}
+
+Node& WorkflowRun::create_node(const Invocation& inv, NodeType type) {
+  std::string id = node_id(name_, inv.node_name);
+  auto [it, inserted] = nodes_.try_emplace(id);
+  Node& n = it->second;
+  if (inserted) {
+    n.id = id;
+    n.name = inv.node_name;
+    n.display_name = inv.display_name;
+    if (type == NodeType::Pod) ++pods_total_;
+  }
+  if (!inserted && is_completed(n.phase) && n.type == NodeType::Pod) --pods_done_;
+  n.type = type;
+  n.template_name = inv.tmpl.value("name", "");
+  n.template_scope = inv.source.ref_name.empty()
+                         ? "local/"
+                         : (inv.source.cluster ? "cluster/" : "namespaced/") + inv.source.ref_name;
+  n.boundary_id = inv.boundary_id;
+  n.phase = NodePhase::Pending;
+  n.message.clear();
+  n.finished_at = 0;
+  if (!inv.parent_id.empty()) add_child(inv.parent_id, id);
+  touch(n);
+  return n;
+}
+
+void WorkflowRun::add_child(const std::string& parent_id, const std::string& child_id) {
+  auto it = nodes_.find(parent_id);
+  if (it == nodes_.end()) return;
+  auto& children = it->second.children;
+  // Linear in the parent's fan-out, which the parent pays for anyway when it schedules them.
+  if (!children.empty() && children.back() == child_id) return;
+  if (std::find(children.begin(), children.end(), child_id) != children.end()) return;
+  children.push_back(child_id);
+  touch(it->second);
+}
+
+void WorkflowRun::mark_running(Node& n) {
+  if (n.phase == NodePhase::Running) return;
+  n.phase = NodePhase::Running;
+  if (!n.started_at) n.started_at = now_ms();
+  touch(n);
+}
+
+void WorkflowRun::complete(Node& n, NodePhase phase, const std::string& message) {
+  if (n.type == NodeType::Pod && !is_completed(n.phase)) ++pods_done_;
+  n.phase = phase;
+  if (!message.empty() || phase == NodePhase::Succeeded) n.message = message;
+  if (!n.started_at) n.started_at = now_ms();
+  n.finished_at = now_ms();
+  touch(n);
+}
+
+void WorkflowRun::schedule_after(int64_t ms, std::function<void()> fn) {
+  loop_.schedule(std::chrono::milliseconds(ms < 0 ? 0 : ms), std::move(fn));
+}
+
+void WorkflowRun::flush() {
+  if (!dirty_order_.empty() || !pending_pods_.empty()) {
+    std::vector<store::NodeRecord> batch;
+    batch.reserve(dirty_order_.size());
+    for (const auto& id : dirty_order_) {
+      auto it = nodes_.find(id);
+      if (it != nodes_.end()) batch.push_back({id, it->second.to_json()});
+    }
+    dirty_.clear();
+    dirty_order_.clear();
+    // Progress "done/total" over pods, as Argo shows it; counted incrementally.
+    record_.status["progress"] = std::to_string(pods_done_) + "/" + std::to_string(pods_total_);
+    store_.begin();
+    try {
+      store_.put_nodes(ns_, name_, batch);
+      store_.put_workflow(record_);
+      store_.commit();
+    } catch (...) {
+      store_.rollback();
+      throw;
+    }
+  }
+  // Only now, with the state that led to them durable, do new steps start.
+  while (!pending_pods_.empty()) {
+    PendingPod p = std::move(pending_pods_.front());
+    pending_pods_.pop_front();
+    if (parallelism_ > 0 && running_pod_count_ >= parallelism_) {
+      throttled_pods_.push_back(std::move(p));
+      continue;
+    }
+    start_pod(std::move(p));
+  }
+}
+
+void WorkflowRun::start_pending_pods() {
+  // Throttled pods were already durable when they were first queued.
+  while (!throttled_pods_.empty() && (parallelism_ <= 0 || running_pod_count_ < parallelism_)) {
+    PendingPod p = std::move(throttled_pods_.front());
+    throttled_pods_.pop_front();
+    start_pod(std::move(p));
+  }
+}
+
+void WorkflowRun::start_pod(PendingPod p) {
+  ++running_pod_count_;
+  auto it = running_pods_.find(p.node_id);
+  if (it != running_pods_.end() && it->second && it->second->is_cancelled()) {
+    // Cancelled while it waited for its turn: it never starts.
+    p.done(exec::StepResult{exec::StepOutcome::Killed, 137, it->second->why(), false});
+    return;
+  }
+  executor_.start(std::move(p.request), std::move(p.done));
+}
+
+void WorkflowRun::poll_control() {
+  int64_t now = now_ms();
+  if (now - last_control_poll_ < options_.control_poll_ms) return;
+  last_control_poll_ = now;
+  int64_t after = record_.status.value("controlSeq", int64_t{0});
+  for (const auto& e : store_.events(ns_, name_, after)) {
+    record_.status["controlSeq"] = e.seq;
+    if (e.reason == "ResumeRequested") {
+      auto waiting = std::move(suspended_);
+      suspended_.clear();
+      for (auto& [id, resume] : waiting) resume();
+      continue;
+    }
+    if (e.reason != "ShutdownRequested") continue;
+    bool terminate = e.message == "Terminate";
+    stopping_ = true;
+    root_cancel_->cancelled = true;
+    root_cancel_->reason = std::string("Stopped with strategy '") + (terminate ? "Terminate" : "Stop") + "'";
+    if (terminate) record_.status["terminated"] = true;
+    propagate_cancel();
+  }
+}
+
+void WorkflowRun::on_workflow_deadline() {
+  if (finished_) return;
+  root_cancel_->cancelled = true;
+  root_cancel_->reason = "Step exceeded its deadline";
+  record_.status["deadlineExceeded"] = true;
+  propagate_cancel();
+}
+
+store::WorkflowRecord WorkflowRun::run() {
+  if (record_.phase == "Succeeded" || record_.phase == "Failed" || record_.phase == "Error") return record_;
+  record_.phase = "Running";
+  if (!record_.started_at) record_.started_at = now_ms();
+  if (observer_) observer_->workflow_changed(record_);
+  loop_.post([this] { start_root(); });
+  while (!finished_) {
+    loop_.run_once(std::chrono::milliseconds(100));
+    flush();
+    if (!finished_) poll_control();
+  }
+  flush();
+  return record_;
+}
+
+void WorkflowRun::finish_workflow(NodePhase phase, const std::string& message) {
+  if (finished_) return;
+  record_.phase = to_string(phase);
+  record_.message = message;
+  record_.finished_at = now_ms();
+  if (!global_outputs_.empty()) {
+    Json params = Json::array();
+    for (const auto& [k, v] : global_outputs_) params.push_back({{"name", k}, {"value", v}});
+    record_.status["outputs"]["parameters"] = params;
+  }
+  if (!global_artifacts_.empty()) {
+    Json arts = Json::array();
+    for (const auto& [k, v] : global_artifacts_) arts.push_back(v);
+    record_.status["outputs"]["artifacts"] = arts;
+  }
+  for (const auto& lock : record_.status.value("rampartLocks", std::vector<std::string>{})) {
+    locks_.release(lock, name_);
+  }
+  finished_ = true;
+  flush();
+  if (observer_) observer_->workflow_changed(record_);
+}
+
+}  // namespace rampart::engine

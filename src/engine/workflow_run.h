@@ -1,0 +1,214 @@
+// One workflow being executed: the node tree, the scheduling of templates (steps, DAG, pods,
+// retries, loops), outputs, and persistence of each change. Internal to the engine; the public
+// entry point is Engine (engine.h).
+//
+// Execution is continuation-passing on a single thread: invoking a template creates its node
+// and later calls `Done` once that node has completed. Composite templates (steps, DAG, retry)
+// keep their own small state and react to their children's completion, so each event costs
+// work proportional to the nodes it touches, never a scan of the whole tree.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/engine.h"
+#include "engine/event_loop.h"
+#include "engine/locks.h"
+#include "engine/node.h"
+#include "expr/expr.h"
+
+namespace rampart::engine {
+
+using Json = nlohmann::json;
+
+// Cancellation shared down a subtree: a timed-out or shut-down node cancels everything below it.
+struct CancelToken {
+  std::shared_ptr<CancelToken> parent;
+  bool cancelled = false;
+  std::string reason;
+  bool is_cancelled() const {
+    for (const CancelToken* t = this; t; t = t->parent.get()) if (t->cancelled) return true;
+    return false;
+  }
+  std::string why() const {
+    for (const CancelToken* t = this; t; t = t->parent.get()) if (t->cancelled) return t->reason;
+    return "";
+  }
+};
+using Cancel = std::shared_ptr<CancelToken>;
+
+// Where a template's own `template:` references resolve: the workflow itself or a
+// (Cluster)WorkflowTemplate it was taken from.
+struct TemplateSource {
+  std::string ref_name;      // "" = the workflow's own templates
+  bool cluster = false;
+};
+
+// A request to run a template as a node.
+struct Invocation {
+  std::string node_name;
+  std::string display_name;
+  std::string parent_id;      // node that gets this one as a child ("" for roots)
+  std::string boundary_id;
+  TemplateSource source;
+  Json tmpl;                  // the template, references resolved, defaults applied
+  Json arguments;             // {"parameters":[...], "artifacts":[...]} already substituted
+  Cancel cancel;
+  bool exit_handler = false;  // runs even when the workflow is stopping
+  int retries = 0;            // attempt index inside a Retry node ({{retries}})
+};
+
+using Done = std::function<void(const std::string& node_id)>;
+
+// Container paths and the host paths they live at, longest prefix first.
+using PathMap = std::vector<std::pair<std::string, std::string>>;
+
+// What the containers of one pod share: scratch dir, volume mounts, output paths.
+struct PodContext {
+  std::string step_dir;
+  std::vector<exec::Mount> mounts;
+  PathMap paths;
+  bool network = false;
+  Cancel cancel;
+  std::optional<double> deadline_seconds;
+};
+
+class WorkflowRun {
+ public:
+  WorkflowRun(store::Store& store, exec::Executor& executor, const EngineOptions& options,
+              store::WorkflowRecord record, Observer* observer);
+  ~WorkflowRun();
+
+  // Runs to completion (or until the process is killed). Returns the final record.
+  store::WorkflowRecord run();
+
+ private:
+  // --- lifecycle (workflow_run.cpp)
+  void start_root();
+  void finish_main(const std::string& root_id);
+  void finish_workflow(NodePhase phase, const std::string& message);
+  void flush();
+  void poll_control();
+  void on_workflow_deadline();
+
+  // --- nodes (workflow_run.cpp)
+  Node& create_node(const Invocation& inv, NodeType type);
+  Node& node(const std::string& id) { return nodes_.at(id); }
+  const Node* restored(const std::string& node_name) const;
+  void add_child(const std::string& parent_id, const std::string& child_id);
+  void mark_running(Node& n);
+  void complete(Node& n, NodePhase phase, const std::string& message = "");
+  void touch(const Node& n);
+
+  // --- invoking templates (invoke.cpp)
+  void invoke(Invocation inv, Done done);
+  void invoke_attempt(Invocation inv, Json inputs, Done done);
+  void dispatch(Invocation inv, Json inputs, const std::string& node_id, Done done);
+  std::optional<Json> resolve_inputs(const Invocation& inv, std::string* error);
+  void run_retry(Invocation inv, Json inputs, Done done);
+  // One step or DAG task (already expanded for its loop item): `when`, the template reference,
+  // arguments, then the step's own exit handler. `place` gives name, parent and boundary.
+  void invoke_step(const Json& step, const expr::Scope& scope, Invocation place, Done done);
+  void run_step_exit_handler(const Json& step, const expr::Scope& scope, const Invocation& place,
+                             const std::string& node_id, Done done);
+  void propagate_cancel();
+  void export_global_outputs(const Json& tmpl, const Node& n);
+  void finish_template_outputs(Node& n, const Json& tmpl, const expr::Scope& scope);
+
+  // --- leaves (run_pod.cpp, run_suspend.cpp)
+  void run_pod(const Invocation& inv, const Json& inputs, const std::string& node_id, Done done);
+  void start_pending_pods();
+  // Outputs of a finished pod: exit code, result (stdout), parameters and artifacts read from
+  // the host side of the paths the step wrote. Returns an error text for a missing output.
+  std::string collect_pod_outputs(Node& n, const Json& tmpl, const PathMap& paths,
+                                  const std::string& stdout_path, int exit_code);
+  void launch_container(const std::string& node_id, const Json& container, const Json& tmpl,
+                        const PodContext& pod, std::function<void(exec::StepResult)> done);
+  void run_suspend(const Invocation& inv, const Json& inputs, const std::string& node_id, Done done);
+
+  // --- composites (run_steps.cpp, run_dag.cpp)
+  void run_steps(const Invocation& inv, const Json& inputs, const std::string& node_id, Done done);
+  void run_dag(const Invocation& inv, const Json& inputs, const std::string& node_id, Done done);
+
+  // --- templates (templates.cpp)
+  std::optional<Json> find_template(const TemplateSource& source, const std::string& name) const;
+  // Resolves a step/task's `template` / `templateRef` / `inline` to (template, its source).
+  std::optional<std::pair<Json, TemplateSource>> resolve_reference(const Json& step,
+                                                                   const TemplateSource& from,
+                                                                   std::string* error) const;
+  Json apply_defaults(Json tmpl) const;
+
+  // --- variables (scope.cpp)
+  expr::Scope global_scope() const;
+  expr::Scope template_scope(const Json& inputs, const Node& n) const;
+  static void add_node_outputs(expr::Scope& scope, const std::string& prefix, const Node& n);
+  void add_aggregate_outputs(expr::Scope& scope, const std::string& prefix,
+                             const std::vector<std::string>& child_ids) const;
+  std::string config_map_value(const std::string& name, const std::string& key, bool* found) const;
+
+  // --- loops (loops.cpp): (display suffix, item) for each iteration, or nullopt without a loop.
+  std::optional<std::vector<std::pair<std::string, Json>>> expand_loop(
+      const Json& step, const expr::Scope& scope, std::string* error) const;
+
+  void schedule_after(int64_t ms, std::function<void()> fn);
+
+  store::Store& store_;
+  exec::Executor& executor_;
+  EngineOptions options_;
+  store::WorkflowRecord record_;
+  Observer* observer_;
+  EventLoop loop_;
+
+  std::string ns_, name_;
+  Json spec_;                                        // spec of the workflow (after workflowTemplateRef)
+  std::map<std::string, Json> workflow_templates_;   // name -> spec (templateRef targets)
+  std::map<std::string, Json> cluster_templates_;
+  std::map<std::string, std::map<std::string, std::string>> config_maps_;
+  Json parameters_;                                  // resolved workflow parameters, in order
+  std::map<std::string, std::string> global_outputs_;
+  std::map<std::string, Json> global_artifacts_;
+
+  std::unordered_map<std::string, Node> nodes_;
+  std::unordered_map<std::string, Node> restored_;   // by id, from the store at resume
+  std::unordered_set<std::string> dirty_;
+  std::vector<std::string> dirty_order_;
+
+  struct PendingPod {
+    std::string node_id;
+    exec::StepRequest request;
+    std::function<void(exec::StepResult)> done;
+  };
+  void start_pod(PendingPod p);
+  std::deque<PendingPod> pending_pods_;       // started after the next flush
+  std::deque<PendingPod> throttled_pods_;     // waiting for workflow parallelism
+  std::unordered_map<std::string, Cancel> running_pods_;  // node id -> its cancel token
+  int64_t running_pod_count_ = 0;
+  int64_t pods_total_ = 0, pods_done_ = 0;
+  int64_t parallelism_ = 0;
+
+  LockManager locks_;
+  // Things waiting on a timer or a resume (suspend, backoff) that must end when cancelled.
+  std::vector<std::pair<Cancel, std::function<void()>>> cancel_waiters_;
+  std::map<std::string, std::function<void()>> suspended_;  // node id -> resume it
+  Cancel root_cancel_;
+  bool finished_ = false;
+  bool stopping_ = false;          // Stop: exit handlers still run
+  NodePhase main_phase_ = NodePhase::Pending;
+  std::string main_message_;
+  std::string root_id_;
+  int64_t last_control_poll_ = 0;
+  std::string workflow_status_for_exit_;  // workflow.status seen by the exit handler
+  Json workflow_failures_ = Json::array();
+};
+
+}  // namespace rampart::engine

@@ -1,0 +1,71 @@
+// How the engine hands one step (a pod in Argo's terms) to something that runs it, and learns
+// how it ended. Implementations: process (bubblewrap sandbox, the embedded default); container
+// and kubernetes later. The engine never blocks on a step: `start` returns at once and `done` is
+// called exactly once, from any thread, when the step has ended for whatever reason.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rampart::exec {
+
+struct Mount {
+  std::string host_path;       // existing file or directory on the host
+  std::string container_path;  // absolute path the step sees
+  bool read_only = false;
+};
+
+struct ResourceLimits {
+  std::optional<double> cpu_cores;         // from resources.limits.cpu
+  std::optional<uint64_t> memory_bytes;    // from resources.limits.memory
+  std::optional<uint64_t> max_processes;   // pids limit; a default applies when absent
+};
+
+struct StepRequest {
+  std::string id;                  // unique per attempt within the engine (node id)
+  std::string image;               // as written in the template, after substitution
+  std::vector<std::string> command;   // empty: the image's ENTRYPOINT
+  std::vector<std::string> args;      // empty (and command empty): the image's CMD
+  std::vector<std::pair<std::string, std::string>> env;  // in order; later entries win
+  std::string working_dir;         // path inside the sandbox; empty: a private per-step dir
+  // A script template's source: staged as an executable file (Argo: /argo/staging/script) whose
+  // path is appended to command + args.
+  std::optional<std::string> script_source;
+  std::vector<Mount> mounts;       // volumes and artifact paths bound in
+  bool network = false;            // false: loopback only
+  ResourceLimits limits;
+  std::string step_dir;            // host dir owned by this attempt (scratch, staging)
+  std::string stdout_path;         // host file receiving the step's stdout (outputs.result)
+  std::string log_path;            // host file receiving stdout and stderr interleaved (logs)
+  uint64_t max_log_bytes = 64ull << 20;  // past this, output is dropped and a marker written
+};
+
+enum class StepOutcome {
+  Exited,      // the process ran and exited (exit_code says how)
+  Killed,      // stopped by kill(): deadline, terminate, stop
+  StartError,  // could not start: missing image in the catalog, sandbox failure, ...
+};
+
+struct StepResult {
+  StepOutcome outcome = StepOutcome::Exited;
+  int exit_code = 0;    // 128+signal when killed by a signal (137 for SIGKILL, as Kubernetes)
+  std::string message;  // for people: "OOMKilled", "image \"foo\" is not in the catalog ...", ...
+  bool output_truncated = false;
+};
+
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  virtual void start(StepRequest request, std::function<void(StepResult)> done) = 0;
+  // Kills the step's whole process tree. `reason` becomes StepResult::message. No-op when the
+  // step already ended.
+  virtual void kill(const std::string& id, const std::string& reason) = 0;
+  // Kills everything still running and waits for each `done` to have been called.
+  virtual void shutdown() = 0;
+};
+
+}  // namespace rampart::exec

@@ -1,0 +1,94 @@
+// Durable state of workflows and their nodes. SQLite (WAL) is the embedded default; PostgreSQL
+// comes later behind the same interface. The engine batches the changes of one scheduling round
+// into one transaction and commits it before starting anything that depends on those changes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace rampart::store {
+
+using Json = nlohmann::json;
+
+struct WorkflowRecord {
+  std::string namespace_ = "argo";
+  std::string name;
+  std::string uid;
+  std::string phase;        // "", Pending, Running, Succeeded, Failed, Error
+  std::string message;
+  int64_t created_at = 0;   // unix milliseconds
+  int64_t started_at = 0;
+  int64_t finished_at = 0;
+  std::string labels_json = "{}";  // metadata.labels, for label selectors
+  Json manifest;            // the submitted Workflow document (apiVersion, kind, metadata, spec)
+  Json status;              // workflow-level status except nodes (outputs, parameters, ...)
+  std::string owner;        // engine instance that runs it ("" when none)
+};
+
+struct NodeRecord {
+  std::string id;     // Argo node id
+  Json status;        // Argo NodeStatus shape: name, displayName, type, phase, children, ...
+};
+
+struct EventRecord {
+  int64_t seq = 0;       // assigned by the store, increasing
+  int64_t time_ms = 0;
+  std::string node_id;   // "" for workflow-level events
+  std::string type;      // Normal | Warning
+  std::string reason;    // e.g. WorkflowRunning, NodeSucceeded, AdmissionDenied
+  std::string message;
+};
+
+struct ListFilter {
+  std::string namespace_;            // "" = all namespaces
+  std::vector<std::string> phases;   // empty = any
+  std::string name_prefix;
+  int64_t limit = 0;                 // 0 = no limit
+  std::string continue_after;        // name to continue after (pagination)
+  // Results are ordered by (namespace, name). continue_after is continue_token(last record of the
+  // previous page), i.e. "namespace/name"; a bare name is accepted when namespace_ is set.
+};
+
+// The continue_after value that resumes a listing after `last`.
+std::string continue_token(const WorkflowRecord& last);
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Group commit: changes between begin() and commit() become durable together.
+  virtual void begin() = 0;
+  virtual void commit() = 0;
+  virtual void rollback() = 0;
+
+  virtual void put_workflow(const WorkflowRecord& wf) = 0;  // insert or replace
+  virtual std::optional<WorkflowRecord> get_workflow(const std::string& ns, const std::string& name) = 0;
+  virtual std::vector<WorkflowRecord> list_workflows(const ListFilter& filter) = 0;
+  virtual bool delete_workflow(const std::string& ns, const std::string& name) = 0;  // and its nodes, events
+
+  virtual void put_nodes(const std::string& ns, const std::string& workflow, const std::vector<NodeRecord>& nodes) = 0;
+  virtual std::vector<NodeRecord> get_nodes(const std::string& ns, const std::string& workflow) = 0;
+
+  virtual int64_t append_event(const std::string& ns, const std::string& workflow, EventRecord event) = 0;
+  virtual std::vector<EventRecord> events(const std::string& ns, const std::string& workflow, int64_t after_seq) = 0;
+
+  // Key-value cache for memoization: (cache name, key) -> outputs JSON with a creation time.
+  virtual void put_memo(const std::string& cache, const std::string& key, const Json& outputs, int64_t time_ms) = 0;
+  virtual std::optional<std::pair<Json, int64_t>> get_memo(const std::string& cache, const std::string& key) = 0;
+};
+
+// Opens (creating if needed) the SQLite database at `path`, running schema migrations.
+// Throws std::runtime_error with a clear message when the file cannot be opened or is corrupt.
+// A Store is used from one thread at a time; several processes may open the same file.
+std::unique_ptr<Store> open_sqlite(const std::string& path);
+
+// $XDG_STATE_HOME/rampart/rampart.db, else ~/.local/state/rampart/rampart.db.
+// Throws std::runtime_error when neither XDG_STATE_HOME nor a home directory is known.
+std::string default_sqlite_path();
+
+}  // namespace rampart::store
