@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "exec/executor.h"
 #include "store/store.h"
@@ -18,6 +19,19 @@ struct StateOptions {
   std::string state_dir;   // --state; default: the directory of store::default_sqlite_path()
   std::string namespace_ = "argo";
 };
+
+// How a stored workflow is run in this process (shared by `run` and `resume`).
+struct RunSettings {
+  std::string sandbox = "bwrap";
+  std::string image_catalog;
+  std::string output = "text";
+  bool watch = false;
+  int64_t default_deadline = 0;
+  std::vector<std::string> secret_files;
+};
+
+// Runs (or resumes) a stored workflow with a progress display; the exit code of `run`.
+int run_stored_workflow(const StateOptions& state, const std::string& name, const RunSettings& settings);
 
 // Adds --state and -n/--namespace to a command.
 void add_state_options(CLI::App& command, StateOptions& options);

@@ -14,6 +14,7 @@
 #include "cli/context.h"
 #include "cli/json_output.h"
 #include "cli/output_format.h"
+#include "cli/secret_files.h"
 #include "cli/watch_observer.h"
 #include "engine/engine.h"
 #include "spec/loader.h"
@@ -24,19 +25,15 @@ namespace {
 
 struct RunOptions {
   StateOptions state;
+  RunSettings settings;
   std::string file;
   std::vector<std::string> parameters;
   std::string parameter_file;
   std::string entrypoint;
   std::vector<std::string> template_dirs;
   std::vector<std::string> config_maps;
-  std::string output = "text";
-  bool watch = false;
   bool wait = false;
-  std::string sandbox = "bwrap";
-  std::string image_catalog;
   std::string name;
-  int64_t default_deadline = 0;
 };
 
 const char* g_interrupted_name = nullptr;
@@ -58,8 +55,9 @@ bool print_problems(const Diagnostics& problems) {
 }  // namespace
 
 // Shared with `resume`: runs a stored workflow in this process with a progress display.
-int run_stored_workflow(const StateOptions& state_options, const std::string& name, const std::string& sandbox,
-                        const std::string& image_catalog, const std::string& output, bool watch, int64_t default_deadline) {
+int run_stored_workflow(const StateOptions& state_options, const std::string& name, const RunSettings& settings) {
+  const std::string& sandbox = settings.sandbox;
+  const std::string& output = settings.output;
   std::string state_dir = resolve_state_dir(state_options);
   auto store = open_store(state_dir);
   RunLock lock(state_dir, state_options.namespace_, name);
@@ -67,10 +65,11 @@ int run_stored_workflow(const StateOptions& state_options, const std::string& na
     std::cerr << "workflow \"" << name << "\" is already being run by another rampart process\n";
     return kFailed;
   }
-  auto executor = make_executor(sandbox, image_catalog);
+  auto executor = make_executor(sandbox, settings.image_catalog);
   engine::EngineOptions options;
   options.state_dir = state_dir;
-  options.default_deadline_seconds = default_deadline;
+  options.default_deadline_seconds = settings.default_deadline;
+  options.secrets = load_secret_files(settings.secret_files);
   engine::Engine engine(*store, *executor, options);
   auto record = store->get_workflow(state_options.namespace_, name);
   if (!record) {
@@ -83,7 +82,7 @@ int run_stored_workflow(const StateOptions& state_options, const std::string& na
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
 
-  WatchObserver::Mode mode = output == "text" ? (watch ? WatchObserver::Mode::Tree : WatchObserver::Mode::Lines)
+  WatchObserver::Mode mode = output == "text" ? (settings.watch ? WatchObserver::Mode::Tree : WatchObserver::Mode::Lines)
                                               : WatchObserver::Mode::Quiet;
   WatchObserver observer(mode, engine::Engine::workflow_object(*store, state_options.namespace_, name));
   store::WorkflowRecord final_record = engine.run(state_options.namespace_, name, &observer);
@@ -106,16 +105,17 @@ CommandAction add_run_command(CLI::App& app) {
   cmd->add_option("--entrypoint", o->entrypoint, "Template to start from instead of spec.entrypoint");
   cmd->add_option("--templates", o->template_dirs, "Folder of WorkflowTemplates / ClusterWorkflowTemplates (repeatable)");
   cmd->add_option("--configmap", o->config_maps, "ConfigMap YAML file (repeatable)");
+  cmd->add_option("--secret", o->settings.secret_files, "Secret YAML file (repeatable); values are never stored");
   cmd->add_option("--name", o->name, "Workflow name (instead of metadata.name / generateName)");
-  cmd->add_flag("--watch", o->watch, "Draw the live node tree");
+  cmd->add_flag("--watch", o->settings.watch, "Draw the live node tree");
   cmd->add_flag("--wait", o->wait, "Wait for completion (always the case for a local run)");
-  cmd->add_option("--sandbox", o->sandbox, "Step sandbox: bwrap, or none for trusted local runs")
+  cmd->add_option("--sandbox", o->settings.sandbox, "Step sandbox: bwrap, or none for trusted local runs")
       ->check(CLI::IsMember({"bwrap", "none"}))->capture_default_str();
-  cmd->add_option("--image-catalog", o->image_catalog, "Image catalog file (default: share/rampart/images.yaml)");
-  cmd->add_option("--default-deadline", o->default_deadline,
+  cmd->add_option("--image-catalog", o->settings.image_catalog, "Image catalog file (default: share/rampart/images.yaml)");
+  cmd->add_option("--default-deadline", o->settings.default_deadline,
                   "activeDeadlineSeconds for workflows that set none (0: none)");
   add_state_options(*cmd, o->state);
-  add_output_option(*cmd, o->output, "text,name,json,yaml", "text");
+  add_output_option(*cmd, o->settings.output, "text,name,json,yaml", "text");
 
   return [o]() -> int {
     // What the workflow can reference: templates folders and config maps.
@@ -184,8 +184,8 @@ CommandAction add_run_command(CLI::App& app) {
       std::cerr << o->file << ": " << e.what() << "\n";
       return kFailed;
     }
-    if (o->output == "text") std::cerr << "workflow " << name << " submitted\n";
-    return run_stored_workflow(o->state, name, o->sandbox, o->image_catalog, o->output, o->watch, o->default_deadline);
+    if (o->settings.output == "text") std::cerr << "workflow " << name << " submitted\n";
+    return run_stored_workflow(o->state, name, o->settings);
   };
 }
 

@@ -20,9 +20,6 @@
 
 namespace rampart::cli {
 
-int run_stored_workflow(const StateOptions& state_options, const std::string& name, const std::string& sandbox,
-                        const std::string& image_catalog, const std::string& output, bool watch, int64_t default_deadline);
-
 namespace {
 
 namespace fs = std::filesystem;
@@ -186,10 +183,7 @@ CommandAction add_logs(CLI::App& app) {
 struct ResumeOptions {
   StateOptions state;
   std::string name;
-  std::string output = "text";
-  bool watch = false;
-  std::string sandbox = "bwrap";
-  std::string image_catalog;
+  RunSettings settings;
 };
 
 CommandAction add_resume(CLI::App& app) {
@@ -197,11 +191,12 @@ CommandAction add_resume(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "resume", "Resume a workflow: continue one whose engine stopped, and resume suspended steps");
   cmd->add_option("name", o->name, "Workflow name")->required();
-  cmd->add_flag("--watch", o->watch, "Draw the live node tree");
-  cmd->add_option("--sandbox", o->sandbox, "Step sandbox: bwrap or none")->check(CLI::IsMember({"bwrap", "none"}));
-  cmd->add_option("--image-catalog", o->image_catalog, "Image catalog file");
+  cmd->add_flag("--watch", o->settings.watch, "Draw the live node tree");
+  cmd->add_option("--sandbox", o->settings.sandbox, "Step sandbox: bwrap or none")->check(CLI::IsMember({"bwrap", "none"}));
+  cmd->add_option("--image-catalog", o->settings.image_catalog, "Image catalog file");
+  cmd->add_option("--secret", o->settings.secret_files, "Secret YAML file (repeatable), as given to run");
   add_state_options(*cmd, o->state);
-  add_output_option(*cmd, o->output, "text,name,json,yaml", "text");
+  add_output_option(*cmd, o->settings.output, "text,name,json,yaml", "text");
   return [o]() -> int {
     std::string state_dir = resolve_state_dir(o->state);
     auto store = open_store(state_dir);
@@ -220,7 +215,7 @@ CommandAction add_resume(CLI::App& app) {
       }
     }
     store.reset();
-    return run_stored_workflow(o->state, o->name, o->sandbox, o->image_catalog, o->output, o->watch, 0);
+    return run_stored_workflow(o->state, o->name, o->settings);
   };
 }
 

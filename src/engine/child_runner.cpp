@@ -13,6 +13,24 @@ nlohmann::json substitute_all(const nlohmann::json& v, const expr::Scope& scope)
   return v;
 }
 
+// True when `text` refers to the outputs of a step or task that was skipped or omitted: such
+// an argument is dropped so the called template's input default applies, as Argo does.
+bool refers_to_skipped(const std::string& text, const expr::Scope& scope) {
+  for (const auto& name : expr::referenced_names(text)) {
+    size_t first = name.find('.');
+    if (first == std::string::npos) continue;
+    std::string root = name.substr(0, first);
+    if (root != "steps" && root != "tasks") continue;
+    size_t second = name.find('.', first + 1);
+    std::string prefix = name.substr(0, second);
+    auto it = scope.find(prefix + ".status");
+    if (it == scope.end() || !it->second.is_string()) continue;
+    const std::string& status = it->second.get_ref<const std::string&>();
+    if (status == "Skipped" || status == "Omitted") return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 nlohmann::json substitute_arguments(const nlohmann::json& arguments, const expr::Scope& scope) {
@@ -23,13 +41,20 @@ nlohmann::json substitute_arguments(const nlohmann::json& arguments, const expr:
     out[kind] = nlohmann::json::array();
     for (const auto& a : arguments[kind]) {
       nlohmann::json item = a;
+      bool dropped = false;
       for (const char* field : {"value", "default", "from", "raw"}) {
-        if (item.contains(field)) {
-          const auto& v = item[field];
+        if (!item.contains(field)) continue;
+        const auto& v = item[field];
+        try {
           item[field] = v.is_string() ? nlohmann::json(expr::substitute(v.get<std::string>(), scope, expr::Unresolved::Error))
                                       : substitute_all(v, scope);
+        } catch (const expr::ExprError&) {
+          if (!v.is_string() || !refers_to_skipped(v.get<std::string>(), scope)) throw;
+          dropped = true;
+          break;
         }
       }
+      if (dropped) continue;
       if (item.contains("fromExpression")) {
         nlohmann::json v = expr::eval_expr(item["fromExpression"].get<std::string>(), expr::expand_scope(scope));
         item["from"] = v.is_string() ? v.get<std::string>() : v.dump();

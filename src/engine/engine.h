@@ -24,6 +24,9 @@ struct EngineOptions {
   int64_t default_deadline_seconds = 0;
   // How often a running engine looks for stop/terminate requests written by other processes.
   int64_t control_poll_ms = 500;
+  // Secrets by name -> key -> value, given for this run only (never written to the store, so
+  // a resume needs them again).
+  std::map<std::string, std::map<std::string, std::string>> secrets;
 };
 
 struct SubmitOptions {

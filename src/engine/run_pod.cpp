@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "engine/naming.h"
@@ -83,7 +84,10 @@ void WorkflowRun::run_pod(const Invocation& inv, const Json& inputs, const std::
 
   Json tmpl;
   try {
-    tmpl = substitute_json(inv.tmpl, scope);
+    // Metrics refer to {{duration}} and {{status}}, known only once the step has ended.
+    Json source = inv.tmpl;
+    source.erase("metrics");
+    tmpl = substitute_json(source, scope);
   } catch (const expr::ExprError& e) {
     fail(NodePhase::Error, e.what());
     return;
@@ -125,8 +129,20 @@ void WorkflowRun::run_pod(const Invocation& inv, const Json& inputs, const std::
       volume_error = "volume \"" + vname + "\": hostPath volumes are not allowed";
       return;
     } else if (v.contains("secret")) {
-      volume_error = "volume \"" + vname + "\": secret volumes are not available to the local executor";
-      return;
+      std::string secret = v["secret"].value("secretName", "");
+      auto it = options_.secrets.find(secret);
+      if (it == options_.secrets.end()) {
+        volume_error = "volume \"" + vname + "\": Secret \"" + secret + "\" was not given (use --secret FILE)";
+        return;
+      }
+      // Secret files live only in the step's scratch dir, removed when the step ends.
+      dir = fs::path(pod.step_dir) / "secrets" / vname;
+      fs::create_directories(dir, ec);
+      for (const auto& [key, value] : it->second) {
+        std::ofstream out(dir / key, std::ios::binary);
+        out << value;
+        fs::permissions(dir / key, fs::perms::owner_read, ec);
+      }
     } else {
       volume_error = "volume \"" + vname + "\": this volume type is not supported by the local executor";
       return;
@@ -177,9 +193,13 @@ void WorkflowRun::run_pod(const Invocation& inv, const Json& inputs, const std::
   // Output paths outside /tmp and the volumes get a host directory bound at their parent, so
   // what the step writes there survives it.
   std::vector<std::string> output_paths;
+  std::set<std::string> file_paths;  // parameters are always files
   for (const auto& p : tmpl.value("outputs", Json::object()).value("parameters", Json::array())) {
     const Json& vf = p.value("valueFrom", Json::object());
-    if (vf.contains("path")) output_paths.push_back(vf["path"].get<std::string>());
+    if (vf.contains("path")) {
+      output_paths.push_back(vf["path"].get<std::string>());
+      file_paths.insert(vf["path"].get<std::string>());
+    }
   }
   for (const auto& a : tmpl.value("outputs", Json::object()).value("artifacts", Json::array())) {
     if (a.contains("path")) output_paths.push_back(a["path"].get<std::string>());
@@ -189,9 +209,18 @@ void WorkflowRun::run_pod(const Invocation& inv, const Json& inputs, const std::
   for (const auto& path : output_paths) {
     if (host_path(pod.paths, path)) continue;
     std::string parent = fs::path(path).parent_path().string();
-    if (parent.empty() || parent == "/") parent = path;  // bind the path itself
     fs::path host = fs::path(pod.step_dir) / "outputs" / std::to_string(extra++);
-    fs::create_directories(host, ec);
+    if (parent.empty() || parent == "/") {
+      // A path right under "/": bind the path itself, as an empty file for a parameter.
+      parent = path;
+      if (file_paths.count(path)) {
+        std::ofstream(host.string()).flush();
+      } else {
+        fs::create_directories(host, ec);
+      }
+    } else {
+      fs::create_directories(host, ec);
+    }
     pod.mounts.push_back({host.string(), parent, false});
     pod.paths.emplace_back(parent, host.string());
     std::sort(pod.paths.begin(), pod.paths.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
@@ -350,9 +379,21 @@ void WorkflowRun::launch_container(const std::string& node_key, const Json& c, c
         }
         if (found) req.env.emplace_back(ename, v);
       } else if (vf.contains("secretKeyRef")) {
-        on_result({exec::StepOutcome::StartError, 0,
-                   "env " + ename + ": secrets are not available to the local executor", false});
-        return;
+        const Json& ref = vf["secretKeyRef"];
+        auto it = options_.secrets.find(ref.value("name", ""));
+        std::optional<std::string> v;
+        if (it != options_.secrets.end()) {
+          auto kt = it->second.find(ref.value("key", ""));
+          if (kt != it->second.end()) v = kt->second;
+        }
+        if (!v && !ref.value("optional", false)) {
+          // Names only: a secret's value never appears in a message.
+          on_result({exec::StepOutcome::StartError, 0,
+                     "env " + ename + ": Secret \"" + ref.value("name", "") + "\" key \"" + ref.value("key", "") +
+                         "\" was not given (use --secret FILE)", false});
+          return;
+        }
+        if (v) req.env.emplace_back(ename, *v);
       } else if (vf.contains("fieldRef")) {
         std::string field = vf["fieldRef"].value("fieldPath", "");
         if (field == "metadata.name") req.env.emplace_back(ename, n.pod_name);

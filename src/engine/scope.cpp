@@ -38,6 +38,7 @@ expr::Scope WorkflowRun::global_scope() const {
     all_params.push_back({{"name", p.value("name", "")}, {"value", value}});
   }
   s["workflow.parameters"] = all_params.dump();
+  s["workflow.parameters.json"] = all_params.dump();
   const Json items_labels = meta.value("labels", Json::object());
   for (auto& [k, v] : items_labels.items()) s["workflow.labels." + k] = v;
   const Json items_annotations = meta.value("annotations", Json::object());
