@@ -190,40 +190,14 @@ void WorkflowRun::run_pod(const Invocation& inv, const Json& inputs, const std::
     return;
   }
 
-  // Output paths outside /tmp and the volumes get a host directory bound at their parent, so
-  // what the step writes there survives it.
-  std::vector<std::string> output_paths;
-  std::set<std::string> file_paths;  // parameters are always files
-  for (const auto& p : tmpl.value("outputs", Json::object()).value("parameters", Json::array())) {
-    const Json& vf = p.value("valueFrom", Json::object());
-    if (vf.contains("path")) {
-      output_paths.push_back(vf["path"].get<std::string>());
-      file_paths.insert(vf["path"].get<std::string>());
-    }
-  }
-  for (const auto& a : tmpl.value("outputs", Json::object()).value("artifacts", Json::array())) {
-    if (a.contains("path")) output_paths.push_back(a["path"].get<std::string>());
-  }
+  // Everything else the step writes lands in its root directory (the executor binds
+  // <step_dir>/rootfs at "/"), so any output path can be collected after it ends.
+  pod.paths.emplace_back("/", (fs::path(pod.step_dir) / "rootfs").string());
   std::sort(pod.paths.begin(), pod.paths.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
-  int extra = 0;
-  for (const auto& path : output_paths) {
-    if (host_path(pod.paths, path)) continue;
-    std::string parent = fs::path(path).parent_path().string();
-    fs::path host = fs::path(pod.step_dir) / "outputs" / std::to_string(extra++);
-    if (parent.empty() || parent == "/") {
-      // A path right under "/": bind the path itself, as an empty file for a parameter.
-      parent = path;
-      if (file_paths.count(path)) {
-        std::ofstream(host.string()).flush();
-      } else {
-        fs::create_directories(host, ec);
-      }
-    } else {
-      fs::create_directories(host, ec);
-    }
-    pod.mounts.push_back({host.string(), parent, false});
-    pod.paths.emplace_back(parent, host.string());
-    std::sort(pod.paths.begin(), pod.paths.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+
+  if (std::string error = stage_input_artifacts(inputs, scope, pod); !error.empty()) {
+    fail(NodePhase::Error, error);
+    return;
   }
 
   // Network: off unless the workflow or template asks for it.
@@ -479,6 +453,10 @@ std::string WorkflowRun::collect_pod_outputs(Node& n, const Json& tmpl, const Pa
     params.push_back({{"name", pname}, {"value", *value}});
   }
   if (!params.empty()) out["parameters"] = params;
+  if (exit_code == 0) {
+    std::string artifact_error = save_output_artifacts(n, tmpl, paths, out);
+    if (error.empty()) error = artifact_error;
+  }
   if (!out.empty()) n.outputs = out;
   touch(n);
   return error;

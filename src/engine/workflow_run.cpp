@@ -13,7 +13,9 @@ namespace fs = std::filesystem;
 WorkflowRun::WorkflowRun(store::Store& store, exec::Executor& executor, const EngineOptions& options,
                          store::WorkflowRecord record, Observer* observer)
     : store_(store), executor_(executor), options_(options), record_(std::move(record)),
-      observer_(observer), root_cancel_(std::make_shared<CancelToken>()) {
+      observer_(observer),
+      artifacts_(std::filesystem::path(options.state_dir) / "artifacts"),
+      root_cancel_(std::make_shared<CancelToken>()) {
   ns_ = record_.namespace_;
   name_ = record_.name;
   spec_ = record_.manifest.value("spec", Json::object());

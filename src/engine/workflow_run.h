@@ -23,6 +23,7 @@
 
 #include "engine/engine.h"
 #include "engine/event_loop.h"
+#include "engine/artifact_repository.h"
 #include "engine/locks.h"
 #include "engine/node.h"
 #include "expr/expr.h"
@@ -134,6 +135,9 @@ class WorkflowRun {
                                   const std::string& stdout_path, int exit_code);
   void launch_container(const std::string& node_id, const Json& container, const Json& tmpl,
                         const PodContext& pod, std::function<void(exec::StepResult)> done);
+  // Artifacts (run_artifacts.cpp): inputs placed before a pod starts, outputs saved after.
+  std::string stage_input_artifacts(const Json& inputs, const expr::Scope& scope, PodContext& pod);
+  std::string save_output_artifacts(const Node& n, const Json& tmpl, const PathMap& paths, Json& out);
   void run_suspend(const Invocation& inv, const Json& inputs, const std::string& node_id, Done done);
 
   // --- composites (run_steps.cpp, run_dag.cpp)
@@ -197,6 +201,7 @@ class WorkflowRun {
   int64_t parallelism_ = 0;
 
   LockManager locks_;
+  ArtifactRepository artifacts_;
   // Things waiting on a timer or a resume (suspend, backoff) that must end when cancelled.
   std::vector<std::pair<Cancel, std::function<void()>>> cancel_waiters_;
   std::map<std::string, std::function<void()>> suspended_;  // node id -> resume it

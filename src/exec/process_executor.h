@@ -32,8 +32,8 @@ class ProcessExecutor : public Executor {
   void kill(const std::string& id, const std::string& reason) override;
   void shutdown() override;
 
-  // The host path behind a path inside the step (container /tmp/x is <step_dir>/tmp/x); empty
-  // when the path is in the sandbox's private root and is gone when the step ends.
+  // The host path behind a path inside the step: container /tmp/x is <step_dir>/tmp/x, a volume's
+  // path is under its host directory, anything else under <step_dir>/rootfs.
   std::string host_path_for(const StepRequest& request, const std::string& container_path) const;
 
   // How this host enforces each limit (cgroup, rlimit, or not at all), one line each.

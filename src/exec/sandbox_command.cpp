@@ -181,9 +181,15 @@ LaunchBuild build_bubblewrap_launch(const HostLayout& host, const LaunchInputs& 
   plan.executable = host.bwrap;
   plan.bwrap_status_fd = true;
   auto& a = plan.argv;
-  a = {host.bwrap, "--tmpfs", "/"};
-  // Why a tmpfs root and not "--ro-bind / /": a read-only root has no mount points for /tmp,
-  // volumes or /argo/staging, and would show the host's /root, /home and /var.
+  // The root is the step's own host directory, not "--ro-bind / /": a read-only root has no
+  // mount points for /tmp, volumes or /argo/staging, and would show the host's /root, /home and
+  // /var. Unlike a tmpfs, what the step writes anywhere outside the system directories (say
+  // /result.txt, or a working directory) survives it, so the engine can collect outputs there.
+  std::string rootfs = (fs::path(request.step_dir) / "rootfs").string();
+  std::error_code ec;
+  fs::create_directories(rootfs, ec);
+  if (ec) return {std::nullopt, "cannot create the step's root directory " + rootfs + ": " + ec.message()};
+  a = {host.bwrap, "--bind", rootfs, "/"};
   std::vector<std::string> remounts;
   for (const auto& dir : host.read_only_dirs) expose_read_only(a, remounts, dir, missing_mount_points);
   for (const auto& [target, path] : host.symlinks) a.insert(a.end(), {"--symlink", target, path});
@@ -262,7 +268,9 @@ std::string host_path_for(const StepRequest& request, const std::string& contain
   if (best) return join(best->host_path, path.lexically_relative(fs::path(best->container_path).lexically_normal()));
   auto rel = path.lexically_relative("/tmp");
   if (!rel.empty() && *rel.begin() != "..") return join(fs::path(request.step_dir) / "tmp", rel);
-  return "";
+  // Anything else the step wrote lives in its root directory (system directories are
+  // read-only binds, so nothing written there can exist).
+  return join(fs::path(request.step_dir) / "rootfs", path.lexically_relative("/"));
 }
 
 }  // namespace rampart::exec
