@@ -134,7 +134,9 @@ class TreeBuilder {
           if (other == c) continue;
           for (const auto& cc : nodes_[other].value("children", Json::array())) {
             std::string ot = nodes_[other].value("type", "");
-            if (cc == c && (ot == "TaskGroup" || ot == "Retry" || name.ends_with(".onExit"))) nested = true;
+            // Attempts and loop items sit under their Retry / TaskGroup; handlers under their step.
+            bool own = name.starts_with(nodes_[other].value("name", "") + "(");
+            if (cc == c && (((ot == "TaskGroup" || ot == "Retry") && own) || name.ends_with(".onExit"))) nested = true;
           }
         }
         if (!nested) out.push_back(c);
@@ -146,6 +148,10 @@ class TreeBuilder {
       if (!nodes_.contains(cid)) continue;
       std::string ct = nodes_[cid].value("type", "");
       if (ct == "StepGroup") continue;  // the next group of a steps template
+      if (type == "Retry" && !nodes_[cid].value("name", "").starts_with(n.value("name", "") + "(") &&
+          !nodes_[cid].value("name", "").ends_with(".onExit")) {
+        continue;  // a DAG dependent, shown under the DAG itself
+      }
       if (type != "Retry" && type != "TaskGroup" && type != "Pod" && type != "StepGroup" &&
           nodes_[cid].value("boundaryID", "") != n.value("boundaryID", "") &&
           !nodes_[cid].value("name", "").ends_with(".onExit")) {

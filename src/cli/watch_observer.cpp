@@ -36,6 +36,7 @@ nlohmann::json WatchObserver::workflow_object() const {
 }
 
 void WatchObserver::node_changed(const engine::Node& node) {
+  if (mode_ == Mode::Quiet) return;
   nodes_[node.id] = node.to_json();
   if (node.finished_at) nodes_[node.id]["finishedAt"] = engine::format_time(node.finished_at);
   if (mode_ == Mode::Lines && engine::is_completed(node.phase) &&

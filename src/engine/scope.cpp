@@ -66,7 +66,18 @@ expr::Scope WorkflowRun::template_scope(const Json& inputs, const Node& n) const
   }
   s["inputs.parameters"] = params.dump();
   for (const auto& a : inputs.value("artifacts", Json::array())) {
-    if (a.contains("path")) s["inputs.artifacts." + a.value("name", "") + ".path"] = a["path"];
+    std::string aname = a.value("name", "");
+    if (a.contains("path")) s["inputs.artifacts." + aname + ".path"] = a["path"];
+    // The artifact itself, so a steps/DAG template can pass it on with `from:`.
+    Json ref = a;
+    if (a.contains("from") && a["from"].is_string()) {
+      Json parsed = Json::parse(a["from"].get<std::string>(), nullptr, false);
+      if (parsed.is_object()) ref = parsed;
+    }
+    ref["name"] = aname;
+    if (ref.contains("from") || ref.contains("s3") || ref.contains("raw") || ref.contains("gcs") || ref.contains("oss")) {
+      s["inputs.artifacts." + aname] = ref.dump();
+    }
   }
   s["node.name"] = n.name;
   return s;

@@ -88,9 +88,13 @@ void WorkflowRun::add_child(const std::string& parent_id, const std::string& chi
   auto it = nodes_.find(parent_id);
   if (it == nodes_.end()) return;
   auto& children = it->second.children;
-  // Linear in the parent's fan-out, which the parent pays for anyway when it schedules them.
   if (!children.empty() && children.back() == child_id) return;
-  if (std::find(children.begin(), children.end(), child_id) != children.end()) return;
+  // A child can already be listed only when both were restored from the store (a resume);
+  // checking only then keeps a 10,000-way fan-out linear.
+  if (restored_.count(child_id) &&
+      std::find(children.begin(), children.end(), child_id) != children.end()) {
+    return;
+  }
   children.push_back(child_id);
   touch(it->second);
 }

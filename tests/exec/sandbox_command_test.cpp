@@ -13,7 +13,7 @@ bool has_sequence(const std::vector<std::string>& argv, const std::vector<std::s
   return std::search(argv.begin(), argv.end(), seq.begin(), seq.end()) != argv.end();
 }
 
-TEST(SandboxCommand, BuildsARootFromATmpfsAndIsolates) {
+TEST(SandboxCommand, BuildsARootFromTheStepDirAndIsolates) {
   testing::ScratchDir scratch;
   auto request = scratch.request("Wf-Step.1", "busybox", {"echo", "hi"});
   ImageCatalog catalog = ImageCatalog::load(testing::source_catalog());
@@ -23,7 +23,7 @@ TEST(SandboxCommand, BuildsARootFromATmpfsAndIsolates) {
   LaunchBuild build = build_bubblewrap_launch(host, in);
   ASSERT_TRUE(build.plan) << build.error;
   const auto& argv = build.plan->argv;
-  EXPECT_TRUE(has_sequence(argv, {"/usr/bin/bwrap", "--tmpfs", "/"}));
+  EXPECT_TRUE(has_sequence(argv, {"/usr/bin/bwrap", "--bind", request.step_dir + "/rootfs", "/"}));
   EXPECT_TRUE(has_sequence(argv, {"--ro-bind", "/usr", "/usr"}));
   EXPECT_TRUE(has_sequence(argv, {"--bind", request.step_dir + "/tmp", "/tmp"}));
   EXPECT_TRUE(has_sequence(argv, {"--unshare-net"}));
@@ -47,7 +47,7 @@ TEST(SandboxCommand, HostPathForFollowsMountsAndTmp) {
   EXPECT_EQ(host_path_for(r, "/tmp", SandboxMode::Bubblewrap), "/state/run/x/tmp");
   EXPECT_EQ(host_path_for(r, "/mnt/a/f", SandboxMode::Bubblewrap), "/vol/a/f");
   EXPECT_EQ(host_path_for(r, "/mnt/a/b/f", SandboxMode::Bubblewrap), "/vol/b/f");
-  EXPECT_EQ(host_path_for(r, "/mnt/ab", SandboxMode::Bubblewrap), "");
+  EXPECT_EQ(host_path_for(r, "/mnt/ab", SandboxMode::Bubblewrap), "/state/run/x/rootfs/mnt/ab");
   EXPECT_EQ(host_path_for(r, "/argo/staging/script", SandboxMode::Bubblewrap), "/state/run/x/staging/script");
   EXPECT_EQ(host_path_for(r, "/tmp/out", SandboxMode::None), "/tmp/out");
 }

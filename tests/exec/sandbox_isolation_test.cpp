@@ -106,7 +106,15 @@ TEST_F(SandboxIsolationTest, TmpIsPrivateAndSurvivesOnTheHost) {
   std::string host = executor.host_path_for(request, "/tmp/out.txt");
   EXPECT_EQ(host, request.step_dir + "/tmp/out.txt");
   EXPECT_EQ(testing::read_text(host), "value\n");
-  EXPECT_EQ(executor.host_path_for(request, "/elsewhere/x"), "");
+  EXPECT_EQ(executor.host_path_for(request, "/elsewhere/x"), request.step_dir + "/rootfs/elsewhere/x");
+}
+
+TEST_F(SandboxIsolationTest, FilesWrittenOutsideTmpSurviveInTheStepRoot) {
+  auto request = scratch.request("root", "busybox", {"sh", "-c", "mkdir -p /out && echo kept > /out/f && echo top > /top.txt"});
+  auto run = run_step(executor, request);
+  EXPECT_EQ(run.result.exit_code, 0);
+  EXPECT_EQ(testing::read_text(executor.host_path_for(request, "/out/f")), "kept\n");
+  EXPECT_EQ(testing::read_text(executor.host_path_for(request, "/top.txt")), "top\n");
 }
 
 TEST_F(SandboxIsolationTest, DeclaredMountsAreVisibleAndWritable) {
