@@ -41,6 +41,18 @@ nlohmann::json substitute_arguments(const nlohmann::json& arguments, const expr:
     out[kind] = nlohmann::json::array();
     for (const auto& a : arguments[kind]) {
       nlohmann::json item = a;
+      if (std::string(kind) == "artifacts") {
+        // Every string of an artifact may carry tags: from, s3.key, raw.data, ...
+        nlohmann::json copy = a;
+        copy.erase("fromExpression");
+        try {
+          item = substitute_all(copy, scope);
+        } catch (const expr::ExprError&) {
+          if (!a.contains("from") || !a["from"].is_string() || !refers_to_skipped(a["from"].get<std::string>(), scope)) throw;
+          continue;
+        }
+        if (a.contains("fromExpression")) item["fromExpression"] = a["fromExpression"];
+      }
       bool dropped = false;
       for (const char* field : {"value", "default", "from", "raw"}) {
         if (!item.contains(field)) continue;

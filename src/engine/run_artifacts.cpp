@@ -2,6 +2,7 @@
 // artifact repository after it, as Argo's executor does around a pod's main container.
 #include <filesystem>
 #include <fstream>
+#include <functional>
 
 #include "engine/workflow_run.h"
 
@@ -42,9 +43,15 @@ std::string WorkflowRun::stage_input_artifacts(const Json& inputs, const expr::S
   for (Json a : inputs.value("artifacts", Json::array())) {
     std::string aname = a.value("name", "");
     try {
-      for (auto it = a.begin(); it != a.end(); ++it) {
-        if (it.value().is_string()) it.value() = expr::substitute(it.value().get<std::string>(), scope, expr::Unresolved::Error);
-      }
+      // Tags may sit at any depth: s3.key, raw.data, ...
+      std::function<void(Json&)> resolve = [&](Json& v) {
+        if (v.is_string()) {
+          v = expr::substitute(v.get<std::string>(), scope, expr::Unresolved::Error);
+        } else if (v.is_object() || v.is_array()) {
+          for (auto it = v.begin(); it != v.end(); ++it) resolve(it.value());
+        }
+      };
+      resolve(a);
     } catch (const expr::ExprError& e) {
       return "inputs.artifacts." + aname + ": " + e.what();
     }

@@ -251,6 +251,11 @@ void WorkflowRun::run_pod(const Invocation& inv, const Json& inputs, const std::
   };
 
   if (tmpl.contains("containerSet")) {
+    // Outputs come from the container named "main": its /tmp and root.
+    for (auto& [prefix, host] : pod.paths) {
+      if (prefix == "/tmp") host = (fs::path(pod.step_dir) / "containers" / "main" / "tmp").string();
+      if (prefix == "/") host = (fs::path(pod.step_dir) / "containers" / "main" / "rootfs").string();
+    }
     // Containers of a set run as processes of one "pod": shared volumes, one after another in
     // dependency order; the one named "main" provides the outputs.
     const Json containers = tmpl["containerSet"].value("containers", Json::array());
@@ -328,7 +333,13 @@ void WorkflowRun::launch_container(const std::string& node_key, const Json& c, c
   if (tmpl.contains("script")) req.script_source = tmpl["script"].value("source", "");
   req.mounts = pod.mounts;
   req.network = pod.network;
+  // Each container has its own root and /tmp, as in a Kubernetes pod; they share volumes.
   req.step_dir = pod.step_dir;
+  if (tmpl.contains("containerSet")) {
+    req.step_dir = (fs::path(pod.step_dir) / "containers" / cname).string();
+    std::error_code mk;
+    fs::create_directories(fs::path(req.step_dir) / "tmp", mk);
+  }
   req.stdout_path = (fs::path(pod.step_dir) / ("stdout-" + cname)).string();
   // Logs outlive the step: one file per node id under the state dir.
   fs::path log_dir = fs::path(options_.state_dir) / "logs" / ns_ / name_;

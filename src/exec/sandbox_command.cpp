@@ -189,6 +189,11 @@ LaunchBuild build_bubblewrap_launch(const HostLayout& host, const LaunchInputs& 
   std::error_code ec;
   fs::create_directories(rootfs, ec);
   if (ec) return {std::nullopt, "cannot create the step's root directory " + rootfs + ": " + ec.message()};
+  // The empty directories every image has (FHS), so steps can mkdir /mnt/out as they would in
+  // a container; they are the step's own, not the host's.
+  for (const char* dir : {"mnt", "media", "opt", "srv", "home", "root", "run", "var/tmp", "work"}) {
+    fs::create_directories(fs::path(rootfs) / dir, ec);
+  }
   a = {host.bwrap, "--bind", rootfs, "/"};
   std::vector<std::string> remounts;
   for (const auto& dir : host.read_only_dirs) expose_read_only(a, remounts, dir, missing_mount_points);

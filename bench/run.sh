@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# rampart benchmarks: the same step graphs run by rampart (bwrap and none sandboxes), make -j2
+# (bare `true` and the sandboxed command line), snakemake -j2, and a bare fork/exec loop.
+#
+#   bench/run.sh [-b RAMPART] [-w "w1 w2 w3 w4"] [-s SCALE] [-t TIMEOUT] [-T SNAKEMAKE_TIMEOUT]
+#                [-k] [-o RESULTS.md]
+#
+#   -b  the rampart binary (default: build-bench/rampart, else build/rampart)
+#   -w  workloads (default all four; see bench/gen.py)
+#   -s  scale the step counts (e.g. 0.1 for a quick trial)
+#   -t  timeout in seconds for every runner but snakemake (default 900)
+#   -T  timeout for snakemake (default 120); a run that times out is reported as ">Ns"
+#   -k  keep the work directory
+#   -o  also write the table to this file
+#
+# Needs: bwrap, make, snakemake, cc, /usr/bin/time (Debian: bubblewrap make snakemake gcc time).
+# Every runner runs at most 2 steps at a time (rampart: spec.parallelism 2); the chain (w2) is
+# sequential by nature, so its fork/exec baseline runs 1 at a time.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+rampart=""
+workloads="w1 w2 w3 w4"
+scale=1
+timeout_s=900
+snake_timeout=120
+keep=0
+results=""
+while getopts "b:w:s:t:T:ko:h" opt; do
+  case $opt in
+    b) rampart=$OPTARG ;;
+    w) workloads=$OPTARG ;;
+    s) scale=$OPTARG ;;
+    t) timeout_s=$OPTARG ;;
+    T) snake_timeout=$OPTARG ;;
+    k) keep=1 ;;
+    o) results=$OPTARG ;;
+    *) sed -n '2,18p' "$0"; exit 2 ;;
+  esac
+done
+if [[ -z $rampart ]]; then
+  for c in "$root/build-bench/rampart" "$root/build/rampart"; do
+    [[ -x $c ]] && { rampart=$c; break; }
+  done
+fi
+[[ -x $rampart ]] || { echo "run.sh: no rampart binary (give -b)" >&2; exit 2; }
+rampart=$(realpath "$rampart")
+for tool in bwrap make snakemake cc /usr/bin/time timeout python3; do
+  command -v "$tool" >/dev/null || { echo "run.sh: $tool is missing (apt-get install bubblewrap make snakemake gcc time)" >&2; exit 2; }
+done
+
+work=$(mktemp -d /tmp/rampart-bench.XXXXXX)
+cleanup() { if [[ $keep == 1 ]]; then echo "work dir kept: $work" >&2; else rm -rf "$work"; fi; }
+trap cleanup EXIT
+
+cc -O2 -o "$work/forkexec" "$here/forkexec.c"
+# The sandboxed command line make and fork/exec run: roughly what a rampart step costs in bwrap.
+BWRAP_TRUE="bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --unshare-pid --unshare-net true"
+
+# measure NAME TIMEOUT CMD...: runs CMD in the current directory, appends "name secs rss_kb status"
+# to $rows. status: ok, timeout, fail(rc).
+measure() {
+  local name=$1 limit=$2; shift 2
+  local tf="$work/time.$$" rc=0 t0 t1 secs rss status
+  t0=$EPOCHREALTIME
+  /usr/bin/time -f "%M" -o "$tf" timeout -s KILL "$limit" "$@" >"$work/out.log" 2>&1 || rc=$?
+  t1=$EPOCHREALTIME
+  secs=$(python3 -c "print(f'{$t1 - $t0:.3f}')")
+  rss=$(grep -E '^[0-9]+$' "$tf" | tail -1 || true)
+  if [[ $rc == 0 ]]; then status=ok
+  elif [[ $rc == 137 || $rc == 124 ]] || grep -q "signal 9" "$tf"; then status=timeout
+  else status="fail($rc)"; echo "  $name failed ($rc):" >&2; tail -5 "$work/out.log" >&2
+  fi
+  printf '%s %s %s %s %s\n' "$wl" "$name" "$secs" "${rss:-0}" "$status" >>"$rows"
+  printf '  %-16s %9ss  rss %7s kB  %s\n' "$name" "$secs" "${rss:-?}" "$status" >&2
+}
+
+rows="$work/rows"
+: >"$rows"
+declare -A steps
+echo "rampart: $rampart  ($("$rampart" version 2>/dev/null | head -1))" >&2
+echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+for wl in $workloads; do
+  d="$work/$wl"
+  python3 "$here/gen.py" "$wl" "$d" --scale "$scale"
+  # shellcheck disable=SC1091
+  source "$d/meta"
+  steps[$wl]=$steps
+  echo "$wl: $steps steps" >&2
+  cd "$d"
+  measure rampart-bwrap "$timeout_s" "$rampart" run wf.yaml --state "$d/state-bwrap" --sandbox bwrap -o name
+  measure rampart-none "$timeout_s" "$rampart" run wf.yaml --state "$d/state-none" --sandbox none -o name
+  measure make-true "$timeout_s" make -s -j2 -f Makefile
+  measure make-bwrap "$timeout_s" make -s -j2 -f Makefile "CMD=$BWRAP_TRUE"
+  rm -rf o .snakemake
+  measure snakemake "$snake_timeout" snakemake -j2 --quiet -s Snakefile -d "$d"
+  measure forkexec-true "$timeout_s" "$work/forkexec" "$steps" "$width" true
+  # shellcheck disable=SC2086
+  measure forkexec-bwrap "$timeout_s" "$work/forkexec" "$steps" "$width" $BWRAP_TRUE
+  rm -rf "$d/state-bwrap" "$d/state-none" "$d/o" "$d/.snakemake"
+  cd "$work"
+done
+
+# The table: ratios compare with the runner that runs the same command line (true or bwrap).
+python3 - "$rows" "$scale" "$rampart" >"$work/table.md" <<'PY'
+import sys
+rows = [l.split() for l in open(sys.argv[1])]
+data = {}
+for wl, name, secs, rss, status in rows:
+    data[(wl, name)] = (float(secs), int(rss), status)
+names = {"w1": "W1 1,000 independent", "w2": "W2 chain of 200", "w3": "W3 20x50 lattice",
+         "w4": "W4 10,000 independent"}
+def cls(runner):
+    return "bwrap" if runner.endswith("bwrap") else "true"
+def fmt(wl, runner):
+    secs, rss, status = data[(wl, runner)]
+    if status == "timeout":
+        return f">{secs:.0f}s", None
+    if status != "ok":
+        return status, None
+    return f"{secs:.2f}", secs
+steps_of = {}
+print("| workload | runner | seconds | steps/s | vs make -j2 (same cmd) | vs snakemake | vs fork/exec (same cmd) | peak RSS |")
+print("|---|---|---:|---:|---:|---:|---:|---:|")
+for wl, runner, *_ in rows:
+    pass
+order = []
+for wl, runner, *_ in rows:
+    if (wl, runner) not in order:
+        order.append((wl, runner))
+import re
+for wl, runner in order:
+    n = None
+    text, secs = fmt(wl, runner)
+    label = names.get(wl, wl)
+    # steps count from the generated meta is passed through the runner rows? recompute from names.
+    sps = ""
+    ratio = lambda other: (lambda o: "" if o[1] is None or secs is None else f"{secs / o[1]:.1f}x")(fmt(wl, other))
+    mk = ratio("make-" + cls(runner))
+    sm = ratio("snakemake")
+    fe = ratio("forkexec-" + cls(runner))
+    rss = data[(wl, runner)][1]
+    print(f"| {label} | {runner} | {text} | {{sps:{wl}:{secs}}} | {mk} | {sm} | {fe} | {rss / 1024:.0f} MB |")
+PY
+# Fill in steps/s (the step counts are known here).
+for wl in $workloads; do
+  n=${steps[$wl]}
+  python3 - "$work/table.md" "$wl" "$n" <<'PY'
+import re, sys
+path, wl, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+text = open(path).read()
+def sub(m):
+    secs = m.group(1)
+    return "" if secs == "None" else f"{n / float(secs):.0f}"
+text = re.sub(r"\{sps:" + wl + r":([^}]*)\}", sub, text)
+open(path, "w").write(text)
+PY
+done
+echo
+echo "rampart $("$rampart" version 2>/dev/null | head -1); $(nproc) cores; load at end $(cut -d' ' -f1-3 /proc/loadavg); scale $scale"
+cat "$work/table.md"
+if [[ -n $results ]]; then cp "$work/table.md" "$results"; fi

@@ -1,0 +1,188 @@
+// The real `rampart` binary end to end: run, get, list, logs, exit codes and error messages.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <regex>
+
+#include "engine_fixture.h"
+
+namespace rampart::engine::testing {
+namespace {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+std::string data_file(const std::string& name) { return std::string(RAMPART_SOURCE_DIR) + "/tests/engine/data/" + name; }
+
+class CliTest : public ::testing::Test {
+ protected:
+  CliResult cli(const std::vector<std::string>& args) {
+    std::string command = shell_quote(RAMPART_BINARY);
+    for (const auto& a : args) command += " " + shell_quote(a);
+    std::string out_path = scratch_.path() + "/stdout." + std::to_string(calls_);
+    std::string err_path = scratch_.path() + "/stderr." + std::to_string(calls_);
+    ++calls_;
+    command += " </dev/null >" + shell_quote(out_path) + " 2>" + shell_quote(err_path);
+    int status = std::system(command.c_str());
+    CliResult r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = read_text(out_path);
+    r.err = read_text(err_path);
+    return r;
+  }
+  // `rampart CMD ... --state <this test's state dir>`.
+  CliResult state_cli(std::vector<std::string> args) {
+    args.push_back("--state");
+    args.push_back(state_.path());
+    return cli(args);
+  }
+  std::string write_file(const std::string& name, const std::string& text) {
+    std::string path = scratch_.path() + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  TempDir scratch_;
+  TempDir state_;
+  int calls_ = 0;
+};
+
+std::string describe(const CliResult& r) {
+  return "exit=" + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out.substr(0, 4000) + "\n--- stderr\n" + r.err.substr(0, 4000);
+}
+
+TEST_F(CliTest, RunExitsZeroWhenTheWorkflowSucceeds) {
+  CliResult r = state_cli({"run", data_file("hello.yaml")});
+  EXPECT_EQ(r.exit_code, 0) << describe(r);
+}
+
+TEST_F(CliTest, RunExitsOneWhenTheWorkflowFails) {
+  CliResult r = state_cli({"run", data_file("fails.yaml")});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+}
+
+TEST_F(CliTest, RunJsonPrintsTheWorkflowObject) {
+  CliResult r = state_cli({"run", data_file("hello.yaml"), "-p", "message=from-cli", "-o", "json"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  Json wf = Json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(wf.is_discarded()) << describe(r);
+  EXPECT_EQ(wf.value("kind", ""), "Workflow");
+  EXPECT_EQ(wf["metadata"].value("name", ""), "hello");
+  EXPECT_EQ(workflow_phase(wf), "Succeeded");
+  EXPECT_EQ(result_of(node_by_name(wf, "hello[0].say")), "line-one from-cli\nline-two");
+}
+
+TEST_F(CliTest, RunRejectsAnUnknownParameter) {
+  CliResult r = state_cli({"run", data_file("hello.yaml"), "-p", "nope=1"});
+  EXPECT_NE(r.exit_code, 0) << describe(r);
+  EXPECT_NE(r.err.find("nope"), std::string::npos) << describe(r);
+}
+
+TEST_F(CliTest, GetAndListShowAStoredWorkflow) {
+  ASSERT_EQ(state_cli({"run", data_file("hello.yaml")}).exit_code, 0);
+  ASSERT_EQ(state_cli({"run", data_file("fails.yaml")}).exit_code, 1);
+
+  CliResult get = state_cli({"get", "hello", "-o", "json"});
+  ASSERT_EQ(get.exit_code, 0) << describe(get);
+  Json wf = Json::parse(get.out, nullptr, false);
+  ASSERT_FALSE(wf.is_discarded()) << describe(get);
+  EXPECT_EQ(workflow_phase(wf), "Succeeded");
+  EXPECT_EQ(wf["metadata"].value("name", ""), "hello");
+  EXPECT_TRUE(wf["status"].contains("nodes"));
+
+  CliResult list = state_cli({"list", "-o", "json"});
+  ASSERT_EQ(list.exit_code, 0) << describe(list);
+  Json items = Json::parse(list.out, nullptr, false);
+  ASSERT_TRUE(items.is_array()) << describe(list);
+  std::map<std::string, std::string> phases;
+  for (const auto& w : items) phases[w.value("name", "")] = w.value("phase", "");
+  EXPECT_EQ(phases, (std::map<std::string, std::string>{{"hello", "Succeeded"}, {"fails", "Failed"}}));
+
+  CliResult missing = state_cli({"get", "absent"});
+  EXPECT_NE(missing.exit_code, 0) << describe(missing);
+  EXPECT_NE(missing.err.find("absent"), std::string::npos) << describe(missing);
+}
+
+TEST_F(CliTest, LogsPrefixesEachLineWithThePod) {
+  ASSERT_EQ(state_cli({"run", data_file("hello.yaml")}).exit_code, 0);
+  CliResult logs = state_cli({"logs", "hello"});
+  ASSERT_EQ(logs.exit_code, 0) << describe(logs);
+  std::vector<std::string> lines;
+  std::istringstream in(logs.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 2u) << describe(logs);
+  std::regex prefixed(R"(^hello-say-[0-9]+: line-(one hello|two)$)");
+  for (const auto& l : lines) EXPECT_TRUE(std::regex_match(l, prefixed)) << l;
+  EXPECT_NE(lines[0].find("line-one"), std::string::npos);
+
+  CliResult one_step = state_cli({"logs", "hello", "say"});
+  EXPECT_EQ(one_step.exit_code, 0) << describe(one_step);
+  EXPECT_EQ(one_step.out, logs.out);
+  CliResult no_step = state_cli({"logs", "hello", "nope"});
+  EXPECT_NE(no_step.exit_code, 0) << describe(no_step);
+}
+
+TEST_F(CliTest, MissingFileGivesAClearMessage) {
+  std::string path = scratch_.path() + "/does-not-exist.yaml";
+  CliResult r = state_cli({"run", path});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  EXPECT_NE(r.err.find("does-not-exist.yaml"), std::string::npos) << describe(r);
+}
+
+TEST_F(CliTest, UnreadableFileGivesAClearMessage) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads any file";
+  std::string path = write_file("secret.yaml", "kind: Workflow\n");
+  fs::permissions(path, fs::perms::none);
+  CliResult r = state_cli({"run", path});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  EXPECT_NE(r.err.find("secret.yaml"), std::string::npos) << describe(r);
+}
+
+TEST_F(CliTest, DirectoryInsteadOfAFileIsRefused) {
+  CliResult r = state_cli({"run", scratch_.path()});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  EXPECT_FALSE(r.err.empty()) << describe(r);
+}
+
+TEST_F(CliTest, InvalidYamlGivesFileLineColumn) {
+  CliResult r = state_cli({"run", data_file("invalid.yaml")});
+  EXPECT_EQ(r.exit_code, 1) << describe(r);
+  std::regex located(R"(invalid\.yaml:[0-9]+:[0-9]+)");
+  EXPECT_TRUE(std::regex_search(r.err, located)) << describe(r);
+}
+
+TEST_F(CliTest, HelpWorksForEverySubcommand) {
+  CliResult top = cli({"--help"});
+  EXPECT_EQ(top.exit_code, 0) << describe(top);
+  for (const char* sub : {"run", "get", "list", "logs", "resume", "stop", "terminate", "delete"}) {
+    EXPECT_NE(top.out.find(sub), std::string::npos) << "top-level help does not list " << sub;
+    CliResult r = cli({sub, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << sub << ": " << describe(r);
+    EXPECT_FALSE(r.out.empty()) << sub;
+    EXPECT_NE(r.out.find(sub), std::string::npos) << sub << ": " << describe(r);
+  }
+}
+
+TEST_F(CliTest, DeleteRemovesAWorkflow) {
+  ASSERT_EQ(state_cli({"run", data_file("hello.yaml")}).exit_code, 0);
+  CliResult del = state_cli({"delete", "hello"});
+  EXPECT_EQ(del.exit_code, 0) << describe(del);
+  EXPECT_NE(state_cli({"get", "hello"}).exit_code, 0);
+  // The name is free again.
+  EXPECT_EQ(state_cli({"run", data_file("hello.yaml")}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace rampart::engine::testing

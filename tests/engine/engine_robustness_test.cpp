@@ -1,0 +1,114 @@
+// Hostile steps: floods of output, fork bombs. The engine must stay healthy and finish.
+#include "engine_fixture.h"
+
+namespace rampart::engine::testing {
+namespace {
+
+const char* kTrivial = R"(
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: after-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container: {image: busybox, command: [echo, still-fine]}
+)";
+
+TEST_F(EngineTest, StdoutFloodIsCappedAndTheWorkflowCompletes) {
+  Json wf = run_yaml(R"(
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: flood}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: flood, template: flood}
+    - - {name: after, template: ok}
+  - name: flood
+    container: {image: busybox, command: [sh, -c, "head -c 1G /dev/zero | tr '\\0' x; echo; echo tail-line"]}
+  - name: ok
+    container: {image: busybox, command: [echo, ok]}
+)");
+  ASSERT_EQ(workflow_phase(wf), "Succeeded") << describe(wf);
+  Json flood = node_by_display(wf, "flood");
+  EXPECT_EQ(phase_of(flood), "Succeeded");
+  // The result keeps a bounded tail of stdout, never the whole gigabyte.
+  EXPECT_LE(result_of(flood).size(), 1024u * 1024u);
+  EXPECT_EQ(result_of(node_by_display(wf, "after")), "ok");
+
+  // The log on disk is capped too.
+  fs::path log_dir = fs::path(state_dir()) / "logs" / "argo" / "flood";
+  uintmax_t total = 0;
+  for (const auto& entry : fs::directory_iterator(log_dir)) total += fs::file_size(entry.path());
+  EXPECT_GT(total, 0u);
+  EXPECT_LE(total, (64ull << 20) + (1ull << 20)) << "log bytes: " << total;
+
+  // Nothing big is left behind in the run dirs either.
+  uintmax_t leftover = 0;
+  std::error_code ec;
+  fs::path run_dir = fs::path(state_dir()) / "run";
+  if (fs::exists(run_dir)) {
+    for (auto it = fs::recursive_directory_iterator(run_dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file(ec)) leftover += it->file_size(ec);
+    }
+  }
+  EXPECT_LE(leftover, 1ull << 20);
+
+  Json next = run_yaml(kTrivial);
+  EXPECT_EQ(workflow_phase(next), "Succeeded") << describe(next);
+}
+
+TEST_F(EngineTest, ForkBombIsContainedByThePidsLimitAndTheDeadline) {
+  std::string summary = executor_->enforcement_summary();
+  if (summary.find("processes: pids.max") == std::string::npos) {
+    GTEST_SKIP() << "the executor does not enforce a pids limit on this host:\n" << summary;
+  }
+  Json wf = run_yaml(R"(
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: forkbomb}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    activeDeadlineSeconds: 5
+    container: {image: busybox, command: [sh, -c, "bomb() { bomb | bomb & }; bomb; sleep 100"]}
+)");
+  EXPECT_EQ(workflow_phase(wf), "Failed") << describe(wf);
+  Json root = node_by_name(wf, "forkbomb");
+  EXPECT_EQ(phase_of(root), "Failed");
+  // The machine can still start processes and run a workflow.
+  Json next = run_yaml(kTrivial);
+  EXPECT_EQ(workflow_phase(next), "Succeeded") << describe(next);
+  EXPECT_EQ(result_of(node_by_name(next, next["metadata"]["name"])), "still-fine");
+}
+
+TEST_F(EngineTest, ManyStepsComplete) {
+  Json wf = run_yaml(R"(
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: many}
+spec:
+  entrypoint: main
+  parallelism: 4
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: fan, template: echo, withSequence: {count: "20"}, arguments: {parameters: [{name: i, value: "{{item}}"}]}}
+      - {name: join, template: echo, dependencies: [fan], arguments: {parameters: [{name: i, value: "joined"}]}}
+  - name: echo
+    inputs: {parameters: [{name: i}]}
+    container: {image: busybox, command: [echo, "{{inputs.parameters.i}}"]}
+)");
+  ASSERT_EQ(workflow_phase(wf), "Succeeded") << describe(wf);
+  EXPECT_EQ(count_nodes(wf, "Pod", "Succeeded"), 21);
+  EXPECT_EQ(result_of(node_by_display(wf, "fan(19:19)")), "19");
+  EXPECT_EQ(result_of(node_by_display(wf, "join")), "joined");
+}
+
+}  // namespace
+}  // namespace rampart::engine::testing
