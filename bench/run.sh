@@ -58,7 +58,8 @@ cc -O2 -o "$work/forkexec" "$here/forkexec.c"
 # The sandboxed command line make and fork/exec run: roughly what a rampart step costs in bwrap.
 BWRAP_TRUE="bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --unshare-pid --unshare-net true"
 
-# measure NAME TIMEOUT CMD...: runs CMD in the current directory, appends "name secs rss_kb status"
+# measure NAME TIMEOUT CMD...: runs CMD in the current directory, appends
+# "workload steps name secs rss_kb status"
 # to $rows. status: ok, timeout, fail(rc).
 measure() {
   local name=$1 limit=$2; shift 2
@@ -72,13 +73,12 @@ measure() {
   elif [[ $rc == 137 || $rc == 124 ]] || grep -q "signal 9" "$tf"; then status=timeout
   else status="fail($rc)"; echo "  $name failed ($rc):" >&2; tail -5 "$work/out.log" >&2
   fi
-  printf '%s %s %s %s %s\n' "$wl" "$name" "$secs" "${rss:-0}" "$status" >>"$rows"
+  printf '%s %s %s %s %s %s\n' "$wl" "$steps" "$name" "$secs" "${rss:-0}" "$status" >>"$rows"
   printf '  %-16s %9ss  rss %7s kB  %s\n' "$name" "$secs" "${rss:-?}" "$status" >&2
 }
 
 rows="$work/rows"
 : >"$rows"
-declare -A steps
 echo "rampart: $rampart  ($("$rampart" version 2>/dev/null | head -1))" >&2
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for wl in $workloads; do
@@ -86,7 +86,6 @@ for wl in $workloads; do
   python3 "$here/gen.py" "$wl" "$d" --scale "$scale"
   # shellcheck disable=SC1091
   source "$d/meta"
-  steps[$wl]=$steps
   echo "$wl: $steps steps" >&2
   cd "$d"
   measure rampart-bwrap "$timeout_s" "$rampart" run wf.yaml --state "$d/state-bwrap" --sandbox bwrap -o name
@@ -103,60 +102,36 @@ for wl in $workloads; do
 done
 
 # The table: ratios compare with the runner that runs the same command line (true or bwrap).
-python3 - "$rows" "$scale" "$rampart" >"$work/table.md" <<'PY'
+python3 - "$rows" >"$work/table.md" <<'PY'
 import sys
 rows = [l.split() for l in open(sys.argv[1])]
-data = {}
-for wl, name, secs, rss, status in rows:
-    data[(wl, name)] = (float(secs), int(rss), status)
-names = {"w1": "W1 1,000 independent", "w2": "W2 chain of 200", "w3": "W3 20x50 lattice",
-         "w4": "W4 10,000 independent"}
-def cls(runner):
-    return "bwrap" if runner.endswith("bwrap") else "true"
-def fmt(wl, runner):
-    secs, rss, status = data[(wl, runner)]
-    if status == "timeout":
-        return f">{secs:.0f}s", None
-    if status != "ok":
-        return status, None
-    return f"{secs:.2f}", secs
-steps_of = {}
-print("| workload | runner | seconds | steps/s | vs make -j2 (same cmd) | vs snakemake | vs fork/exec (same cmd) | peak RSS |")
-print("|---|---|---:|---:|---:|---:|---:|---:|")
-for wl, runner, *_ in rows:
-    pass
-order = []
-for wl, runner, *_ in rows:
-    if (wl, runner) not in order:
-        order.append((wl, runner))
-import re
+data, order = {}, []
+for wl, steps, name, secs, rss, status in rows:
+    data[(wl, name)] = (int(steps), float(secs), int(rss), status)
+    order.append((wl, name))
+names = {"w1": "W1 independent", "w2": "W2 chain", "w3": "W3 lattice", "w4": "W4 independent"}
+def secs_of(wl, runner):
+    d = data.get((wl, runner))
+    return d[1] if d and d[3] == "ok" else None
+def ratio(secs, wl, other_runner):
+    d = data.get((wl, other_runner))
+    if secs is None or d is None:
+        return ""
+    if d[3] == "timeout":  # the other runner needed more than its timeout: an upper bound
+        return f"<{secs / d[1]:.2f}"
+    return f"{secs / d[1]:.2f}" if d[3] == "ok" else ""
+print("| workload | steps | runner | seconds | steps/s | vs make -j2 (same cmd) | vs snakemake | vs fork/exec (same cmd) | peak RSS |")
+print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
 for wl, runner in order:
-    n = None
-    text, secs = fmt(wl, runner)
-    label = names.get(wl, wl)
-    # steps count from the generated meta is passed through the runner rows? recompute from names.
-    sps = ""
-    ratio = lambda other: (lambda o: "" if o[1] is None or secs is None else f"{secs / o[1]:.1f}x")(fmt(wl, other))
-    mk = ratio("make-" + cls(runner))
-    sm = ratio("snakemake")
-    fe = ratio("forkexec-" + cls(runner))
-    rss = data[(wl, runner)][1]
-    print(f"| {label} | {runner} | {text} | {{sps:{wl}:{secs}}} | {mk} | {sm} | {fe} | {rss / 1024:.0f} MB |")
+    steps, secs, rss, status = data[(wl, runner)]
+    cmd = "bwrap" if runner.endswith("bwrap") else "true"
+    s = secs_of(wl, runner)
+    text = f"{secs:.2f}" if status == "ok" else (f">{secs:.0f}" if status == "timeout" else status)
+    sps = f"{steps / s:.0f}" if s else ""
+    print(f"| {names.get(wl, wl)} | {steps} | {runner} | {text} | {sps} | "
+          f"{ratio(s, wl, 'make-' + cmd)} | {ratio(s, wl, 'snakemake')} | "
+          f"{ratio(s, wl, 'forkexec-' + cmd)} | {f'{rss / 1024:.1f} MB' if s else ''} |")
 PY
-# Fill in steps/s (the step counts are known here).
-for wl in $workloads; do
-  n=${steps[$wl]}
-  python3 - "$work/table.md" "$wl" "$n" <<'PY'
-import re, sys
-path, wl, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-text = open(path).read()
-def sub(m):
-    secs = m.group(1)
-    return "" if secs == "None" else f"{n / float(secs):.0f}"
-text = re.sub(r"\{sps:" + wl + r":([^}]*)\}", sub, text)
-open(path, "w").write(text)
-PY
-done
 echo
 echo "rampart $("$rampart" version 2>/dev/null | head -1); $(nproc) cores; load at end $(cut -d' ' -f1-3 /proc/loadavg); scale $scale"
 cat "$work/table.md"

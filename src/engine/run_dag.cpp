@@ -112,6 +112,38 @@ void WorkflowRun::run_dag(const Invocation& inv, const Json& inputs, const std::
     return;
   }
 
+  // `target`: only the named tasks and what they need run; the others get no node at all.
+  std::string target_text = dag.value("target", "");
+  if (!target_text.empty()) {
+    target_text = expr::substitute(target_text, st->scope, expr::Unresolved::Keep);
+    std::vector<bool> needed(n, false);
+    std::vector<size_t> work;
+    std::istringstream in(target_text);
+    for (std::string t; in >> t;) {
+      auto it = st->index.find(t);
+      if (it != st->index.end() && !needed[it->second]) {
+        needed[it->second] = true;
+        work.push_back(it->second);
+      }
+    }
+    while (!work.empty()) {
+      size_t i = work.back();
+      work.pop_back();
+      for (const auto& dep : st->depends[i].tasks()) {
+        size_t d = st->index.at(dep);
+        if (!needed[d]) {
+          needed[d] = true;
+          work.push_back(d);
+        }
+      }
+    }
+    for (size_t i = 0; i < n; ++i) {
+      if (needed[i]) continue;
+      st->state[i] = TaskState::Done;  // never considered, never created
+      --st->unfinished;
+    }
+  }
+
   // The phase a dependency shows to `depends`: a task allowed to fail by continueOn counts as
   // succeeded for a bare reference, as Argo expands it.
   auto lookup = [this, st](const std::string& task) -> expr::TaskResult {
@@ -367,7 +399,7 @@ void WorkflowRun::run_dag(const Invocation& inv, const Json& inputs, const std::
   };
 
   for (size_t i = 0; i < n; ++i) {
-    if (st->depends[i].tasks().empty()) (*consider)(i);
+    if (st->depends[i].tasks().empty() && st->state[i] == TaskState::Waiting) (*consider)(i);
   }
   if (st->running == 0 && st->unfinished == 0) (*finish)();
 }

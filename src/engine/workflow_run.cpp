@@ -120,7 +120,8 @@ void WorkflowRun::schedule_after(int64_t ms, std::function<void()> fn) {
 }
 
 void WorkflowRun::flush() {
-  if (!dirty_order_.empty() || !pending_pods_.empty()) {
+  if (!dirty_order_.empty() || !pending_pods_.empty() || record_dirty_) {
+    record_dirty_ = false;
     std::vector<store::NodeRecord> batch;
     batch.reserve(dirty_order_.size());
     for (const auto& id : dirty_order_) {
@@ -208,6 +209,7 @@ store::WorkflowRecord WorkflowRun::run() {
   if (record_.phase == "Succeeded" || record_.phase == "Failed" || record_.phase == "Error") return record_;
   record_.phase = "Running";
   if (!record_.started_at) record_.started_at = now_ms();
+  record_dirty_ = true;
   if (observer_) observer_->workflow_changed(record_);
   loop_.post([this] { start_root(); });
   while (!finished_) {
@@ -238,6 +240,7 @@ void WorkflowRun::finish_workflow(NodePhase phase, const std::string& message) {
     locks_.release(lock, name_);
   }
   finished_ = true;
+  record_dirty_ = true;  // the final phase must reach the store even if no node changed
   flush();
   if (observer_) observer_->workflow_changed(record_);
 }

@@ -207,6 +207,7 @@ class WorkflowRun {
   std::map<std::string, std::function<void()>> suspended_;  // node id -> resume it
   Cancel root_cancel_;
   bool finished_ = false;
+  bool record_dirty_ = false;  // the workflow record changed and is not yet stored
   bool stopping_ = false;          // Stop: exit handlers still run
   NodePhase main_phase_ = NodePhase::Pending;
   std::string main_message_;

@@ -278,7 +278,7 @@ spec:
   entrypoint: main
   templates:
   - name: main
-    container: {image: busybox, command: [true]}
+    container: {image: busybox, command: ["true"]}
 )");
   auto record = engine_->run("argo", name, &recorder);
   EXPECT_EQ(record.phase, "Succeeded");

@@ -238,8 +238,11 @@ class EngineTest : public ::testing::Test {
   }
 
   Json run_name(const std::string& name) {
-    engine_->run("argo", name);
-    return Engine::workflow_object(*store_, "argo", name);
+    store::WorkflowRecord record = engine_->run("argo", name);
+    Json wf = Engine::workflow_object(*store_, "argo", name);
+    // What run() returns is what the store keeps.
+    EXPECT_EQ(record.phase, workflow_phase(wf)) << "run() and the store disagree on the phase of " << name;
+    return wf;
   }
 
   Json run_yaml(const std::string& yaml, const Params& params = {}, const std::vector<spec::Document>& extra = {}) {

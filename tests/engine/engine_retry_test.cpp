@@ -109,7 +109,7 @@ spec:
   templates:
   - name: main
     retryStrategy: {limit: 3, retryPolicy: OnFailure}
-    container: {image: "no-such-image-anywhere", command: [true]}
+    container: {image: "no-such-image-anywhere", command: ["true"]}
 )");
   EXPECT_EQ(workflow_phase(wf), "Error") << describe(wf);
   EXPECT_THAT(child_display_names(wf, node_by_name(wf, "onfailure-error")), ElementsAre("onfailure-error(0)"));
@@ -234,7 +234,7 @@ spec:
     exit: {template: handler}
   templates:
   - name: main
-    container: {image: busybox, command: [true]}
+    container: {image: busybox, command: ["true"]}
   - name: handler
     container: {image: busybox, command: [echo, "status={{workflow.status}}"]}
 )");
@@ -252,7 +252,7 @@ spec:
   onExit: handler
   templates:
   - name: main
-    container: {image: busybox, command: [true]}
+    container: {image: busybox, command: ["true"]}
   - name: handler
     container: {image: busybox, command: [sh, -c, "exit 1"]}
 )");
@@ -267,26 +267,167 @@ kind: Workflow
 metadata: {name: stepexit}
 spec:
   entrypoint: main
+  volumes: [{name: v, persistentVolumeClaim: {claimName: c}}]
   templates:
   - name: main
     steps:
-    - - {name: a, template: fail, onExit: report, continueOn: {failed: true}}
+    - - {name: a, template: fail, onExit: after-a, continueOn: {failed: true}}
       - name: b
         template: ok
         hooks:
-          exit: {template: report}
+          exit:
+            template: report
+            arguments: {parameters: [{name: s, value: "{{steps.status}}"}]}
   - name: ok
-    container: {image: busybox, command: [true]}
+    container:
+      image: busybox
+      command: [sh, -c, "echo b >> /v/order"]
+      volumeMounts: [{name: v, mountPath: /v}]
   - name: fail
-    container: {image: busybox, command: [sh, -c, "exit 1"]}
+    container:
+      image: busybox
+      command: [sh, -c, "echo a >> /v/order; exit 1"]
+      volumeMounts: [{name: v, mountPath: /v}]
+  - name: after-a
+    container:
+      image: busybox
+      command: [sh, -c, "echo a.onExit >> /v/order; echo handled"]
+      volumeMounts: [{name: v, mountPath: /v}]
   - name: report
-    container: {image: busybox, command: [echo, "{{steps.status}}"]}
+    inputs: {parameters: [{name: s}]}
+    container: {image: busybox, command: [echo, "b was {{inputs.parameters.s}}"]}
 )");
   EXPECT_EQ(workflow_phase(wf), "Succeeded") << describe(wf);
+  Json a = node_by_display(wf, "a");
+  EXPECT_EQ(phase_of(a), "Failed");
   Json a_exit = node_by_display(wf, "a.onExit");
-  EXPECT_EQ(phase_of(a_exit), "Succeeded");
-  EXPECT_EQ(result_of(a_exit), "Failed");
-  EXPECT_EQ(result_of(node_by_display(wf, "b.onExit")), "Succeeded");
+  EXPECT_EQ(phase_of(a_exit), "Succeeded") << describe(wf);
+  EXPECT_EQ(result_of(a_exit), "handled");
+  EXPECT_EQ(a_exit.value("name", ""), "stepexit[0].a.onExit");
+  EXPECT_THAT(child_display_names(wf, a), ::testing::Contains("a.onExit"));
+  EXPECT_EQ(result_of(node_by_display(wf, "b.onExit")), "b was Succeeded") << describe(wf);
+  // The handler runs after its step has ended.
+  auto order = read_lines(claim_dir("c") / "order");
+  auto at = [&](const std::string& x) { return std::find(order.begin(), order.end(), x) - order.begin(); };
+  EXPECT_LT(at("a"), at("a.onExit"));
+}
+
+}  // namespace
+}  // namespace rampart::engine::testing
+
+namespace rampart::engine::testing {
+namespace {
+
+TEST_F(EngineTest, ExitHandlerSeesTheFailures) {
+  Json wf = run_yaml(R"(
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: failures}
+spec:
+  entrypoint: main
+  onExit: handler
+  templates:
+  - name: main
+    steps:
+    - - {name: broken, template: broken}
+  - name: broken
+    container: {image: busybox, command: [sh, -c, "exit 7"]}
+  - name: handler
+    container: {image: busybox, command: [echo, "{{workflow.failures}}"]}
+)");
+  EXPECT_EQ(workflow_phase(wf), "Failed") << describe(wf);
+  Json failures = Json::parse(result_of(node_by_name(wf, "failures.onExit")), nullptr, false);
+  ASSERT_TRUE(failures.is_array()) << describe(wf);
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].value("displayName", ""), "broken");
+  EXPECT_EQ(failures[0].value("phase", ""), "Failed");
+  EXPECT_EQ(failures[0].value("templateName", ""), "broken");
+}
+
+TEST_F(EngineTest, ExitCodeOfAFailedStepIsVisibleToLaterSteps) {
+  Json wf = run_yaml(R"(
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: exitcode}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: a, template: code, continueOn: {failed: true}}
+    - - name: b
+        template: echo
+        arguments: {parameters: [{name: m, value: "{{steps.a.exitCode}} {{steps.a.status}}"}]}
+  - name: code
+    container: {image: busybox, command: [sh, -c, "exit 5"]}
+  - name: echo
+    inputs: {parameters: [{name: m}]}
+    container: {image: busybox, command: [echo, "{{inputs.parameters.m}}"]}
+)");
+  ASSERT_EQ(workflow_phase(wf), "Succeeded") << describe(wf);
+  EXPECT_EQ(result_of(node_by_display(wf, "b")), "5 Failed");
+}
+
+TEST_F(EngineTest, RunningAFinishedWorkflowAgainRunsNothing) {
+  std::string name = submit_yaml(R"(
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: once}
+spec:
+  entrypoint: main
+  volumes: [{name: v, persistentVolumeClaim: {claimName: c}}]
+  templates:
+  - name: main
+    container:
+      image: busybox
+      command: [sh, -c, "echo ran >> /v/runs"]
+      volumeMounts: [{name: v, mountPath: /v}]
+)");
+  Json first = run_name(name);
+  ASSERT_EQ(workflow_phase(first), "Succeeded") << describe(first);
+  Json second = run_name(name);
+  EXPECT_EQ(workflow_phase(second), "Succeeded");
+  EXPECT_EQ(second["status"]["nodes"], first["status"]["nodes"]);
+  EXPECT_EQ(read_lines(claim_dir("c") / "runs").size(), 1u);
+}
+
+}  // namespace
+}  // namespace rampart::engine::testing
+
+namespace rampart::engine::testing {
+namespace {
+
+TEST_F(EngineTest, TimeoutOnAStepsTemplateStopsItsChildren) {
+  Json wf = run_yaml(R"(
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: composite-timeout}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: inner, template: inner}
+  - name: inner
+    timeout: 2s
+    steps:
+    - - {name: sleepy, template: sleepy}
+    - - {name: never, template: sleepy}
+  - name: sleepy
+    container: {image: busybox, command: [sleep, "100"]}
+)");
+  EXPECT_EQ(workflow_phase(wf), "Failed") << describe(wf);
+  EXPECT_EQ(phase_of(node_by_display(wf, "inner")), "Failed");
+  EXPECT_EQ(phase_of(node_by_display(wf, "sleepy")), "Failed");
+  EXPECT_FALSE(has_display(wf, "never"));
+}
+
+TEST_F(EngineTest, RetryLimitGivenAsAStringOrAParameter) {
+  Json wf = run_yaml(flaky_workflow("limit-string", "{limit: \"{{workflow.parameters.n}}\"}") .replace(
+      flaky_workflow("limit-string", "{limit: \"{{workflow.parameters.n}}\"}").find("  entrypoint: main"), 18,
+      "  entrypoint: main\n  arguments: {parameters: [{name: n, value: \"2\"}]}"));
+  ASSERT_EQ(workflow_phase(wf), "Succeeded") << describe(wf);
+  EXPECT_EQ(child_display_names(wf, node_by_display(wf, "flaky")).size(), 3u);
 }
 
 }  // namespace

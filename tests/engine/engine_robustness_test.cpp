@@ -33,7 +33,7 @@ spec:
     container: {image: busybox, command: [echo, ok]}
 )");
   ASSERT_EQ(workflow_phase(wf), "Succeeded") << describe(wf);
-  Json flood = node_by_display(wf, "flood");
+  Json flood = node_by_name(wf, "flood[0].flood");
   EXPECT_EQ(phase_of(flood), "Succeeded");
   // The result keeps a bounded tail of stdout, never the whole gigabyte.
   EXPECT_LE(result_of(flood).size(), 1024u * 1024u);

@@ -96,7 +96,7 @@ spec:
   entrypoint: main
   templates:
   - name: main
-    container: {image: busybox, command: [true]}
+    container: {image: busybox, command: ["true"]}
     outputs:
       parameters:
       - name: p
@@ -170,7 +170,7 @@ spec:
   arguments: {parameters: [{name: known, value: x}]}
   templates:
   - name: main
-    container: {image: busybox, command: [true]}
+    container: {image: busybox, command: ["true"]}
 )";
   try {
     submit_yaml(yaml, {{"nope", "1"}});
@@ -214,7 +214,7 @@ spec:
   arguments: {parameters: [{name: x}]}
   templates:
   - name: main
-    container: {image: busybox, command: [true]}
+    container: {image: busybox, command: ["true"]}
 )"),
                std::invalid_argument);
 }
@@ -417,7 +417,7 @@ spec:
   entrypoint: main
   templates:
   - name: main
-    container: {image: "example.com/no/such-image:1.0", command: [true]}
+    container: {image: "example.com/no/such-image:1.0", command: ["true"]}
 )");
   EXPECT_EQ(workflow_phase(wf), "Error") << describe(wf);
   Json root = node_by_name(wf, "noimage");
@@ -461,8 +461,24 @@ spec:
   ASSERT_EQ(workflow_phase(wf), "Succeeded") << describe(wf);
   EXPECT_EQ(result_of(node_by_name(wf, wf["metadata"]["name"])), "other");
 
+}
+
+TEST_F(EngineTest, MissingEntrypointIsAnError) {
+  SubmitOptions options;
   options.entrypoint = "absent";
-  Json missing = run_name(submit_yaml(yaml, {}, {}, options));
+  std::string name = submit_yaml(R"(
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: noentry}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container: {image: busybox, command: ["true"]}
+)", {}, {}, options);
+  auto record = engine_->run("argo", name);
+  EXPECT_EQ(record.phase, "Error");
+  Json missing = Engine::workflow_object(*store_, "argo", name);
   EXPECT_EQ(workflow_phase(missing), "Error");
   EXPECT_NE(workflow_message(missing).find("absent"), std::string::npos) << workflow_message(missing);
 }
@@ -476,7 +492,7 @@ spec:
   entrypoint: main
   templates:
   - name: main
-    container: {image: busybox, command: [true]}
+    container: {image: busybox, command: ["true"]}
 )";
   submit_yaml(yaml);
   EXPECT_THROW(submit_yaml(yaml), std::invalid_argument);

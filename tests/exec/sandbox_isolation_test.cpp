@@ -76,9 +76,13 @@ TEST_F(SandboxIsolationTest, TheHostFilesystemIsReadOnly) {
 }
 
 TEST_F(SandboxIsolationTest, PrivateHostDirectoriesAreNotVisible) {
-  // The scratch dir (under the host's /tmp) stands in for the state dir.
-  std::string probe = "for d in /root /home /var /work /run /mnt " + scratch.path().string() +
-                      "; do test -e $d && echo visible $d; done; cat /etc/shadow >/dev/null 2>&1 && echo shadow; echo done";
+  // The step root has the empty directories every image has (/root, /home, /mnt, ...), but
+  // nothing of the host's: they must be empty. The scratch dir (under the host's /tmp) stands
+  // in for the state dir and must not exist at all.
+  std::string probe = "for d in /root /home /var /work /run /mnt /media /srv; do "
+                      "test -n \"$(ls -A $d 2>/dev/null | grep -v '^tmp$')\" && echo visible $d; done; "
+                      "test -e " + scratch.path().string() + " && echo visible state; "
+                      "cat /etc/shadow >/dev/null 2>&1 && echo shadow; echo done";
   auto run = run_step(executor, scratch.request("hidden", "busybox", {"sh", "-c", probe}));
   EXPECT_EQ(run.stdout_text, "done\n") << run.log_text;
 }
