@@ -27,6 +27,10 @@ int run_app(int argc, char** argv) {
   add(add_stop_command(app));
   add(add_terminate_command(app));
   add(add_delete_command(app));
+  add(add_server_command(app));
+  add(add_token_command(app));
+  add(add_role_command(app));
+  add(add_audit_command(app));
   add(add_lint_command(app));
   add(add_version_command(app));
 

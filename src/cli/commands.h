@@ -23,5 +23,9 @@ CommandAction add_resume_command(CLI::App& app);
 CommandAction add_stop_command(CLI::App& app);
 CommandAction add_terminate_command(CLI::App& app);
 CommandAction add_delete_command(CLI::App& app);
+CommandAction add_server_command(CLI::App& app);
+CommandAction add_token_command(CLI::App& app);
+CommandAction add_role_command(CLI::App& app);
+CommandAction add_audit_command(CLI::App& app);
 
 }  // namespace rampart::cli

@@ -1,9 +1,5 @@
 #include "cli/context.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <filesystem>
 
 #include <CLI/CLI.hpp>
@@ -25,23 +21,6 @@ std::string resolve_state_dir(const StateOptions& options) {
 
 std::unique_ptr<store::Store> open_store(const std::string& state_dir) {
   return store::open_sqlite((fs::path(state_dir) / "rampart.db").string());
-}
-
-RunLock::RunLock(const std::string& state_dir, const std::string& ns, const std::string& name) {
-  fs::path dir = fs::path(state_dir) / "locks" / ns;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  path_ = (dir / (name + ".lock")).string();
-}
-
-RunLock::~RunLock() {
-  if (fd_ >= 0) close(fd_);
-}
-
-bool RunLock::try_lock() {
-  if (fd_ < 0) fd_ = open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd_ < 0) return false;
-  return flock(fd_, LOCK_EX | LOCK_NB) == 0;
 }
 
 }  // namespace rampart::cli

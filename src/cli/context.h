@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/run_lock.h"
 #include "exec/executor.h"
 #include "store/store.h"
 
@@ -42,19 +43,6 @@ std::unique_ptr<store::Store> open_store(const std::string& state_dir);
 // "bwrap" (default) or "none" (trusted local runs: no sandbox).
 std::unique_ptr<exec::Executor> make_executor(const std::string& sandbox, const std::string& image_catalog);
 
-// An exclusive lock on one workflow held for as long as an engine runs it (flock on a file
-// under the state dir, released by the kernel when the process dies, even by SIGKILL).
-class RunLock {
- public:
-  RunLock(const std::string& state_dir, const std::string& ns, const std::string& name);
-  ~RunLock();
-  RunLock(const RunLock&) = delete;
-  RunLock& operator=(const RunLock&) = delete;
-  bool try_lock();  // false when another process holds it
-
- private:
-  std::string path_;
-  int fd_ = -1;
-};
+using engine::RunLock;
 
 }  // namespace rampart::cli

@@ -215,7 +215,7 @@ void Engine::request_shutdown(store::Store& store, const std::string& ns, const 
   store::EventRecord e;
   e.time_ms = now_ms();
   e.type = "Normal";
-  e.reason = mode == "Resume" ? "ResumeRequested" : "ShutdownRequested";
+  e.reason = mode == "Resume" ? "ResumeRequested" : mode == "Suspend" ? "SuspendRequested" : "ShutdownRequested";
   e.message = mode;
   store.append_event(ns, name, e);
 }
@@ -235,6 +235,7 @@ nlohmann::json Engine::workflow_object(store::Store& store, const std::string& n
   if (!record->message.empty()) status["message"] = record->message;
   if (record->status.contains("progress")) status["progress"] = record->status["progress"];
   if (record->status.contains("outputs")) status["outputs"] = record->status["outputs"];
+  if (record->status.value("suspended", false)) wf["spec"]["suspend"] = true;
   Json nodes = Json::object();
   for (const auto& n : store.get_nodes(ns, name)) {
     Json j = n.status;

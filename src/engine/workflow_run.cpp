@@ -146,7 +146,7 @@ void WorkflowRun::flush() {
   while (!pending_pods_.empty()) {
     PendingPod p = std::move(pending_pods_.front());
     pending_pods_.pop_front();
-    if (parallelism_ > 0 && running_pod_count_ >= parallelism_) {
+    if (paused_ || (parallelism_ > 0 && running_pod_count_ >= parallelism_)) {
       throttled_pods_.push_back(std::move(p));
       continue;
     }
@@ -156,7 +156,7 @@ void WorkflowRun::flush() {
 
 void WorkflowRun::start_pending_pods() {
   // Throttled pods were already durable when they were first queued.
-  while (!throttled_pods_.empty() && (parallelism_ <= 0 || running_pod_count_ < parallelism_)) {
+  while (!paused_ && !throttled_pods_.empty() && (parallelism_ <= 0 || running_pod_count_ < parallelism_)) {
     PendingPod p = std::move(throttled_pods_.front());
     throttled_pods_.pop_front();
     start_pod(std::move(p));
@@ -181,7 +181,20 @@ void WorkflowRun::poll_control() {
   int64_t after = record_.status.value("controlSeq", int64_t{0});
   for (const auto& e : store_.events(ns_, name_, after)) {
     record_.status["controlSeq"] = e.seq;
+    if (e.reason == "SuspendRequested") {
+      // Argo's `suspend`: running steps go on, nothing new starts until `resume`.
+      paused_ = true;
+      record_.status["suspended"] = true;
+      record_dirty_ = true;
+      continue;
+    }
     if (e.reason == "ResumeRequested") {
+      if (paused_) {
+        paused_ = false;
+        record_.status.erase("suspended");
+        record_dirty_ = true;
+        start_pending_pods();
+      }
       auto waiting = std::move(suspended_);
       suspended_.clear();
       for (auto& [id, resume] : waiting) resume();
@@ -190,10 +203,12 @@ void WorkflowRun::poll_control() {
     if (e.reason != "ShutdownRequested") continue;
     bool terminate = e.message == "Terminate";
     stopping_ = true;
+    paused_ = false;  // held-back steps are cancelled now, so they must be let through to end
     root_cancel_->cancelled = true;
     root_cancel_->reason = std::string("Stopped with strategy '") + (terminate ? "Terminate" : "Stop") + "'";
     if (terminate) record_.status["terminated"] = true;
     propagate_cancel();
+    start_pending_pods();  // those held back by a suspend end as cancelled
   }
 }
 
@@ -202,12 +217,15 @@ void WorkflowRun::on_workflow_deadline() {
   root_cancel_->cancelled = true;
   root_cancel_->reason = "Step exceeded its deadline";
   record_.status["deadlineExceeded"] = true;
+  paused_ = false;
   propagate_cancel();
+  start_pending_pods();
 }
 
 store::WorkflowRecord WorkflowRun::run() {
   if (record_.phase == "Succeeded" || record_.phase == "Failed" || record_.phase == "Error") return record_;
   record_.phase = "Running";
+  paused_ = record_.status.value("suspended", false);  // a suspended workflow stays so across restarts
   if (!record_.started_at) record_.started_at = now_ms();
   record_dirty_ = true;
   if (observer_) observer_->workflow_changed(record_);

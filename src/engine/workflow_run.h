@@ -208,6 +208,7 @@ class WorkflowRun {
   Cancel root_cancel_;
   bool finished_ = false;
   bool record_dirty_ = false;  // the workflow record changed and is not yet stored
+  bool paused_ = false;            // suspended: no new steps start until resumed
   bool stopping_ = false;          // Stop: exit handlers still run
   NodePhase main_phase_ = NodePhase::Pending;
   std::string main_message_;

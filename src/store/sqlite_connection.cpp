@@ -40,11 +40,16 @@ void create_parent_directories(const std::string& path) {
 }
 
 // Creates the file with mode 0600 before SQLite does (SQLite would use 0644). SQLite gives the
-// -wal and -shm files the same mode as the database file.
+// -wal and -shm files the same mode as the database file. Only when the file does not exist:
+// closing any descriptor of a file drops every POSIX lock this process holds on it, including
+// the locks of other SQLite connections of this process (other threads of the server).
 void create_private_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) throw_os_error(path, "cannot open", errno);
-  ::close(fd);
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::close(fd);
+    return;
+  }
+  if (errno != EEXIST) throw_os_error(path, "cannot open", errno);
 }
 
 }  // namespace

@@ -203,6 +203,13 @@ class SqliteStore final : public Store {
     return std::pair{parse(query.column_text(0), "memoized outputs"), query.column_int64(1)};
   }
 
+  int64_t data_version() override {
+    Statement& query = connection_.cached("PRAGMA data_version");
+    ResetOnExit reset(query);
+    query.step();
+    return query.column_int64(0);
+  }
+
  private:
   // Runs `change` atomically: in its own transaction, or, inside the caller's begin(), in a
   // savepoint so a failure undoes only this operation and leaves the caller's transaction usable.

@@ -80,6 +80,10 @@ class Store {
   // Key-value cache for memoization: (cache name, key) -> outputs JSON with a creation time.
   virtual void put_memo(const std::string& cache, const std::string& key, const Json& outputs, int64_t time_ms) = 0;
   virtual std::optional<std::pair<Json, int64_t>> get_memo(const std::string& cache, const std::string& key) = 0;
+
+  // Changes whenever another connection (in any process) has committed a change since this
+  // one last looked; this connection's own commits do not change it. For read caches.
+  virtual int64_t data_version() = 0;
 };
 
 // Opens (creating if needed) the SQLite database at `path`, running schema migrations.

@@ -1,0 +1,70 @@
+// What every API handler shares: where state lives, the runner of submitted workflows, and the
+// helpers that shape Argo's JSON answers. Handlers are plain functions of a request.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "net/http_message.h"
+#include "server/access.h"
+#include "store/store.h"
+
+namespace rampart::server {
+
+using Json = nlohmann::json;
+using net::HttpRequest;
+using net::HttpResponse;
+
+class WorkflowRunner;
+class ResourceFiles;
+
+struct ApiContext {
+  std::string state_dir;
+  WorkflowRunner* runner = nullptr;
+  ResourceFiles* resources = nullptr;
+  std::string version;
+  // Secret values given to the server (--secret): masked in every response body.
+  std::vector<std::string> secret_values;
+
+  // A Store for the calling thread (SQLite connections are per thread).
+  store::Store& store() const;
+};
+
+// Path parameters of a matched route, e.g. {"namespace": "argo", "name": "hello"}.
+using Params = std::map<std::string, std::string>;
+
+struct Call {
+  const ApiContext& api;
+  const HttpRequest& request;
+  const Params& params;
+  const Subject& subject;
+  std::string& audit_object;  // set by handlers to "namespace/name" of what they acted on
+
+  const std::string& param(const std::string& key) const;
+};
+
+// Argo's error body: {"code": <gRPC code>, "message": "..."} with the matching HTTP status.
+HttpResponse error_response(int http_status, const std::string& message);
+HttpResponse json_response(const Json& body, int http_status = 200);
+// The request body as JSON; throws ApiError(400) with a clear message when it is not.
+Json parse_body(const HttpRequest& request);
+
+// Thrown by handlers for expected failures; the router turns it into error_response.
+struct ApiError : std::runtime_error {
+  int status;
+  ApiError(int s, const std::string& message) : std::runtime_error(message), status(s) {}
+};
+
+bool is_finished_phase(const std::string& phase);
+
+// Bumped after every request that may have written (any method but GET), so that per-thread
+// read caches notice writes made through this process's own connections, which SQLite's
+// data_version does not report to the connection that made them.
+uint64_t write_generation();
+void bump_write_generation();
+
+}  // namespace rampart::server

@@ -1,0 +1,17 @@
+// Registration of each group of Argo API routes (one file per group).
+#pragma once
+
+#include "server/router.h"
+
+namespace rampart::server {
+
+void add_info_routes(Router& router);
+void add_workflow_routes(Router& router);
+void add_stream_routes(Router& router);
+void add_template_routes(Router& router);
+void add_archive_routes(Router& router);
+
+// Registers every route above.
+void add_all_routes(Router& router);
+
+}  // namespace rampart::server

@@ -1,0 +1,39 @@
+// Slows down guessing: after too many failed authentications from one client address (or
+// against one token id / subject), further attempts from it are refused for a while, whether
+// or not they would succeed. In memory; a restart forgets, which is acceptable for throttling.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace rampart::server {
+
+struct FailureLimits {
+  int max_failures = 10;          // within `window_ms`
+  int64_t window_ms = 60'000;
+  int64_t lockout_ms = 60'000;    // refused for this long once the limit is hit
+};
+
+class FailureLimiter {
+ public:
+  explicit FailureLimiter(FailureLimits limits = {});
+
+  // False while `key` is locked out. Keys are e.g. "addr:127.0.0.1" or "subject:alice".
+  bool allowed(const std::string& key, int64_t now_ms);
+  void record_failure(const std::string& key, int64_t now_ms);
+  void record_success(const std::string& key);
+
+ private:
+  struct Entry {
+    int failures = 0;
+    int64_t window_start_ms = 0;
+    int64_t locked_until_ms = 0;
+  };
+  std::mutex mutex_;
+  FailureLimits limits_;
+  std::unordered_map<std::string, Entry> entries_;  // bounded: old entries are dropped
+};
+
+}  // namespace rampart::server

@@ -1,0 +1,210 @@
+#include "server/router.h"
+
+#include <chrono>
+#include <regex>
+
+namespace rampart::server {
+
+namespace {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> out;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    out.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string bearer_token(const net::HttpRequest& request) {
+  std::string value = request.header("authorization");
+  for (const char* scheme : {"Bearer ", "bearer "}) {
+    if (value.rfind(scheme, 0) == 0) {
+      std::string token = value.substr(7);
+      // Argo's CLI accepts ARGO_TOKEN="Bearer v2:..."; rampart tokens have no such prefix.
+      while (!token.empty() && token.front() == ' ') token.erase(0, 1);
+      return token;
+    }
+  }
+  return {};
+}
+
+// Secret values given to the server are replaced wherever they appear in a response.
+void redact(std::string& body, const std::vector<std::string>& secrets) {
+  for (const auto& s : secrets) {
+    if (s.size() < 4) continue;  // masking "a" everywhere would garble every answer
+    size_t pos = 0;
+    while ((pos = body.find(s, pos)) != std::string::npos) {
+      body.replace(pos, s.size(), "[redacted]");
+      pos += 10;
+    }
+  }
+}
+
+}  // namespace
+
+bool is_valid_object_name(const std::string& name) {
+  static const std::regex pattern("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+  return !name.empty() && name.size() <= 253 && std::regex_match(name, pattern) && name.find("..") == std::string::npos;
+}
+
+Router::Router(ApiContext& api, TokenService& tokens, AuditLog& audit, FailureLimiter& limiter)
+    : api_(api), tokens_(tokens), audit_(audit), limiter_(limiter) {}
+
+void Router::add(Route route) { routes_.push_back(std::move(route)); }
+
+const Route* Router::match(const std::string& method, const std::string& path, Params& params,
+                           bool& path_known) const {
+  auto parts = split_path(path);
+  path_known = false;
+  for (const auto& route : routes_) {
+    auto pattern = split_path(route.pattern);
+    if (pattern.size() != parts.size()) continue;
+    Params found;
+    bool ok = true;
+    for (size_t i = 0; i < parts.size() && ok; ++i) {
+      const auto& p = pattern[i];
+      if (p.size() > 2 && p.front() == '{' && p.back() == '}') {
+        found[p.substr(1, p.size() - 2)] = parts[i];
+      } else {
+        ok = p == parts[i];
+      }
+    }
+    if (!ok) continue;
+    path_known = true;
+    if (route.method != method) continue;
+    params = std::move(found);
+    return &route;
+  }
+  return nullptr;
+}
+
+HttpResponse Router::handle(net::HttpRequest& request) {
+  store::AuditRecord audit;
+  audit.time_ms = now_ms();
+  audit.source = request.client_address;
+  audit.method = request.method;
+  audit.route = request.path.substr(0, 200);
+  HttpResponse response = dispatch(request, audit);
+  if (request.method != "GET") bump_write_generation();
+  redact(response.body, api_.secret_values);
+  if (response.stream && !api_.secret_values.empty()) {
+    response.stream = [inner = std::move(response.stream), secrets = api_.secret_values](std::string& out) {
+      bool more = inner(out);
+      redact(out, secrets);
+      return more;
+    };
+  }
+  audit.status = response.status;
+  bool changes_state = request.method != "GET" && request.method != "HEAD" && request.method != "OPTIONS";
+  if (audit.decision.empty()) audit.decision = response.status < 400 ? "allowed" : "failed";
+  if (changes_state || (audit.decision != "allowed" && audit.decision != "failed")) audit_.append(audit);
+  return response;
+}
+
+HttpResponse Router::dispatch(net::HttpRequest& request, store::AuditRecord& audit) {
+  int64_t now = audit.time_ms;
+  std::string address_key = "addr:" + request.client_address;
+  std::string token = bearer_token(request);
+  if (token.empty()) {
+    // Nothing was guessed, so nothing to throttle: every route answers 401 alike.
+    audit.decision = "unauthenticated";
+    return error_response(401, "authentication required: send Authorization: Bearer <token>");
+  }
+  std::string token_key = "token:" + TokenService::token_id_of(token);
+  if (!limiter_.allowed(address_key, now) || !limiter_.allowed(token_key, now)) {
+    audit.decision = "rate-limited";
+    HttpResponse r = error_response(429, "too many failed authentication attempts; try again later");
+    r.headers.emplace_back("Retry-After", "60");
+    return r;
+  }
+  auto subject = tokens_.authenticate(token, now);
+  if (!subject) {
+    limiter_.record_failure(address_key, now);
+    limiter_.record_failure(token_key, now);
+    audit.decision = "unauthenticated";
+    // The same answer for unknown, expired and revoked tokens: nothing to learn from it.
+    return error_response(401, "token not valid");
+  }
+  audit.subject = subject->name;
+
+  Params params;
+  bool path_known = false;
+  const Route* route = match(request.method, request.path, params, path_known);
+  if (!route) {
+    if (path_known) return error_response(405, "method " + request.method.substr(0, 16) + " not allowed here");
+    return error_response(404, "no such API path");
+  }
+  audit.route = route->pattern;
+  for (const auto& [key, value] : params) {
+    if (key == "namespace" && value.empty() && route->scope == Scope::Listing) continue;
+    if (!is_valid_object_name(value)) {
+      return error_response(400, key + " is not a valid name (lower-case letters, digits, '-' and '.')");
+    }
+  }
+
+  // Authorization. A namespace the caller holds no role in is reported as not found, so that
+  // its existence is not revealed.
+  const std::string& ns = params.count("namespace") ? params.at("namespace") : std::string();
+  switch (route->scope) {
+    case Scope::Namespaced:
+      if (subject->role_in(ns) == Role::None) {
+        audit.decision = "denied";
+        audit.object = ns;
+        return error_response(404, "namespace \"" + ns + "\" not found");
+      }
+      if (!subject->can(ns, route->role)) {
+        audit.decision = "denied";
+        audit.object = ns;
+        return error_response(403, "permission denied: " + std::string(role_name(route->role)) +
+                                       " role needed in namespace \"" + ns + "\"");
+      }
+      break;
+    case Scope::Listing:
+      if (!ns.empty() && subject->role_in(ns) == Role::None) {
+        audit.decision = "denied";
+        audit.object = ns;
+        return error_response(404, "namespace \"" + ns + "\" not found");
+      }
+      break;
+    case Scope::Cluster: {
+      bool reading = request.method == "GET";
+      bool anywhere = subject->all_namespaces() || !subject->namespaces().empty();
+      if (reading ? !anywhere : !subject->can("*", route->role)) {
+        audit.decision = "denied";
+        return error_response(403, "permission denied: " + std::string(role_name(route->role)) +
+                                       " role needed in every namespace");
+      }
+      break;
+    }
+    case Scope::Any:
+      if (!subject->all_namespaces() && subject->namespaces().empty()) {
+        audit.decision = "denied";
+        return error_response(403, "permission denied: no role in any namespace");
+      }
+      break;
+  }
+
+  std::string object;
+  Call call{api_, request, params, *subject, object};
+  HttpResponse response;
+  try {
+    response = route->handler(call);
+  } catch (const ApiError& e) {
+    response = error_response(e.status, e.what());
+  } catch (const std::invalid_argument& e) {
+    response = error_response(400, e.what());
+  }
+  audit.object = object.empty() ? (params.count("name") ? ns + "/" + params.at("name") : ns) : object;
+  return response;
+}
+
+}  // namespace rampart::server

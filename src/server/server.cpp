@@ -1,0 +1,162 @@
+#include "server/server.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "net/http_server.h"
+#include "net/tls_certificate.h"
+#include "server/api_routes.h"
+#include "server/resource_files.h"
+#include "store/access_store.h"
+
+namespace rampart::server {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void write_private(const fs::path& path, const std::string& text) {
+  fs::path tmp = path.string() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+  }
+  ::chmod(tmp.c_str(), 0600);
+  fs::rename(tmp, path);
+}
+
+}  // namespace
+
+std::pair<std::string, uint16_t> parse_listen_address(const std::string& text) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos) throw std::invalid_argument("--listen: expected ADDRESS:PORT, got \"" + text + "\"");
+  std::string host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) throw std::invalid_argument("--listen: the address is missing in \"" + text + "\" (e.g. 127.0.0.1:2746)");
+  std::string port = text.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535) {
+    throw std::invalid_argument("--listen: invalid port in \"" + text + "\"");
+  }
+  return {host, static_cast<uint16_t>(std::stoi(port))};
+}
+
+struct Server::Impl {
+  ServerOptions options;
+  std::unique_ptr<store::AccessStore> token_db, audit_db;
+  std::unique_ptr<TokenService> tokens;
+  std::unique_ptr<AuditLog> audit;
+  FailureLimiter limiter;
+  std::unique_ptr<ResourceFiles> resources;
+  std::unique_ptr<WorkflowRunner> runner;
+  ApiContext api;
+  std::unique_ptr<Router> router;
+  std::unique_ptr<net::HttpServer> http;
+  std::string fingerprint;
+  std::string admin_token;
+  std::string host;
+  int resumed = 0;
+};
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
+  auto& s = *impl_;
+  s.options = std::move(options);
+  const fs::path state = s.options.state_dir;
+  fs::create_directories(state);
+  ::chmod(state.c_str(), 0700);
+  auto [host, port] = parse_listen_address(s.options.listen);
+  s.host = host;
+
+  std::string cert = s.options.tls_cert, key = s.options.tls_key;
+  if (cert.empty() != key.empty()) throw std::invalid_argument("--tls-cert and --tls-key go together");
+  if (cert.empty()) {
+    cert = (state / "tls.crt").string();
+    key = (state / "tls.key").string();
+    std::vector<std::string> hosts = {"localhost", "127.0.0.1", "::1"};
+    if (host != "127.0.0.1" && host != "0.0.0.0" && host != "::" && host != "::1") hosts.push_back(host);
+    net::ensure_self_signed(cert, key, hosts);
+  }
+  s.fingerprint = net::certificate_fingerprint(cert);
+
+  std::string access_path = (state / "access.db").string();
+  s.token_db = store::open_sqlite_access(access_path);
+  s.audit_db = store::open_sqlite_access(access_path);
+  s.tokens = std::make_unique<TokenService>(*s.token_db, (state / "token.key").string());
+  s.audit = std::make_unique<AuditLog>(*s.audit_db, (state / "audit.jsonl").string());
+
+  // First start: an admin token, shown once and kept (0600) for the operator.
+  if (s.token_db->list_tokens().empty()) {
+    auto created = s.tokens->create("admin", 0, "created by the first start of rampart server", now_ms());
+    s.token_db->put_binding({"admin", "*", "admin"});
+    write_private(state / "admin.token", created.token + "\n");
+    s.admin_token = created.token;
+  }
+
+  s.resources = std::make_unique<ResourceFiles>((state / "resources").string());
+  s.options.runner.state_dir = state.string();
+  s.runner = std::make_unique<WorkflowRunner>(s.options.runner);
+  s.api.state_dir = state.string();
+  s.api.runner = s.runner.get();
+  s.api.resources = s.resources.get();
+  s.api.version = s.options.version;
+  for (const auto& [secret, keys] : s.options.runner.secrets) {
+    for (const auto& [k, value] : keys) s.api.secret_values.push_back(value);
+  }
+  s.router = std::make_unique<Router>(s.api, *s.tokens, *s.audit, s.limiter);
+  add_all_routes(*s.router);
+
+  net::HttpServerOptions http;
+  http.address = host;
+  http.port = port;
+  http.cert_path = cert;
+  http.key_path = key;
+  http.threads = s.options.threads;
+  http.default_headers = {
+      {"Strict-Transport-Security", "max-age=31536000; includeSubDomains"},
+      {"Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"X-Frame-Options", "DENY"},
+      {"Referrer-Policy", "no-referrer"},
+      {"Cache-Control", "no-store"},
+  };
+  Router* router = s.router.get();
+  s.http = std::make_unique<net::HttpServer>(http, [router](net::HttpRequest& request) { return router->handle(request); });
+
+  nlohmann::json info = {{"url", url()}, {"tls_fingerprint", s.fingerprint}, {"pid", ::getpid()}};
+  write_private(state / "server.json", info.dump(2) + "\n");
+
+  s.resumed = s.runner->resume_unfinished(s.api.store());
+}
+
+Server::~Server() = default;
+
+uint16_t Server::port() const { return impl_->http->port(); }
+
+std::string Server::url() const {
+  std::string host = impl_->host;
+  if (host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "::") host = "::1";
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return "https://" + host + ":" + std::to_string(port());
+}
+
+const std::string& Server::tls_fingerprint() const { return impl_->fingerprint; }
+const std::string& Server::new_admin_token() const { return impl_->admin_token; }
+int Server::resumed_workflows() const { return impl_->resumed; }
+
+void Server::run() { impl_->http->run(); }
+void Server::stop() { impl_->http->stop(); }
+
+}  // namespace rampart::server
