@@ -176,6 +176,29 @@ class ServerTest(unittest.TestCase):
         digest = hashlib.sha256(der).hexdigest().upper()
         self.assertEqual(SERVER.fingerprint, "sha256:" + ":".join(digest[i:i + 2] for i in range(0, 64, 2)))
 
+    def test_token_cli_lists_without_secrets_and_revocation_locks_out(self):
+        token = SERVER.token("tmp-user", "viewer", "team-a")
+        self.assertEqual(call("GET", "/api/v1/info", token).status_code, 200)
+        token_id = token.split("_")[1]
+        listed = subprocess.run([RAMPART, "token", "list", "--state", SERVER.state, "-o", "json"],
+                                capture_output=True, text=True, check=True).stdout
+        self.assertIn(token_id, listed)
+        self.assertNotIn(token.split("_")[2], listed)
+        subprocess.run([RAMPART, "token", "revoke", "--state", SERVER.state, token_id], check=True,
+                       capture_output=True)
+        time.sleep(1.1)  # revocation is seen within a second
+        self.assertEqual(call("GET", "/api/v1/info", token).status_code, 401)
+        table = subprocess.run([RAMPART, "token", "list", "--state", SERVER.state], capture_output=True, text=True).stdout
+        self.assertRegex(table, token_id + r".*revoked")
+        bad = subprocess.run([RAMPART, "token", "create", "--state", SERVER.state, "--subject", "x", "--role", "root"],
+                             capture_output=True, text=True)
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("unknown role", bad.stderr)
+        for args in (["server"], ["token", "create"], ["role", "bind"], ["audit"]):
+            h = subprocess.run([RAMPART] + args + ["--help"], capture_output=True, text=True)
+            self.assertEqual(h.returncode, 0, args)
+            self.assertIn("--state", h.stdout)
+
     # --- authorization --------------------------------------------------------------------
 
     def test_viewer_cannot_submit_and_cannot_see_other_namespaces(self):
