@@ -44,6 +44,7 @@ import sys, time, requests, urllib3
 urllib3.disable_warnings()
 url, token, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 s = requests.Session()
+s.trust_env = False  # REQUESTS_CA_BUNDLE would override verify=False
 s.verify = False
 s.headers["Authorization"] = "Bearer " + token
 wf = {"metadata": {"generateName": "bench-"}, "spec": {"entrypoint": "main", "templates": [
