@@ -43,6 +43,8 @@ struct Call {
   const Params& params;
   const Subject& subject;
   std::string& audit_object;  // set by handlers to "namespace/name" of what they acted on
+  const std::string* bearer = nullptr;  // the token this request was authenticated with
+  bool via_session = false;             // authenticated by a browser session cookie
 
   const std::string& param(const std::string& key) const;
 };

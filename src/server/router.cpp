@@ -3,6 +3,8 @@
 #include <chrono>
 #include <regex>
 
+#include <sodium.h>
+
 namespace rampart::server {
 
 namespace {
@@ -57,7 +59,36 @@ bool is_valid_object_name(const std::string& name) {
 }
 
 Router::Router(ApiContext& api, TokenService& tokens, AuditLog& audit, FailureLimiter& limiter)
-    : api_(api), tokens_(tokens), audit_(audit), limiter_(limiter) {}
+    : api_(api), tokens_(tokens), audit_(audit), limiter_(limiter) {
+  add_session_routes();
+}
+
+void Router::add_session_routes() {
+  // Log in: trade a bearer token for a session cookie (the dashboard then forgets the token).
+  add({"POST", "/api/v1/session", Role::Viewer, Scope::Any, [this](Call& call) {
+         if (call.via_session) throw ApiError(400, "already in a session; log in with a bearer token");
+         std::string csrf;
+         std::string cookie = sessions_.create(*call.bearer, now_ms(), &csrf);
+         HttpResponse r = json_response({{"subject", call.subject.name}, {"csrfToken", csrf}});
+         r.headers.emplace_back("Set-Cookie", std::string(SessionStore::kCookie) + "=" + cookie +
+                                                  "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" +
+                                                  std::to_string(SessionStore::kLifetimeMs / 1000));
+         return r;
+       }});
+  add({"GET", "/api/v1/session", Role::Viewer, Scope::Any, [this](Call& call) {
+         if (!call.via_session) throw ApiError(404, "no session");
+         auto session = sessions_.find(SessionStore::cookie_from_header(call.request.header("cookie")), now_ms());
+         if (!session) throw ApiError(404, "no session");
+         return json_response({{"subject", call.subject.name}, {"csrfToken", session->csrf}});
+       }});
+  add({"DELETE", "/api/v1/session", Role::Viewer, Scope::Any, [this](Call& call) {
+         sessions_.remove(SessionStore::cookie_from_header(call.request.header("cookie")));
+         HttpResponse r = json_response(Json::object());
+         r.headers.emplace_back("Set-Cookie", std::string(SessionStore::kCookie) +
+                                                  "=; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=0");
+         return r;
+       }});
+}
 
 void Router::add(Route route) { routes_.push_back(std::move(route)); }
 
@@ -114,6 +145,28 @@ HttpResponse Router::dispatch(net::HttpRequest& request, store::AuditRecord& aud
   int64_t now = audit.time_ms;
   std::string address_key = "addr:" + request.client_address;
   std::string token = bearer_token(request);
+  bool via_session = false;
+  if (token.empty()) {
+    // A browser session: the cookie stands for a token, and writes must prove they come from
+    // the dashboard's own pages (SameSite=Strict already blocks most cross-site requests).
+    std::string cookie = SessionStore::cookie_from_header(request.header("cookie"));
+    if (!cookie.empty()) {
+      auto session = sessions_.find(cookie, now);
+      if (!session) {
+        audit.decision = "unauthenticated";
+        return error_response(401, "session expired; log in again");
+      }
+      token = session->token;
+      via_session = true;
+      bool reading = request.method == "GET" || request.method == "HEAD";
+      std::string csrf = request.header("x-csrf-token");
+      if (!reading && (csrf.size() != session->csrf.size() ||
+                       sodium_memcmp(csrf.data(), session->csrf.data(), csrf.size()) != 0)) {
+        audit.decision = "denied";
+        return error_response(403, "CSRF token missing or wrong (send X-CSRF-Token)");
+      }
+    }
+  }
   if (token.empty()) {
     // Nothing was guessed, so nothing to throttle: every route answers 401 alike.
     audit.decision = "unauthenticated";
@@ -194,7 +247,7 @@ HttpResponse Router::dispatch(net::HttpRequest& request, store::AuditRecord& aud
   }
 
   std::string object;
-  Call call{api_, request, params, *subject, object};
+  Call call{api_, request, params, *subject, object, &token, via_session};
   HttpResponse response;
   try {
     response = route->handler(call);

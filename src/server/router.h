@@ -11,6 +11,7 @@
 #include "server/api_context.h"
 #include "server/audit_log.h"
 #include "server/failure_limiter.h"
+#include "server/session_store.h"
 #include "server/token_service.h"
 
 namespace rampart::server {
@@ -46,7 +47,10 @@ class Router {
   HttpResponse dispatch(net::HttpRequest& request, store::AuditRecord& audit);
   const Route* match(const std::string& method, const std::string& path, Params& params, bool& path_known) const;
 
+  void add_session_routes();
+
   ApiContext& api_;
+  SessionStore sessions_;
   TokenService& tokens_;
   AuditLog& audit_;
   FailureLimiter& limiter_;

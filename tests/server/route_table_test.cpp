@@ -51,7 +51,11 @@ class RouteTableTest : public ::testing::Test {
     request.path = concrete_path(route.pattern);
     request.target = request.path;
     request.client_address = "127.0.0.1";
-    if (!authorization.empty()) request.headers["authorization"] = authorization;
+    if (authorization.rfind("Cookie ", 0) == 0) {
+      request.headers["cookie"] = authorization.substr(7);
+    } else if (!authorization.empty()) {
+      request.headers["authorization"] = authorization;
+    }
     request.headers["content-type"] = "application/json";
     request.body = R"({"workflow": {}})";
     return router->handle(request);
@@ -77,7 +81,8 @@ TEST_F(RouteTableTest, EveryRouteRejectsRequestsWithoutValidCredentials) {
   for (const auto& route : router->routes()) {
     for (std::string authorization :
          {std::string(), std::string("Bearer "), std::string("Basic YWRtaW46YWRtaW4="),
-          std::string("Bearer rampart_xxxxxxxxxxxx_yyyy"), "Bearer " + revoked.token, "Bearer " + expired.token}) {
+          std::string("Bearer rampart_xxxxxxxxxxxx_yyyy"), "Bearer " + revoked.token, "Bearer " + expired.token,
+          "Cookie rampart_session=" + std::string(64, 'a'), std::string("Cookie other=1")}) {
       HttpResponse response = send(route, authorization);
       EXPECT_EQ(response.status, 401) << route.method << " " << route.pattern << " with [" << authorization << "]";
       EXPECT_FALSE(response.stream) << route.pattern;

@@ -199,6 +199,31 @@ class ServerTest(unittest.TestCase):
             self.assertEqual(h.returncode, 0, args)
             self.assertIn("--state", h.stdout)
 
+    def test_browser_session_cookie_needs_csrf_for_writes(self):
+        r = call("POST", "/api/v1/session", self.author)
+        self.assertEqual(r.status_code, 200, r.text)
+        cookie_header = r.headers["Set-Cookie"]
+        for attribute in ("HttpOnly", "Secure", "SameSite=Strict", "Path=/"):
+            self.assertIn(attribute, cookie_header)
+        cookie = cookie_header.split(";")[0]
+        csrf = r.json()["csrfToken"]
+        self.assertNotIn(self.author.split("_")[2], r.text)
+        jar = {"Cookie": cookie}
+        self.assertEqual(call("GET", "/api/v1/workflows/team-a", headers=dict(jar)).status_code, 200)
+        self.assertEqual(call("GET", "/api/v1/session", headers=dict(jar)).json()["csrfToken"], csrf)
+        wf = load_yaml("examples/hello-world.yaml")
+        r = call("POST", "/api/v1/workflows/team-a/lint", headers=dict(jar), json={"workflow": wf})
+        self.assertEqual(r.status_code, 403, r.text)
+        r = call("POST", "/api/v1/workflows/team-a/lint", headers=dict(jar, **{"X-CSRF-Token": "0" * 64}),
+                 json={"workflow": wf})
+        self.assertEqual(r.status_code, 403)
+        r = call("POST", "/api/v1/workflows/team-a/lint", headers=dict(jar, **{"X-CSRF-Token": csrf}),
+                 json={"workflow": wf})
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertEqual(call("DELETE", "/api/v1/session", headers=dict(jar, **{"X-CSRF-Token": csrf})).status_code, 200)
+        self.assertEqual(call("GET", "/api/v1/workflows/team-a", headers=dict(jar)).status_code, 401)
+        self.assertEqual(call("GET", "/api/v1/info", headers={"Cookie": "rampart_session=" + "a" * 64}).status_code, 401)
+
     # --- authorization --------------------------------------------------------------------
 
     def test_viewer_cannot_submit_and_cannot_see_other_namespaces(self):
