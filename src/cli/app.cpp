@@ -31,8 +31,11 @@ int run_app(int argc, char** argv) {
   add(add_token_command(app));
   add(add_role_command(app));
   add(add_audit_command(app));
+  add(add_policy_command(app));
+  add(add_alerts_command(app));
   add(add_lint_command(app));
   add(add_version_command(app));
+  add(add_scan_command(app));
 
   try {
     app.parse(argc, argv);

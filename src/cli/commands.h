@@ -15,6 +15,7 @@ using CommandAction = std::function<int()>;
 
 CommandAction add_lint_command(CLI::App& app);
 CommandAction add_version_command(CLI::App& app);
+CommandAction add_scan_command(CLI::App& app);
 CommandAction add_run_command(CLI::App& app);
 CommandAction add_get_command(CLI::App& app);
 CommandAction add_list_command(CLI::App& app);
@@ -27,5 +28,7 @@ CommandAction add_server_command(CLI::App& app);
 CommandAction add_token_command(CLI::App& app);
 CommandAction add_role_command(CLI::App& app);
 CommandAction add_audit_command(CLI::App& app);
+CommandAction add_policy_command(CLI::App& app);
+CommandAction add_alerts_command(CLI::App& app);
 
 }  // namespace rampart::cli

@@ -30,6 +30,7 @@ struct ServerCommandOptions {
   int64_t default_deadline = 0;
   int threads = 0;
   int max_running = 8;
+  std::string policy;
 };
 
 }  // namespace
@@ -44,6 +45,7 @@ CommandAction add_server_command(CLI::App& app) {
   cmd->add_option("--secret", o->secret_files, "Secret YAML file for workflows (repeatable); never stored or shown");
   cmd->add_option("--image-catalog", o->image_catalog, "Image catalog file (default: share/rampart/images.yaml)");
   cmd->add_option("--default-deadline", o->default_deadline, "activeDeadlineSeconds for workflows that set none (0: none)");
+  cmd->add_option("--policy", o->policy, "Admission policy YAML (default: the built-in policy)");
   cmd->add_option("--threads", o->threads, "HTTP threads (default: one per core)");
   cmd->add_option("--max-running", o->max_running, "Workflows run at once; later ones wait their turn")
       ->check(CLI::Range(1, 10000))->capture_default_str();
@@ -60,6 +62,7 @@ CommandAction add_server_command(CLI::App& app) {
     options.runner.image_catalog = o->image_catalog;
     options.runner.default_deadline_seconds = o->default_deadline;
     options.runner.max_running = o->max_running;
+    options.policy_file = o->policy;
     options.runner.secrets = load_secret_files(o->secret_files);
 
     // Signals go to one waiting thread, which stops the server; no work in a signal handler.

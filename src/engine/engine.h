@@ -27,6 +27,9 @@ struct EngineOptions {
   // Secrets by name -> key -> value, given for this run only (never written to the store, so
   // a resume needs them again).
   std::map<std::string, std::map<std::string, std::string>> secrets;
+  // Admission of each step just before it starts (namespace, the step as it will run): returns
+  // "" to let it run, or the reason it is denied (the step then fails with that message).
+  std::function<std::string(const std::string&, const exec::StepRequest&)> admit_step;
 };
 
 struct SubmitOptions {

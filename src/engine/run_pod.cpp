@@ -349,6 +349,7 @@ void WorkflowRun::launch_container(const std::string& node_key, const Json& c, c
   req.env.emplace_back("ARGO_TEMPLATE", tmpl.dump());
   req.env.emplace_back("ARGO_NODE_ID", node_key);
   req.env.emplace_back("ARGO_WORKFLOW_NAME", name_);
+  req.env.emplace_back("RAMPART_NAMESPACE", ns_);  // lets the guard tie a process to its workflow
   for (const auto& e : c.value("env", Json::array())) {
     std::string ename = e.value("name", "");
     if (e.contains("value")) {
@@ -396,6 +397,22 @@ void WorkflowRun::launch_container(const std::string& node_key, const Json& c, c
     if (auto v = spec::parse_quantity(q)) req.limits.memory_bytes = static_cast<uint64_t>(*v);
   }
 
+  // The policy sees the step as it will run, after parameters were substituted: a workflow
+  // that passed admission cannot smuggle a miner in through an argument.
+  if (options_.admit_step) {
+    std::string denial = options_.admit_step(ns_, req);
+    if (!denial.empty()) {
+      store::EventRecord e;
+      e.time_ms = now_ms();
+      e.node_id = node_key;
+      e.type = "Warning";
+      e.reason = "AdmissionDenied";
+      e.message = denial;
+      store_.append_event(ns_, name_, e);
+      on_result({exec::StepOutcome::StartError, 0, denial, false});
+      return;
+    }
+  }
   mark_running(n);
   running_pods_[node_key] = pod.cancel;
   auto timer = std::make_shared<EventLoop::TimerId>(0);

@@ -22,6 +22,20 @@ std::optional<Role> parse_role(std::string_view name) {
   return std::nullopt;
 }
 
+bool is_valid_subject(std::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '@' || c == '+' || c == '-';
+  });
+}
+
+bool is_valid_binding_namespace(std::string_view ns) {
+  if (ns == "*") return true;
+  if (ns.empty() || ns.size() > 63 || ns.front() == '-' || ns.back() == '-') return false;
+  return std::all_of(ns.begin(), ns.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+}
+
 Role Subject::role_in(const std::string& ns) const {
   Role best = Role::None;
   if (auto it = roles.find(ns); it != roles.end() && !ns.empty()) best = it->second;
@@ -32,7 +46,7 @@ Role Subject::role_in(const std::string& ns) const {
 std::vector<std::string> Subject::namespaces() const {
   std::vector<std::string> out;
   for (const auto& [ns, role] : roles) {
-    if (ns != "*" && role != Role::None) out.push_back(ns);
+    if (ns != "*" && !ns.empty() && role != Role::None) out.push_back(ns);
   }
   return out;
 }

@@ -20,6 +20,12 @@ enum class Role { None = 0, Viewer = 1, Submitter = 2, Author = 3, Admin = 4 };
 std::string_view role_name(Role role);
 std::optional<Role> parse_role(std::string_view name);  // "viewer" ... "admin"
 
+// What may name a subject: 1 to 128 of [A-Za-z0-9._@+-], so that subjects print safely in tables
+// and logs and never collide with the "local:" subjects the CLI audits under.
+bool is_valid_subject(std::string_view name);
+// What a binding may name: "*" (every namespace) or a Kubernetes namespace (RFC 1123 label).
+bool is_valid_binding_namespace(std::string_view ns);
+
 struct Subject {
   std::string name;                     // e.g. "admin", "alice"
   std::string token_id;                 // the token that authenticated this request

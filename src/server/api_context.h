@@ -21,11 +21,19 @@ using net::HttpResponse;
 
 class WorkflowRunner;
 class ResourceFiles;
+}  // namespace rampart::server
+namespace rampart::guard {
+struct Policy;
+class AlertLog;
+}
+namespace rampart::server {
 
 struct ApiContext {
   std::string state_dir;
   WorkflowRunner* runner = nullptr;
   ResourceFiles* resources = nullptr;
+  const guard::Policy* policy = nullptr;  // admission policy (never null in a running server)
+  guard::AlertLog* alerts = nullptr;
   std::string version;
   // Secret values given to the server (--secret): masked in every response body.
   std::vector<std::string> secret_values;

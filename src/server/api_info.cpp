@@ -39,6 +39,7 @@ void add_all_routes(Router& router) {
   add_stream_routes(router);
   add_template_routes(router);
   add_archive_routes(router);
+  add_guard_routes(router);
 }
 
 }  // namespace rampart::server

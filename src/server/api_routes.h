@@ -10,6 +10,7 @@ void add_workflow_routes(Router& router);
 void add_stream_routes(Router& router);
 void add_template_routes(Router& router);
 void add_archive_routes(Router& router);
+void add_guard_routes(Router& router);
 
 // Registers every route above.
 void add_all_routes(Router& router);

@@ -44,6 +44,9 @@ spec::Document object_from_body(Call& call, const Kind& k, Json& object) {
   if (!is_valid_object_name(doc.metadata.name)) throw ApiError(400, "metadata.name must be a valid object name");
   engine::References refs = namespace_references(call.api, call.param("namespace"));
   validate_or_throw(doc, refs);
+  // A template is code that submitters may run later: it is admitted now, and its steps again
+  // when they start.
+  admit_or_throw(call.api, call.param("namespace"), doc, refs);
   return doc;
 }
 

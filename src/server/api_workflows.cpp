@@ -2,11 +2,15 @@
 // Shapes follow Argo's swagger: create takes {"workflow": {...}, "serverDryRun": bool}, submit
 // takes {"resourceKind", "resourceName", "submitOptions": {...}}, lists are
 // {"metadata": {"continue": ...}, "items": [...]}.
+#include <chrono>
 #include <filesystem>
 #include <unordered_map>
 
 #include "engine/engine.h"
 #include "engine/run_lock.h"
+#include "guard/admission.h"
+#include "guard/policy.h"
+#include "guard/signatures.h"
 #include "server/api_routes.h"
 #include "server/list_options.h"
 #include "server/object_loader.h"
@@ -36,6 +40,7 @@ Json workflow_or_404(Call& call, const std::string& ns, const std::string& name)
 Json submit_workflow(Call& call, const spec::Document& workflow, const engine::References& refs,
                      engine::SubmitOptions options, bool dry_run) {
   validate_or_throw(workflow, refs);
+  Json warnings = admit_or_throw(call.api, options.namespace_, workflow, refs);
   if (dry_run) {
     Json object = workflow.raw;
     object["metadata"]["namespace"] = options.namespace_;
@@ -51,6 +56,14 @@ Json submit_workflow(Call& call, const spec::Document& workflow, const engine::R
     throw ApiError(message.find("already exists") != std::string::npos ? 409 : 400, message);
   }
   call.audit_object = options.namespace_ + "/" + name;
+  // The admission decision goes into the workflow's timeline.
+  store::EventRecord admitted;
+  admitted.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+  admitted.type = warnings.empty() ? "Normal" : "Warning";
+  admitted.reason = "AdmissionAllowed";
+  admitted.message = "admitted by " + call.subject.name + (warnings.empty() ? "" : "; warnings: " + warnings.dump());
+  call.api.store().append_event(options.namespace_, name, admitted);
   call.api.runner->start(options.namespace_, name);
   return workflow_or_404(call, options.namespace_, name);
 }
@@ -213,6 +226,22 @@ HttpResponse submit_from_template(Call& call) {
       if (eq == std::string::npos || eq == 0) throw ApiError(400, "submitOptions.parameters: expected name=value");
       options.parameters.emplace_back(text.substr(0, eq), text.substr(eq + 1));
     }
+  }
+  // Parameters are where a submitter can put anything: an image name, a pool URL. They are
+  // checked now, and each step is checked again with them substituted before it starts.
+  if (!options.parameters.empty()) {
+    Json probe = {{"spec", {{"arguments", {{"parameters", Json::array()}}}}}};
+    for (size_t i = 0; i < options.parameters.size(); ++i) {
+      const auto& [pname, value] = options.parameters[i];
+      probe["spec"]["arguments"]["parameters"].push_back({{"name", pname}, {"value", value}});
+      std::string matched;
+      if (guard::is_known_miner_image(value, &matched)) {
+        throw ApiError(403, "denied by policy: image.miner at submitOptions.parameters[" + std::to_string(i) +
+                                "]: \"" + value.substr(0, 80) + "\" names a known cryptocurrency miner (" + matched + ")");
+      }
+    }
+    guard::Admission admission = guard::admit_object(call.api.policy->for_namespace(ns), probe);
+    if (admission.denied()) throw ApiError(403, admission.denial_message());
   }
   spec::Document doc = load_object(wf, spec::Kind::Workflow, "submitted workflow");
   return json_response(submit_workflow(call, doc, namespace_references(call.api, ns), options,

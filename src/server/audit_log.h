@@ -6,6 +6,8 @@
 #include <mutex>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "store/access_store.h"
 
 namespace rampart::server {
@@ -15,6 +17,10 @@ class AuditLog {
   AuditLog(store::AccessStore& store, std::string jsonl_path);
   // Thread-safe. Fills time_ms when 0.
   void append(store::AuditRecord record);
+
+  // One record as written to the JSON-lines file: time (RFC 3339 with milliseconds, UTC),
+  // subject, source, method, route, object, decision, status.
+  static nlohmann::json to_json(const store::AuditRecord& record);
 
  private:
   std::mutex mutex_;

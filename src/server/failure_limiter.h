@@ -3,6 +3,7 @@
 // or not they would succeed. In memory; a restart forgets, which is acceptable for throttling.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -24,6 +25,8 @@ class FailureLimiter {
   bool allowed(const std::string& key, int64_t now_ms);
   void record_failure(const std::string& key, int64_t now_ms);
   void record_success(const std::string& key);
+  // How many keys are remembered (bounded, for tests and metrics).
+  size_t tracked_keys();
 
  private:
   struct Entry {
@@ -31,6 +34,8 @@ class FailureLimiter {
     int64_t window_start_ms = 0;
     int64_t locked_until_ms = 0;
   };
+  void evict(int64_t now_ms);  // with mutex_ held
+
   std::mutex mutex_;
   FailureLimits limits_;
   std::unordered_map<std::string, Entry> entries_;  // bounded: old entries are dropped

@@ -1,5 +1,8 @@
 #include "server/object_loader.h"
 
+#include <set>
+
+#include "guard/admission.h"
 #include "server/resource_files.h"
 #include "spec/validate.h"
 
@@ -51,6 +54,38 @@ engine::References namespace_references(const ApiContext& api, const std::string
   add("workflowtemplates", ns, spec::Kind::WorkflowTemplate);
   add("clusterworkflowtemplates", "", spec::Kind::ClusterWorkflowTemplate);
   return refs;
+}
+
+namespace {
+void collect_refs(const Json& j, std::set<std::pair<std::string, bool>>& out) {
+  if (j.is_object()) {
+    for (const char* key : {"templateRef", "workflowTemplateRef"}) {
+      if (j.contains(key) && j[key].is_object()) out.emplace(j[key].value("name", ""), j[key].value("clusterScope", false));
+    }
+    for (const auto& [k, v] : j.items()) collect_refs(v, out);
+  } else if (j.is_array()) {
+    for (const auto& v : j) collect_refs(v, out);
+  }
+}
+}  // namespace
+
+Json admit_or_throw(const ApiContext& api, const std::string& ns, const spec::Document& document,
+                    const engine::References& references) {
+  if (!api.policy) throw ApiError(500, "no admission policy");
+  const guard::PolicyRules& rules = api.policy->for_namespace(ns);
+  guard::Admission all = guard::admit_object(rules, document.raw);
+  std::set<std::pair<std::string, bool>> refs;
+  collect_refs(document.raw, refs);
+  for (const auto& d : references.documents) {
+    bool cluster = d.kind == spec::Kind::ClusterWorkflowTemplate;
+    if (!refs.count({d.metadata.name, cluster})) continue;
+    for (auto decision : guard::admit_object(rules, d.raw).decisions) {
+      decision.path = std::string(spec::to_string(d.kind)) + "/" + d.metadata.name + ":" + decision.path;
+      all.decisions.push_back(std::move(decision));
+    }
+  }
+  if (all.denied()) throw ApiError(403, all.denial_message());
+  return all.to_json()["decisions"];
 }
 
 void validate_or_throw(const spec::Document& document, const engine::References& references) {

@@ -19,6 +19,11 @@ spec::Document load_object(const nlohmann::json& object, spec::Kind expected, co
 // workflowTemplateRef: a workflow sees only its own namespace's templates.
 engine::References namespace_references(const ApiContext& api, const std::string& ns);
 
+// Admission under the namespace's policy: the object itself and every template it references.
+// Throws ApiError(403) naming each rule that denies it; returns the warnings.
+nlohmann::json admit_or_throw(const ApiContext& api, const std::string& ns, const spec::Document& document,
+                              const engine::References& references);
+
 // Validates `document` against the references; throws ApiError(400) listing every problem.
 void validate_or_throw(const spec::Document& document, const engine::References& references);
 

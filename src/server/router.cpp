@@ -256,6 +256,7 @@ HttpResponse Router::dispatch(net::HttpRequest& request, store::AuditRecord& aud
   } catch (const std::invalid_argument& e) {
     response = error_response(400, e.what());
   }
+  if (response.status == 403) audit.decision = "denied";  // e.g. the admission policy said no
   audit.object = object.empty() ? (params.count("name") ? ns + "/" + params.at("name") : ns) : object;
   return response;
 }

@@ -3,13 +3,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <iostream>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "engine/engine.h"
+#include "guard/alert_log.h"
+#include "guard/policy.h"
+#include "guard/watch.h"
 #include "net/http_server.h"
 #include "net/tls_certificate.h"
 #include "server/api_routes.h"
@@ -61,6 +68,9 @@ struct Server::Impl {
   FailureLimiter limiter;
   std::unique_ptr<ResourceFiles> resources;
   std::unique_ptr<WorkflowRunner> runner;
+  guard::Policy policy;
+  std::unique_ptr<guard::AlertLog> alerts;
+  std::atomic<bool> stopping{false};
   ApiContext api;
   std::unique_ptr<Router> router;
   std::unique_ptr<net::HttpServer> http;
@@ -104,12 +114,21 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
     s.admin_token = created.token;
   }
 
+  if (!s.options.policy_file.empty()) s.policy = guard::load_policy_file(s.options.policy_file);
   s.resources = std::make_unique<ResourceFiles>((state / "resources").string());
   s.options.runner.state_dir = state.string();
+  s.options.runner.policy = &s.policy;
+  // Nothing runs forever: workflows without a deadline get the policy's default.
+  if (s.options.runner.default_deadline_seconds <= 0) {
+    s.options.runner.default_deadline_seconds = s.policy.defaults.default_deadline_seconds;
+  }
   s.runner = std::make_unique<WorkflowRunner>(s.options.runner);
   s.api.state_dir = state.string();
   s.api.runner = s.runner.get();
   s.api.resources = s.resources.get();
+  s.api.policy = &s.policy;
+  s.alerts = std::make_unique<guard::AlertLog>((state / "alerts.jsonl").string());
+  s.api.alerts = s.alerts.get();
   s.api.version = s.options.version;
   for (const auto& [secret, keys] : s.options.runner.secrets) {
     for (const auto& [k, value] : keys) s.api.secret_values.push_back(value);
@@ -156,7 +175,51 @@ const std::string& Server::tls_fingerprint() const { return impl_->fingerprint; 
 const std::string& Server::new_admin_token() const { return impl_->admin_token; }
 int Server::resumed_workflows() const { return impl_->resumed; }
 
-void Server::run() { impl_->http->run(); }
+namespace {
+
+// The guard's watch: once a second, look at what the running steps are doing.
+void watch_loop(Server::Impl& s) {
+  guard::Watcher watcher(s.policy, ::getpid());
+  while (!s.stopping) {
+    try {
+      auto& store = s.api.store();
+      for (const auto& alert : watcher.poll(store, now_ms())) {
+        s.alerts->append(alert);
+        store::EventRecord e;
+        e.time_ms = alert.time_ms;
+        e.node_id = alert.node_id;
+        e.type = "Warning";
+        e.reason = "GuardAlert";
+        e.message = alert.rule + " (" + alert.severity + "): " + alert.evidence + "; action: " + alert.action;
+        store.append_event(alert.namespace_, alert.workflow, e);
+        store::AuditRecord audit;
+        audit.subject = "guard";
+        audit.source = "local";
+        audit.method = "guard";
+        audit.route = alert.rule;
+        audit.object = alert.namespace_ + "/" + alert.workflow;
+        audit.decision = alert.action == "terminate" ? "terminated" : "alerted";
+        s.audit->append(audit);
+        if (alert.action == "terminate") engine::Engine::request_shutdown(store, alert.namespace_, alert.workflow, "Terminate");
+        std::clog << "rampart guard: " << alert.severity << " " << alert.rule << " in " << alert.namespace_ << "/"
+                  << alert.workflow << ": " << alert.evidence << " -> " << alert.action << std::endl;
+      }
+    } catch (const std::exception& e) {
+      std::clog << "rampart guard: " << e.what() << std::endl;
+    }
+    for (int i = 0; i < 10 && !s.stopping; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+}  // namespace
+
+void Server::run() {
+  std::thread watch([this] { watch_loop(*impl_); });
+  impl_->http->run();
+  impl_->stopping = true;
+  watch.join();
+}
+
 void Server::stop() { impl_->http->stop(); }
 
 }  // namespace rampart::server

@@ -19,6 +19,7 @@ struct ServerOptions {
   std::string tls_key;
   int threads = 2;
   std::string version;
+  std::string policy_file;                // empty: the built-in policy
   RunnerOptions runner;                   // runner.state_dir is filled from state_dir
 };
 
@@ -36,11 +37,12 @@ class Server {
   const std::string& new_admin_token() const;
   int resumed_workflows() const;
 
-  void run();   // serves until stop()
+  void run();   // serves until stop(); the guard's watch runs alongside
   void stop();  // thread-safe
 
- private:
   struct Impl;
+
+ private:
   std::unique_ptr<Impl> impl_;
 };
 

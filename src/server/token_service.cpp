@@ -6,6 +6,8 @@
 
 #include <sodium.h>
 
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 
 namespace rampart::server {
@@ -15,6 +17,7 @@ namespace {
 constexpr size_t kIdBytes = 8;       // 16 hex characters: a lookup key, not a secret
 constexpr size_t kSecretBytes = 32;  // 256 bits
 constexpr int64_t kCacheMs = 1000;
+constexpr int64_t kMaxTtlSeconds = int64_t{100} * 366 * 86400;  // keeps expiry arithmetic far from overflow
 
 void ensure_sodium() {
   static const bool ready = sodium_init() >= 0;
@@ -32,27 +35,59 @@ bool is_hex(std::string_view s, size_t length) {
   return s.size() == length && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
 }
 
-// Reads the 32-byte hashing key, creating it (0600) on first use.
+std::string read_key(int fd, const std::string& path) {
+  unsigned char key[crypto_generichash_KEYBYTES + 1];
+  ssize_t n = ::read(fd, key, sizeof key);
+  // Not the key's bytes: they are a secret, and the path says enough.
+  if (n != static_cast<ssize_t>(crypto_generichash_KEYBYTES)) {
+    throw std::runtime_error(path + " is damaged (expected 32 bytes); remove it to start over (every token is then invalid)");
+  }
+  std::string out(reinterpret_cast<char*>(key), crypto_generichash_KEYBYTES);
+  sodium_memzero(key, sizeof key);
+  return out;
+}
+
+// Reads the 32-byte hashing key, creating it (0600) on first use. Created under a temporary name
+// and linked into place, so a concurrent reader (the CLI while the server starts) never sees a
+// half-written key, and two creators agree on one key.
 std::string load_or_create_key(const std::string& path) {
   ensure_sodium();
-  unsigned char key[crypto_generichash_KEYBYTES];
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    ssize_t n = ::read(fd, key, sizeof key);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      struct stat st {};
+      // A key readable by others lets them test guesses offline against a copied access.db.
+      if (::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0 && st.st_uid == ::geteuid()) ::fchmod(fd, 0600);
+      try {
+        std::string key = read_key(fd, path);
+        ::close(fd);
+        return key;
+      } catch (...) {
+        ::close(fd);
+        throw;
+      }
+    }
+    if (errno != ENOENT) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+
+    std::string temp = path + ".tmp-XXXXXX";
+    fd = ::mkstemp(temp.data());  // mode 0600
+    if (fd < 0) throw std::runtime_error("cannot create " + path + ": " + std::strerror(errno));
+    unsigned char key[crypto_generichash_KEYBYTES];
+    randombytes_buf(key, sizeof key);
+    bool ok = ::fchmod(fd, 0600) == 0 && ::write(fd, key, sizeof key) == static_cast<ssize_t>(sizeof key) &&
+              ::fsync(fd) == 0;
+    sodium_memzero(key, sizeof key);
     ::close(fd);
-    if (n != static_cast<ssize_t>(sizeof key)) throw std::runtime_error(path + " is damaged (expected 32 bytes)");
-    return std::string(reinterpret_cast<char*>(key), sizeof key);
+    int linked = ok ? ::link(temp.c_str(), path.c_str()) : -1;
+    int link_errno = errno;
+    ::unlink(temp.c_str());
+    if (!ok) throw std::runtime_error("cannot write " + path);
+    if (linked != 0 && link_errno != EEXIST) {
+      throw std::runtime_error("cannot create " + path + ": " + std::strerror(link_errno));
+    }
+    // Linked (ours) or EEXIST (another process won): either way, read what is there now.
   }
-  randombytes_buf(key, sizeof key);
-  fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    // Another process created it first: use theirs.
-    return load_or_create_key(path);
-  }
-  bool ok = ::write(fd, key, sizeof key) == static_cast<ssize_t>(sizeof key) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) throw std::runtime_error("cannot write " + path);
-  return std::string(reinterpret_cast<char*>(key), sizeof key);
+  throw std::runtime_error("cannot create " + path);
 }
 
 }  // namespace
@@ -79,7 +114,10 @@ std::string keyed_hash(const std::string& key, std::string_view text) {
 
 CreatedToken TokenService::create(const std::string& subject, int64_t ttl_seconds, const std::string& description,
                                   int64_t now_ms) {
-  if (subject.empty() || subject.size() > 128) throw std::invalid_argument("a token's subject must be 1 to 128 characters");
+  if (!is_valid_subject(subject)) {
+    throw std::invalid_argument("a token's subject must be 1 to 128 letters, digits or . _ @ + -");
+  }
+  if (ttl_seconds < 0 || ttl_seconds > kMaxTtlSeconds) throw std::invalid_argument("a token's lifetime must be 0 (never expires) to 100 years");
   unsigned char id[kIdBytes], secret[kSecretBytes];
   randombytes_buf(id, sizeof id);
   randombytes_buf(secret, sizeof secret);

@@ -7,6 +7,7 @@
 #include "engine/engine.h"
 #include "engine/run_lock.h"
 #include "exec/process_executor.h"
+#include "guard/admission.h"
 
 namespace rampart::server {
 
@@ -42,6 +43,12 @@ void WorkflowRunner::run(const std::string& ns, const std::string& name) {
       engine_options.state_dir = options_.state_dir;
       engine_options.default_deadline_seconds = options_.default_deadline_seconds;
       engine_options.secrets = options_.secrets;
+      if (const guard::Policy* policy = options_.policy) {
+        engine_options.admit_step = [policy](const std::string& step_ns, const exec::StepRequest& step) {
+          guard::Admission admission = guard::admit_step(policy->for_namespace(step_ns), step);
+          return admission.denied() ? admission.denial_message() : std::string();
+        };
+      }
       engine::Engine engine(*store, *executor, engine_options);
       auto record = engine.run(ns, name);
       std::clog << "workflow " << ns << "/" << name << " " << record.phase << "\n";

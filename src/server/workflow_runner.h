@@ -12,6 +12,10 @@
 
 #include "store/store.h"
 
+namespace rampart::guard {
+struct Policy;
+}
+
 namespace rampart::server {
 
 struct RunnerOptions {
@@ -22,6 +26,8 @@ struct RunnerOptions {
   // Workflows run at once; more wait in submission order (as Argo's controller parallelism),
   // so a burst of submissions cannot start thousands of engines.
   int max_running = 8;
+  // Each step is admitted again just before it starts (after parameter substitution).
+  const guard::Policy* policy = nullptr;
 };
 
 class WorkflowRunner {

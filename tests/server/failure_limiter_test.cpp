@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 #include "server/failure_limiter.h"
 
 namespace rampart::server {
@@ -30,13 +33,68 @@ TEST(FailureLimiterTest, FailuresSpreadBeyondTheWindowDoNotAddUp) {
   }
 }
 
-TEST(FailureLimiterTest, ManyDistinctKeysStayBounded) {
+TEST(FailureLimiterTest, ManyDistinctKeysStayBoundedAndAFloodDoesNotLiftALockout) {
   FailureLimiter limiter({2, 10'000, 60'000});
-  for (int i = 0; i < 250'000; ++i) limiter.record_failure("addr:" + std::to_string(i), 5);
-  // Still works (no unbounded growth crashed it) and a fresh lockout still applies.
+  limiter.record_failure("addr:attacker", 1);
+  limiter.record_failure("addr:attacker", 2);
+  ASSERT_FALSE(limiter.allowed("addr:attacker", 3));
+  // Then a flood of fresh keys (other addresses, made-up token ids), all still inside the window.
+  for (int i = 0; i < 250'000; ++i) {
+    limiter.record_failure("token:" + std::to_string(i), 5);
+    ASSERT_LE(limiter.tracked_keys(), 100'000u) << i;
+  }
+  EXPECT_FALSE(limiter.allowed("addr:attacker", 10));
+  // And a fresh lockout still applies.
   limiter.record_failure("x", 10);
   limiter.record_failure("x", 11);
   EXPECT_FALSE(limiter.allowed("x", 12));
+}
+
+TEST(FailureLimiterTest, StaleEntriesAreDroppedFirstWhenFull) {
+  FailureLimiter limiter({5, 1'000, 1'000});
+  for (int i = 0; i < 100'000; ++i) limiter.record_failure("old:" + std::to_string(i), 0);
+  EXPECT_EQ(limiter.tracked_keys(), 100'000u);
+  limiter.record_failure("new", 10'000);  // every old entry's window has passed
+  EXPECT_EQ(limiter.tracked_keys(), 1u);
+}
+
+TEST(FailureLimiterTest, SuccessForgetsCountedFailuresButNotALockout) {
+  FailureLimiter limiter({3, 10'000, 60'000});
+  limiter.record_failure("k", 0);
+  limiter.record_failure("k", 1);
+  limiter.record_success("k");
+  limiter.record_failure("k", 2);
+  limiter.record_failure("k", 3);
+  EXPECT_TRUE(limiter.allowed("k", 4));  // the count started over
+  limiter.record_failure("k", 5);
+  EXPECT_FALSE(limiter.allowed("k", 6));
+  limiter.record_success("k");
+  EXPECT_FALSE(limiter.allowed("k", 7));
+}
+
+TEST(FailureLimiterTest, FailuresWhileLockedOutDoNotExtendTheLockout) {
+  FailureLimiter limiter({2, 10'000, 60'000});
+  limiter.record_failure("k", 0);
+  limiter.record_failure("k", 1);  // locked until 60'001
+  for (int64_t t = 2; t < 60'000; t += 1'000) limiter.record_failure("k", t);
+  EXPECT_FALSE(limiter.allowed("k", 60'000));
+  EXPECT_TRUE(limiter.allowed("k", 60'001));
+}
+
+TEST(FailureLimiterTest, IsSafeToUseFromManyThreads) {
+  FailureLimiter limiter({1'000'000, 60'000, 60'000});
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&limiter, t] {
+      for (int i = 0; i < 20'000; ++i) {
+        limiter.record_failure("k" + std::to_string((i + t) % 50), i);
+        (void)limiter.allowed("k" + std::to_string(i % 50), i);
+        if (i % 7 == 0) limiter.record_success("k" + std::to_string(i % 50));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_LE(limiter.tracked_keys(), 50u);
 }
 
 }  // namespace

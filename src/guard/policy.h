@@ -1,0 +1,55 @@
+// The admission policy: what may run. A YAML file (see docs/guard.md) with defaults that are
+// safe without any configuration, and per-namespace overrides.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace rampart::guard {
+
+enum class Action { Allow, Warn, Deny };
+
+struct PolicyRules {
+  // Images. `allow` empty: any image not denied is admitted with a warning-free pass (the
+  // built-in miner list still applies); set: only images starting with one of these prefixes
+  // (after normalising "busybox" to "docker.io/library/busybox").
+  std::vector<std::string> allowed_images;
+  std::vector<std::string> denied_images;   // extra prefixes or names, besides the built-in list
+  bool builtin_miner_list = true;
+  bool require_digest = false;
+
+  std::vector<std::string> denied_command_patterns;  // extra RE2 patterns
+  bool builtin_command_signatures = true;
+
+  Action privileged = Action::Deny;
+  Action host_namespaces = Action::Deny;
+  Action host_path = Action::Deny;
+  Action added_capabilities = Action::Deny;
+  std::vector<std::string> allowed_capabilities;
+  Action missing_limits = Action::Warn;
+
+  int64_t max_deadline_seconds = 86400;     // activeDeadlineSeconds above this is denied
+  int64_t default_deadline_seconds = 86400; // applied to workflows that set none
+
+  // Runtime watch.
+  int64_t step_budget_seconds = 6 * 3600;   // a step running longer is an alert
+  double history_factor = 3.0;              // ... or longer than this times the p95 of past runs
+  Action runtime_action = Action::Deny;     // Deny = terminate the workflow; Warn = alert only
+};
+
+struct Policy {
+  PolicyRules defaults;
+  std::map<std::string, PolicyRules> namespaces;  // full rule sets: defaults with overrides applied
+
+  const PolicyRules& for_namespace(const std::string& ns) const;
+};
+
+// Parses a policy file; throws std::invalid_argument naming file:line:col and the field.
+Policy load_policy_file(const std::string& path);
+Policy parse_policy(const std::string& yaml, const std::string& file);
+
+const char* to_string(Action action);
+
+}  // namespace rampart::guard
