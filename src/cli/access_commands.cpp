@@ -114,6 +114,7 @@ struct TokenCreate {
 CommandAction add_token(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("token", "Create, list and revoke API tokens");
   cmd->require_subcommand(1);
+  cmd->footer("Every token subcommand takes --state DIR (default: $XDG_STATE_HOME/rampart or ~/.local/state/rampart).");
   auto create = std::make_shared<TokenCreate>();
   CLI::App* c = cmd->add_subcommand("create", "Create a token (printed once) and optionally bind a role");
   c->add_option("--subject", create->subject, "Who the token speaks for, e.g. alice or ci-bot")->required();
@@ -225,6 +226,7 @@ struct RoleOptions {
 CommandAction add_role(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("role", "Bind roles to subjects per namespace (-n '*' for every namespace)");
   cmd->require_subcommand(1);
+  cmd->footer("Every role subcommand takes --state DIR and -n/--namespace NS.");
   auto bind = std::make_shared<RoleOptions>();
   CLI::App* b = cmd->add_subcommand("bind", "Give SUBJECT a ROLE in the namespace");
   b->add_option("subject", bind->subject, "Subject")->required();
