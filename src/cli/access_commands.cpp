@@ -177,7 +177,9 @@ CommandAction add_token(CLI::App& app) {
       } else {
         std::cout << made.token << "\n";
         std::cerr << "token " << made.record.id << " for " << made.record.subject
-                  << (role ? " (" + std::string(server::role_name(*role)) + " in " + ns + ")" : std::string())
+                  << (role ? " (" + std::string(server::role_name(*role)) + " in " +
+                                 (ns == "*" ? std::string("every namespace") : ns) + ")"
+                           : std::string())
                   << (made.record.expires_ms ? ", expires " + show_time(made.record.expires_ms) : std::string(", never expires"))
                   << "; it is not shown again\n";
       }
