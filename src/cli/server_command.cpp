@@ -16,6 +16,7 @@
 #include "cli/context.h"
 #include "cli/secret_files.h"
 #include "server/server.h"
+#include "server/static_assets.h"
 
 namespace rampart::cli {
 
@@ -31,6 +32,7 @@ struct ServerCommandOptions {
   int threads = 0;
   int max_running = 8;
   std::string policy;
+  std::string ui_dir;
 };
 
 }  // namespace
@@ -49,6 +51,8 @@ CommandAction add_server_command(CLI::App& app) {
   cmd->add_option("--threads", o->threads, "HTTP threads (default: one per core)");
   cmd->add_option("--max-running", o->max_running, "Workflows run at once; later ones wait their turn")
       ->check(CLI::Range(1, 10000))->capture_default_str();
+  cmd->add_option("--ui-dir", o->ui_dir,
+                  "Dashboard files to serve (default: <binary dir>/../share/rampart/ui, else <binary dir>/../ui/dist)");
   cmd->add_option("--state", o->state.state_dir,
                   "State directory (default: $XDG_STATE_HOME/rampart or ~/.local/state/rampart)");
   return [o]() -> int {
@@ -64,6 +68,7 @@ CommandAction add_server_command(CLI::App& app) {
     options.runner.max_running = o->max_running;
     options.policy_file = o->policy;
     options.runner.secrets = load_secret_files(o->secret_files);
+    options.ui_dir = o->ui_dir.empty() ? server::default_ui_dir() : o->ui_dir;
 
     // Signals go to one waiting thread, which stops the server; no work in a signal handler.
     sigset_t signals;
@@ -82,7 +87,9 @@ CommandAction add_server_command(CLI::App& app) {
     }
     std::cerr << "rampart server: listening on " << server->url() << "\n"
               << "rampart server: TLS certificate " << server->tls_fingerprint() << "\n"
-              << "rampart server: state in " << options.state_dir << "\n";
+              << "rampart server: state in " << options.state_dir << "\n"
+              << "rampart server: dashboard " << (options.ui_dir.empty() ? "not installed (see --ui-dir)" : "from " + options.ui_dir)
+              << "\n";
     if (server->resumed_workflows() > 0) {
       std::cerr << "rampart server: resuming " << server->resumed_workflows() << " unfinished workflow(s)\n";
     }

@@ -40,6 +40,7 @@ void add_all_routes(Router& router) {
   add_template_routes(router);
   add_archive_routes(router);
   add_guard_routes(router);
+  add_audit_routes(router);
 }
 
 }  // namespace rampart::server

@@ -11,6 +11,7 @@ void add_stream_routes(Router& router);
 void add_template_routes(Router& router);
 void add_archive_routes(Router& router);
 void add_guard_routes(Router& router);
+void add_audit_routes(Router& router);  // rampart's own: the audit log, for admins
 
 // Registers every route above.
 void add_all_routes(Router& router);

@@ -21,6 +21,7 @@
 #include "net/tls_certificate.h"
 #include "server/api_routes.h"
 #include "server/resource_files.h"
+#include "server/static_assets.h"
 #include "store/access_store.h"
 
 namespace rampart::server {
@@ -73,6 +74,7 @@ struct Server::Impl {
   std::atomic<bool> stopping{false};
   ApiContext api;
   std::unique_ptr<Router> router;
+  std::unique_ptr<StaticAssets> assets;
   std::unique_ptr<net::HttpServer> http;
   std::string fingerprint;
   std::string admin_token;
@@ -144,14 +146,23 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   http.threads = s.options.threads;
   http.default_headers = {
       {"Strict-Transport-Security", "max-age=31536000; includeSubDomains"},
-      {"Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
+      {"Content-Security-Policy", kContentSecurityPolicy},
       {"X-Content-Type-Options", "nosniff"},
       {"X-Frame-Options", "DENY"},
       {"Referrer-Policy", "no-referrer"},
-      {"Cache-Control", "no-store"},
   };
+  s.assets = std::make_unique<StaticAssets>(s.options.ui_dir);
   Router* router = s.router.get();
-  s.http = std::make_unique<net::HttpServer>(http, [router](net::HttpRequest& request) { return router->handle(request); });
+  StaticAssets* assets = s.assets.get();
+  // The dashboard's files answer GETs outside the API; every other request, whatever its path,
+  // goes through the Router and so is authenticated. Cache-Control is set per response (hashed
+  // assets are cached for a year), never by default.
+  s.http = std::make_unique<net::HttpServer>(http, [router, assets](net::HttpRequest& request) {
+    if (request.method == "GET" && !is_api_path(request.path)) return assets->serve(request);
+    HttpResponse response = router->handle(request);
+    if (!response.stream) response.headers.emplace_back("Cache-Control", "no-store");
+    return response;
+  });
 
   nlohmann::json info = {{"url", url()}, {"tls_fingerprint", s.fingerprint}, {"pid", ::getpid()}};
   write_private(state / "server.json", info.dump(2) + "\n");

@@ -20,6 +20,7 @@ struct ServerOptions {
   int threads = 2;
   std::string version;
   std::string policy_file;                // empty: the built-in policy
+  std::string ui_dir;                     // the dashboard's built files; empty: none (see static_assets.h)
   RunnerOptions runner;                   // runner.state_dir is filled from state_dir
 };
 

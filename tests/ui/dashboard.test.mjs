@@ -1,0 +1,308 @@
+// End-to-end tests of the dashboard: Debian's Chromium (headless, playwright-core) against a
+// real `rampart server` serving ui/dist.
+//
+//   node tests/ui/dashboard.test.mjs /path/to/rampart
+//
+// Screenshots of the pages go to build/ui-screenshots/ (or $UI_SCREENSHOTS) for a person to
+// look at. Exit 77 (ctest SKIP) when Chromium or the built UI is missing, except in CI.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { CONFORMANCE, Server, launchChromium, requirePrerequisites, screenshotDir } from './harness.mjs';
+
+const RAMPART = process.argv[2] ?? process.env.RAMPART;
+requirePrerequisites(RAMPART);
+
+const EXACT_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+// Fails every time (exit code 3), so a retry runs it again and it fails again, later.
+const FAILING = {
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'Workflow',
+  metadata: { name: 'fails-once' },
+  spec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'busybox', command: ['sh', '-c', 'echo about to fail; exit 3'] } }] },
+};
+const BAD_LINT = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  generateName: typo-
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - name: one
+        template: mian
+`;
+
+let server, browser, shots, viewer;
+const timeout = { timeout: 120_000 };
+
+before(async () => {
+  server = new Server(RAMPART);
+  await server.start();
+  viewer = server.token('vera', 'viewer', 'argo');
+  browser = await launchChromium();
+  shots = screenshotDir();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function newPage(viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport });
+  const page = await context.newPage();
+  const consoleErrors = [];
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.consoleErrors = consoleErrors;
+  return { context, page };
+}
+
+async function login(page, token) {
+  await page.goto(server.url + '/');
+  await page.fill('#token', token);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-testid=subject]');
+}
+
+async function waitForPhase(page, phases) {
+  await page.waitForFunction(
+    (wanted) => wanted.includes(document.querySelector('[data-testid=workflow-phase]')?.textContent ?? ''),
+    phases,
+    timeout,
+  );
+  return page.textContent('[data-testid=workflow-phase]');
+}
+
+function raw(path) {
+  const u = new URL(server.url);
+  return new Promise((ok, fail) => {
+    const r = request({ host: u.hostname, port: u.port, path, method: 'GET', rejectUnauthorized: false }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => ok({ status: res.statusCode, headers: res.headers, body }));
+    });
+    r.on('error', fail);
+    r.end();
+  });
+}
+
+test('files are served with the security headers, cached by hash, and never outside ui/dist', async () => {
+  const index = await raw('/');
+  assert.equal(index.status, 200);
+  assert.equal(index.headers['content-security-policy'], EXACT_CSP);
+  assert.equal(index.headers['x-content-type-options'], 'nosniff');
+  assert.equal(index.headers['referrer-policy'], 'no-referrer');
+  assert.equal(index.headers['cache-control'], 'no-store');
+  assert.match(index.headers['content-type'], /^text\/html/);
+  assert.doesNotMatch(index.body, /<script>|<style>| style=/, 'no inline script or style');
+  const script = /src="(\/assets\/[^"]+\.js)"/.exec(index.body)[1];
+  const js = await raw(script);
+  assert.equal(js.status, 200);
+  assert.match(js.headers['content-type'], /^text\/javascript/);
+  assert.equal(js.headers['cache-control'], 'public, max-age=31536000, immutable');
+  assert.equal(js.headers['content-security-policy'], EXACT_CSP);
+  // A page of the app (deep link) is index.html; a missing file is a 404, not index.html.
+  assert.equal((await raw('/workflows/argo/anything')).body, index.body);
+  assert.equal((await raw('/assets/missing-123.js')).status, 404);
+  for (const path of ['/../../../../etc/passwd', '/assets/../../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/assets/%2e%2e%2f%2e%2e%2fetc%2fpasswd', '/.hidden', '/assets/..%5c..%5cetc']) {
+    const r = await raw(path);
+    assert.doesNotMatch(r.body, /root:/, path);
+    assert.notEqual(r.headers['content-type'], 'application/octet-stream', path);
+  }
+  // The API keeps its own rules: still 401 without credentials, still no-store.
+  const api = await raw('/api/v1/version');
+  assert.equal(api.status, 401);
+  assert.equal(api.headers['cache-control'], 'no-store');
+  assert.equal(api.headers['content-security-policy'], EXACT_CSP);
+});
+
+test('an anonymous visitor sees the login page and nothing else', async () => {
+  // Something to leak: a workflow with a distinctive name and image.
+  const wf = { metadata: { name: 'secret-project-x' }, spec: { entrypoint: 'm', templates: [{ name: 'm', container: { image: 'busybox', command: ['true'] } }] } };
+  assert.equal((await server.api('POST', '/api/v1/workflows/argo', { workflow: wf })).status, 200);
+  const version = (await server.api('GET', '/api/v1/version')).body.version;
+  const { context, page } = await newPage();
+  const apiAnswers = [];
+  page.on('response', (r) => r.url().includes('/api/') && apiAnswers.push([r.url(), r.status()]));
+  for (const path of ['/', '/workflows/argo', '/workflows/argo/secret-project-x', '/audit']) {
+    await page.goto(server.url + path);
+    await page.waitForSelector('#token');
+    const html = await page.content();
+    for (const leak of ['secret-project-x', 'busybox', version, version.replace(/^v/, '').split('+')[0]]) {
+      assert.ok(!html.includes(leak), `${path} shows ${leak}`);
+    }
+    assert.equal(await page.locator('nav').count(), 0, 'no navigation before login');
+  }
+  // The only API answer an anonymous visitor got was "log in".
+  for (const [url, status] of apiAnswers) assert.equal(status, 401, url);
+  await page.screenshot({ path: join(shots, 'login.png') });
+  // A wrong token is refused with the server's message.
+  await page.fill('#token', 'rampart_0000000000000000_nope');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.error');
+  assert.match(await page.textContent('.error'), /not valid/);
+  await context.close();
+});
+
+test('log in, submit a conformance workflow, watch it finish, read a node log, log out', async () => {
+  const { context, page } = await newPage();
+  await login(page, server.adminToken);
+  // The token was traded for an HttpOnly cookie and is nowhere in the page or its storage.
+  const cookies = await context.cookies();
+  const session = cookies.find((c) => c.name === 'rampart_session');
+  assert.ok(session?.httpOnly && session.secure && session.sameSite === 'Strict');
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+  assert.ok(!stored.includes(server.adminToken.slice(-20)) && !stored.includes('rampart_session'));
+  assert.ok(!(await page.content()).includes(server.adminToken.slice(-20)));
+
+  // Lint errors appear at their line before anything is submitted.
+  await page.click('nav >> text=Submit');
+  await page.fill('#yaml', BAD_LINT);
+  await page.waitForSelector('.problems li');
+  assert.equal(await page.getAttribute('.problems li button', 'data-line'), '11');
+  assert.match(await page.textContent('.problems'), /mian/);
+  assert.ok(await page.isDisabled('section button.primary'));
+  await page.screenshot({ path: join(shots, 'submit-lint.png') });
+
+  // Submit Argo's dag-diamond example, pasted as is.
+  await page.fill('#yaml', readFileSync(join(CONFORMANCE, 'dag-diamond.yaml'), 'utf8'));
+  await page.waitForSelector('text=No problems found.');
+  await page.click('section button.primary');
+  await page.waitForURL(/\/workflows\/argo\/dag-diamond-/);
+  const name = page.url().split('/').pop().split('?')[0];
+  assert.equal(await waitForPhase(page, ['Succeeded', 'Failed', 'Error']), 'Succeeded');
+  // The graph shows the four tasks (and the DAG), all succeeded, without reloading the page.
+  await page.waitForFunction(() => document.querySelectorAll('.gnode.phase-Succeeded').length >= 5, null, timeout);
+  for (const task of ['A', 'B', 'C', 'D']) assert.equal(await page.locator(`.gnode[aria-label^="${task}, Succeeded"]`).count(), 1, task);
+  await page.waitForSelector('svg[data-rendered]');
+  await page.screenshot({ path: join(shots, 'graph.png') });
+
+  // Keyboard: Tab to a node, Enter opens its panel with the log.
+  await page.focus('.gnode[aria-label^="B, "]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('aside.panel');
+  assert.match(await page.textContent('.panel-title'), /^B$/);
+  await page.waitForSelector('[data-log-state=done]', { state: 'attached', ...timeout });
+  assert.equal((await page.textContent('.log-text')).trim(), 'B');
+  assert.equal(await page.textContent('[data-testid=exit-code]'), '0');
+  assert.match(await page.textContent('aside.panel'), /message\s*B/);
+  await page.screenshot({ path: join(shots, 'logs.png') });
+
+  await page.click('[role=tab] >> text=Timeline');
+  await page.waitForSelector('.tl-bar.phase-Succeeded');
+  assert.ok((await page.locator('.tl-row').count()) >= 5);
+  await page.screenshot({ path: join(shots, 'timeline.png') });
+  await page.click('[role=tab] >> text=YAML');
+  assert.match(await page.textContent('pre.yaml'), /name: dag-diamond-\w+\n[\s\S]*entrypoint: diamond/);
+
+  // The list shows it with its phase and progress.
+  await page.click('nav >> text=Workflows');
+  const row = page.locator(`tr[data-workflow="${name}"]`);
+  await row.waitFor();
+  assert.match(await row.textContent(), /Succeeded/);
+  assert.match(await row.textContent(), /4\/4/);
+  await page.screenshot({ path: join(shots, 'list.png') });
+
+  // Log out: back to the login page, and the cookie no longer works.
+  await page.click('text=Log out');
+  await page.waitForSelector('#token');
+  await page.reload();
+  await page.waitForSelector('#token');
+  const after = await page.evaluate(async () => (await fetch('/api/v1/userinfo')).status);
+  assert.equal(after, 401);
+  assert.deepEqual(page.consoleErrors.filter((e) => /Content Security Policy/i.test(e)), []);
+  await context.close();
+});
+
+test('the list updates live and filters by phase; retry a failed workflow', async () => {
+  const { context, page } = await newPage();
+  await login(page, server.adminToken);
+  await page.goto(server.url + '/workflows/argo?phase=Failed');
+  await page.waitForSelector('main h1');
+  // Submitted behind the page's back: the event stream brings it in.
+  assert.equal((await server.api('POST', '/api/v1/workflows/argo', { workflow: FAILING })).status, 200);
+  const row = page.locator('tr[data-workflow="fails-once"]');
+  await row.waitFor(timeout);
+  await page.waitForFunction(() => /Failed/.test(document.querySelector('tr[data-workflow="fails-once"]')?.textContent ?? ''), null, timeout);
+  assert.equal(await page.locator('tr[data-workflow="secret-project-x"]').count(), 0, 'phase filter keeps succeeded ones out');
+
+  await row.locator('a').click();
+  assert.equal(await waitForPhase(page, ['Failed', 'Error']), 'Failed');
+  await page.click('.gnode[aria-label^="fails-once"]');
+  await page.waitForSelector('[data-testid=exit-code]');
+  assert.equal(await page.textContent('[data-testid=exit-code]'), '3');
+  await page.waitForSelector('[data-log-state=done]', { state: 'attached', ...timeout });
+  assert.match(await page.textContent('.log-text'), /about to fail/);
+  const before = (await server.api('GET', '/api/v1/workflows/argo/fails-once')).body.status.finishedAt;
+
+  // Retry asks first; Cancel does nothing.
+  await page.click('[data-action=retry]');
+  await page.waitForSelector('dialog[open]');
+  await page.click('dialog >> text=Cancel');
+  assert.equal((await server.api('GET', '/api/v1/workflows/argo/fails-once')).body.status.finishedAt, before);
+  await page.click('[data-action=retry]');
+  await page.click('dialog button.primary');
+  // It ran again (and, being deterministic, failed again, later).
+  await page.waitForFunction(
+    async (b) => {
+      const r = await fetch('/api/v1/workflows/argo/fails-once');
+      const s = (await r.json()).status;
+      return s.phase === 'Failed' && s.finishedAt && s.finishedAt !== b;
+    },
+    before,
+    { ...timeout, polling: 500 },
+  );
+  assert.equal(await page.locator('.actions .error').count(), 0);
+  // The browser's retry went through the session, was allowed and audited under the admin.
+  const audit = readFileSync(join(server.state, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(audit.some((a) => a.method === 'PUT' && a.route.endsWith('/retry') && a.object === 'argo/fails-once' && a.decision === 'allowed' && a.subject === 'admin'));
+  await context.close();
+});
+
+test('a viewer sees no action buttons, and the API refuses the action if forced', async () => {
+  const { context, page } = await newPage({ width: 390, height: 844 });
+  await login(page, viewer.token);
+  await page.goto(server.url + '/workflows/argo/fails-once');
+  await page.waitForSelector('[data-testid=workflow-phase]');
+  await page.waitForSelector('.gnode');
+  assert.equal(await page.locator('[data-action]').count(), 0);
+  assert.equal(await page.locator('nav >> text=Audit').count(), 0);
+  await page.screenshot({ path: join(shots, 'viewer-phone.png'), fullPage: true });
+  // Forced: the session's own CSRF token, the right header, and still 403.
+  const forced = await page.evaluate(async () => {
+    const s = await (await fetch('/api/v1/session')).json();
+    const r = await fetch('/api/v1/workflows/argo/fails-once/retry', { method: 'PUT', headers: { 'X-CSRF-Token': s.csrfToken, 'Content-Type': 'application/json' }, body: '{}' });
+    const noCsrf = await fetch('/api/v1/workflows/argo/fails-once', { method: 'DELETE' });
+    return [r.status, noCsrf.status];
+  });
+  assert.deepEqual(forced, [403, 403]);
+  // The audit page is not for viewers either.
+  assert.equal(await page.evaluate(async () => (await fetch('/api/v1/audit')).status), 403);
+
+  // The session dies with its token: the page goes back to the login with a note.
+  server.revoke(viewer.id);
+  await new Promise((r) => setTimeout(r, 1500));
+  await page.click('nav >> text=Workflows');
+  await page.waitForSelector('#token', timeout);
+  assert.match(await page.textContent('.notice'), /session ended/);
+  await context.close();
+});
+
+test('admins see the audit log and the guard page', async () => {
+  const { context, page } = await newPage();
+  await login(page, server.adminToken);
+  await page.click('nav >> text=Audit');
+  await page.waitForSelector('table.list');
+  assert.match(await page.textContent('table.list'), /\/api\/v1\/workflows\/\{namespace\}\/\{name\}\/retry/);
+  assert.ok(!(await page.content()).includes(server.adminToken.slice(-20)));
+  await page.click('nav >> text=Alerts');
+  await page.waitForSelector('main h1 >> text=Guard alerts');
+  await page.click('nav >> text=Templates');
+  await page.waitForSelector('text=WorkflowTemplates in argo');
+  await context.close();
+});
