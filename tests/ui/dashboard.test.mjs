@@ -21,7 +21,7 @@ const EXACT_CSP =
 const FAILING = {
   apiVersion: 'argoproj.io/v1alpha1',
   kind: 'Workflow',
-  metadata: { name: 'fails-once' },
+  metadata: { name: 'fails-once', labels: { team: 'ui' } },
   spec: { entrypoint: 'main', templates: [{ name: 'main', container: { image: 'busybox', command: ['sh', '-c', 'echo about to fail; exit 3'] } }] },
 };
 const BAD_LINT = `apiVersion: argoproj.io/v1alpha1
@@ -231,6 +231,12 @@ test('the list updates live and filters by phase; retry a failed workflow', asyn
   await page.waitForFunction(() => /Failed/.test(document.querySelector('tr[data-workflow="fails-once"]')?.textContent ?? ''), null, timeout);
   assert.equal(await page.locator('tr[data-workflow="secret-project-x"]').count(), 0, 'phase filter keeps succeeded ones out');
 
+  // The label filter (from the URL, as a click on a label sets it) keeps only labelled ones.
+  await page.goto(server.url + '/workflows/argo?labels=team%3Dui');
+  await row.waitFor();
+  assert.equal(await page.locator('tr[data-workflow]').count(), 1);
+  await page.click('tr[data-workflow="fails-once"] .label');
+  assert.match(page.url(), /labels=team%3Dui/);
   await row.locator('a').click();
   assert.equal(await waitForPhase(page, ['Failed', 'Error']), 'Failed');
   await page.click('.gnode[aria-label^="fails-once"]');
@@ -261,6 +267,44 @@ test('the list updates live and filters by phase; retry a failed workflow', asyn
   // The browser's retry went through the session, was allowed and audited under the admin.
   const audit = readFileSync(join(server.state, 'audit.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.ok(audit.some((a) => a.method === 'PUT' && a.route.endsWith('/retry') && a.object === 'argo/fails-once' && a.decision === 'allowed' && a.subject === 'admin'));
+  await context.close();
+});
+
+test('loops and retries are folded into groups that expand', async () => {
+  const wf = {
+    metadata: { name: 'fan-and-retry' },
+    spec: {
+      entrypoint: 'main',
+      templates: [
+        { name: 'main', steps: [[{ name: 'fan', template: 'echo', arguments: { parameters: [{ name: 'm', value: '{{item}}' }] }, withSequence: { count: '8' } }], [{ name: 'flaky', template: 'fail' }]] },
+        { name: 'echo', inputs: { parameters: [{ name: 'm' }] }, container: { image: 'busybox', command: ['echo', '{{inputs.parameters.m}}'] } },
+        { name: 'fail', retryStrategy: { limit: '2' }, container: { image: 'busybox', command: ['sh', '-c', 'echo try; exit 1'] } },
+      ],
+    },
+  };
+  assert.equal((await server.api('POST', '/api/v1/workflows/argo', { workflow: wf })).status, 200);
+  const { context, page } = await newPage();
+  await login(page, server.adminToken);
+  await page.goto(server.url + '/workflows/argo/fan-and-retry');
+  assert.equal(await waitForPhase(page, ['Succeeded', 'Failed', 'Error']), 'Failed');
+  // Eight loop items are one group node; the three attempts hide behind their Retry node.
+  const loop = page.locator('.gnode.kind-loop');
+  await loop.waitFor();
+  assert.match(await loop.getAttribute('aria-label'), /^fan ×8, Succeeded, folded/);
+  assert.equal(await page.locator('.gnode[aria-label^="fan("]').count(), 0);
+  const retry = page.locator('.gnode.kind-retry');
+  assert.match(await retry.getAttribute('aria-label'), /^flaky \(3 attempts\), Failed/);
+  assert.equal(await page.locator('.gnode[aria-label^="flaky("]').count(), 0);
+  await page.screenshot({ path: join(shots, 'graph-folded.png') });
+  // Enter on the group expands it; the retry's panel shows its attempts.
+  await loop.focus();
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelectorAll('.gnode[aria-label^="fan("]').length === 8);
+  await retry.click();
+  await page.click('text=Show or hide the attempts');
+  await page.waitForFunction(() => document.querySelectorAll('.gnode[aria-label^="flaky("]').length === 3);
+  assert.equal(await page.locator('.gnode.phase-Failed[aria-label^="flaky("]').count(), 3);
+  await page.screenshot({ path: join(shots, 'graph-expanded.png') });
   await context.close();
 });
 

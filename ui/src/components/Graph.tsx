@@ -65,6 +65,7 @@ export function Graph({ nodes, fold, selected, onSelect, onToggle }: Props) {
     requestAnimationFrame(() => {
       svg.setAttribute('data-render-ms', String(Math.round(performance.now() - layout.started)));
       svg.setAttribute('data-rendered', String(graph.nodes.length));
+      svg.setAttribute('data-layout-ms', String(Math.round(layout.result.ms)));
       svg.setAttribute('data-rendered-at', String(Math.round(performance.now())));
     });
   }, [layout]);
@@ -109,6 +110,7 @@ export function Graph({ nodes, fold, selected, onSelect, onToggle }: Props) {
     else handlers.current.onSelect(n.id);
   };
 
+  const small = graph.nodes.length <= 300;
   const current = layout && layout.key === key ? layout.result : layout?.result;
   return (
     <div class="graph">
@@ -141,6 +143,7 @@ export function Graph({ nodes, fold, selected, onSelect, onToggle }: Props) {
             {current.edges.map((e) => (
               <path key={e.from + '>' + e.to} class="edge" marker-end="url(#arrow)" d={'M' + e.points.map((p) => `${p.x},${p.y}`).join('L')} />
             ))}
+            {/* Tooltips for small graphs only: 2,000 <title>s cost more than they help. */}
             {graph.nodes.map((n) => {
               const p = current.pos[n.id];
               if (!p) return null;
@@ -164,14 +167,14 @@ export function Graph({ nodes, fold, selected, onSelect, onToggle }: Props) {
               if (n.kind === 'node' && (n.type === 'StepGroup' || n.type === 'TaskGroup')) {
                 return (
                   <g {...common} transform={`translate(${p.x},${p.y})`}>
-                    <title>{label}</title>
+                    {small && <title>{label}</title>}
                     <circle r={p.w / 2} />
                   </g>
                 );
               }
               return (
                 <g {...common} transform={`translate(${p.x - p.w / 2},${p.y - p.h / 2})`}>
-                  <title>{label}</title>
+                  {small && <title>{label}</title>}
                   {n.kind !== 'node' && <rect class="stack" x={4} y={-4} width={p.w} height={p.h} rx={18} />}
                   <rect width={p.w} height={p.h} rx={n.kind === 'node' && n.type === 'Pod' ? 6 : 18} />
                   <text x={10} y={n.kind === 'node' ? 22 : 19} class="glabel">

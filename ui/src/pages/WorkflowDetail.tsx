@@ -10,6 +10,7 @@ import { NodePanel } from '../components/NodePanel';
 import { Timeline } from '../components/Timeline';
 import { durationBetween, localTime, progress } from '../format';
 import type { FoldState } from '../graph/model';
+import { warmLayoutWorker } from '../graph/layout';
 import { navigate } from '../router';
 import { can } from '../roles';
 import type { Session, Workflow } from '../types';
@@ -40,6 +41,7 @@ export function WorkflowDetail({ session, ns, name, query }: Props) {
   };
 
   useEffect(() => {
+    warmLayoutWorker();
     setWf(null);
     setGone(false);
     get<Workflow>(`/api/v1/workflows/${enc(ns)}/${enc(name)}`)

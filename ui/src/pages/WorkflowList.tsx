@@ -135,12 +135,14 @@ export function WorkflowList({ session, ns, query }: Props) {
                   <td>{ago(w.status?.startedAt)}</td>
                   <td>{durationBetween(w.status?.startedAt, w.status?.finishedAt)}</td>
                   <td>{progress(w)}</td>
-                  <td class="labels">
+                  <td>
+                    <div class="labels">
                     {Object.entries(w.metadata.labels ?? {})
                       .filter(([k]) => !k.startsWith('workflows.argoproj.io/') || k.endsWith('template') || k.endsWith('cron-workflow'))
                       .map(([k, v]) => (
                         <button type="button" class="label" key={k} onClick={() => setQuery({ labels: `${k}=${v}`, continue: '' })}>{k}={v}</button>
                       ))}
+                    </div>
                   </td>
                 </tr>
               ))}
