@@ -100,6 +100,7 @@ net::HttpResponse StaticAssets::serve(const net::HttpRequest& request) const {
     segments.push_back(path.substr(start, end - start));
     start = end + 1;
   }
+  if (!segments.empty() && segments.back().empty()) segments.pop_back();  // "/workflows/argo/"
   for (const auto& s : segments) {
     if (!safe_segment(s)) return text(404, "not found\n");
   }

@@ -108,6 +108,7 @@ test('files are served with the security headers, cached by hash, and never outs
   assert.equal(js.headers['content-security-policy'], EXACT_CSP);
   // A page of the app (deep link) is index.html; a missing file is a 404, not index.html.
   assert.equal((await raw('/workflows/argo/anything')).body, index.body);
+  assert.equal((await raw('/workflows/argo/')).body, index.body);
   assert.equal((await raw('/assets/missing-123.js')).status, 404);
   for (const path of ['/../../../../etc/passwd', '/assets/../../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/assets/%2e%2e%2f%2e%2e%2fetc%2fpasswd', '/.hidden', '/assets/..%5c..%5cetc']) {
     const r = await raw(path);
@@ -308,6 +309,44 @@ test('loops and retries are folded into groups that expand', async () => {
   await context.close();
 });
 
+test('a submitter runs a WorkflowTemplate with a parameter filled in', async () => {
+  const template = {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'WorkflowTemplate',
+    metadata: { name: 'greeter' },
+    spec: {
+      entrypoint: 'main',
+      arguments: { parameters: [{ name: 'who', value: 'world' }] },
+      templates: [{ name: 'main', container: { image: 'busybox', command: ['echo', 'hello {{workflow.parameters.who}}'] } }],
+    },
+  };
+  assert.equal((await server.api('POST', '/api/v1/workflow-templates/argo', { template })).status, 200);
+  const cron = { metadata: { name: 'nightly' }, spec: { schedule: '0 3 * * *', workflowSpec: { workflowTemplateRef: { name: 'greeter' } } } };
+  assert.equal((await server.api('POST', '/api/v1/cron-workflows/argo', { cronWorkflow: cron })).status, 200);
+  const submitter = server.token('sam', 'submitter', 'argo');
+  const { context, page } = await newPage();
+  await login(page, submitter.token);
+  await page.click('nav >> text=Templates');
+  await page.click('a >> text=greeter');
+  await page.waitForSelector('#p-who');
+  assert.equal(await page.inputValue('#p-who'), 'world');
+  await page.fill('#p-who', 'rampart-ui');
+  await page.click('.template-form button.primary');
+  await page.waitForURL(/\/workflows\/argo\/greeter-/);
+  assert.equal(await waitForPhase(page, ['Succeeded', 'Failed', 'Error']), 'Succeeded');
+  await page.click('.gnode.kind-node');
+  await page.waitForSelector('[data-log-state=done]', { state: 'attached', ...timeout });
+  assert.equal((await page.textContent('.log-text')).trim(), 'hello rampart-ui');
+  // A submitter may not submit YAML: the page says so instead of offering an editor.
+  await page.click('nav >> text=Submit');
+  assert.equal(await page.locator('#yaml').count(), 0);
+  assert.match(await page.textContent('main'), /needs the author role/);
+  await page.click('nav >> text=Cron');
+  await page.waitForSelector('text=0 3 * * *');
+  await page.screenshot({ path: join(shots, 'cron.png') });
+  await context.close();
+});
+
 test('a viewer sees no action buttons, and the API refuses the action if forced', async () => {
   const { context, page } = await newPage({ width: 390, height: 844 });
   await login(page, viewer.token);
@@ -317,6 +356,11 @@ test('a viewer sees no action buttons, and the API refuses the action if forced'
   assert.equal(await page.locator('[data-action]').count(), 0);
   assert.equal(await page.locator('nav >> text=Audit').count(), 0);
   await page.screenshot({ path: join(shots, 'viewer-phone.png'), fullPage: true });
+  await page.click('nav >> text=Workflows');
+  await page.waitForSelector('tr[data-workflow]');
+  await page.screenshot({ path: join(shots, 'list-phone.png'), fullPage: true });
+  await page.goBack();
+  await page.waitForSelector('[data-testid=workflow-phase]');
   // Forced: the session's own CSRF token, the right header, and still 403.
   const forced = await page.evaluate(async () => {
     const s = await (await fetch('/api/v1/session')).json();

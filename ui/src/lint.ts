@@ -38,7 +38,9 @@ export function parseYaml(text: string): Parsed {
 // The server joins several problems with "; " or newlines, each "path: message".
 export function serverProblems(message: string, locate: (path: string) => number | undefined): Problem[] {
   const parts = message.split(/\n|;\s+(?=[a-z]+[\w.[\]]*:\s)/).map((s) => s.trim()).filter(Boolean);
-  return parts.map((p) => {
+  return parts.map((raw) => {
+    // "workflow:16:27: " points into the JSON the server was sent, not into this YAML.
+    const p = raw.replace(/^workflow:\d+:\d+:\s*/, '');
     const m = /^((?:spec|metadata)[\w.[\]-]*):\s*(.*)$/.exec(p) ?? /((?:spec|metadata)\.[\w.[\]-]+)/.exec(p);
     return { line: m ? locate(m[1]) : undefined, message: p };
   });

@@ -14,8 +14,11 @@ export function Timeline({ nodes, selected, onSelect }: Props) {
     .sort((a, b) => ms(a.startedAt)! - ms(b.startedAt)! || a.name.localeCompare(b.name));
   if (!rows.length) return <p class="muted">No node has started yet.</p>;
   const now = Date.now();
+  // Argo's times have whole seconds: a node that finished "at 12:00:05" finished within that
+  // second, so its bar runs to the end of it (and a sub-second step still shows a bar).
+  const endOf = (n: NodeStatus) => (ms(n.finishedAt) !== undefined ? ms(n.finishedAt)! + 1000 : now);
   const start = Math.min(...rows.map((n) => ms(n.startedAt)!));
-  const end = Math.max(...rows.map((n) => ms(n.finishedAt) ?? now));
+  const end = Math.max(...rows.map(endOf));
   const span = Math.max(1, end - start);
   return (
     <div class="timeline" role="table" aria-label="Timeline of nodes">
@@ -25,7 +28,7 @@ export function Timeline({ nodes, selected, onSelect }: Props) {
       </div>
       {rows.map((n) => {
         const a = ms(n.startedAt)! - start;
-        const b = (ms(n.finishedAt) ?? now) - start;
+        const b = endOf(n) - start;
         return (
           <div class={`tl-row${n.id === selected ? ' selected' : ''}`} role="row" key={n.id}>
             <span role="cell" class="tl-cell">
