@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { CONFORMANCE, Server, launchChromium, requirePrerequisites, screenshotDir } from './harness.mjs';
+import { CONFORMANCE, SECRET_VALUE, Server, launchChromium, requirePrerequisites, screenshotDir } from './harness.mjs';
 
 const RAMPART = process.argv[2] ?? process.env.RAMPART;
 requirePrerequisites(RAMPART);
@@ -173,12 +173,23 @@ test('log in, submit a conformance workflow, watch it finish, read a node log, l
   // Submit Argo's dag-diamond example, pasted as is.
   await page.fill('#yaml', readFileSync(join(CONFORMANCE, 'dag-diamond.yaml'), 'utf8'));
   await page.waitForSelector('text=No problems found.');
+  // Every phase the page shows, in order: it must change in place (event stream), not by reload.
+  await page.evaluate(() => {
+    window.__phases = [];
+    new MutationObserver(() => {
+      const p = document.querySelector('[data-testid=workflow-phase]')?.textContent;
+      if (p && window.__phases.at(-1) !== p) window.__phases.push(p);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
   await page.click('section button.primary');
   await page.waitForURL(/\/workflows\/argo\/dag-diamond-/);
   const name = page.url().split('/').pop().split('?')[0];
   assert.equal(await waitForPhase(page, ['Succeeded', 'Failed', 'Error']), 'Succeeded');
   // The graph shows the four tasks (and the DAG), all succeeded, without reloading the page.
   await page.waitForFunction(() => document.querySelectorAll('.gnode.phase-Succeeded').length >= 5, null, timeout);
+  const seen = await page.evaluate(() => window.__phases);
+  assert.equal(seen.at(-1), 'Succeeded');
+  assert.ok(seen.length >= 2, `the phase changed live on the page: ${seen.join(' -> ')}`);
   for (const task of ['A', 'B', 'C', 'D']) assert.equal(await page.locator(`.gnode[aria-label^="${task}, Succeeded"]`).count(), 1, task);
   await page.waitForSelector('svg[data-rendered]');
   await page.screenshot({ path: join(shots, 'graph.png') });
@@ -344,6 +355,68 @@ test('a submitter runs a WorkflowTemplate with a parameter filled in', async () 
   await page.click('nav >> text=Cron');
   await page.waitForSelector('text=0 3 * * *');
   await page.screenshot({ path: join(shots, 'cron.png') });
+  await context.close();
+});
+
+test('a running node log is followed live; terminate and delete ask first', async () => {
+  const wf = {
+    metadata: { name: 'slow-logger' },
+    spec: { entrypoint: 'main', templates: [
+      { name: 'main', steps: [[{ name: 'talk', template: 'talk' }], [{ name: 'wait', template: 'wait' }]] },
+      { name: 'talk', container: { image: 'busybox', command: ['sh', '-c', 'for i in 1 2 3 4 5 6; do echo line $i; sleep 1; done'] } },
+      { name: 'wait', container: { image: 'busybox', command: ['sleep', '300'] } },
+    ] },
+  };
+  assert.equal((await server.api('POST', '/api/v1/workflows/argo', { workflow: wf })).status, 200);
+  const { context, page } = await newPage();
+  await login(page, server.adminToken);
+  await page.goto(server.url + '/workflows/argo/slow-logger');
+  const talk = page.locator('.gnode[aria-label^="talk, "]');
+  await talk.waitFor(timeout);
+  await talk.click();
+  // Lines arrive while the step runs: first some, later all six, then the stream ends.
+  await page.waitForSelector('[data-log-state=following]', { state: 'attached', ...timeout });
+  await page.waitForFunction(() => /line 1/.test(document.querySelector('.log-text')?.textContent ?? ''), null, timeout);
+  const early = await page.textContent('.log-text');
+  assert.ok(!early.includes('line 6'), `not everything at once: ${early}`);
+  await page.waitForFunction(() => /line 6/.test(document.querySelector('.log-text')?.textContent ?? ''), null, timeout);
+  assert.match(await page.textContent('.log-text'), /line 1\nline 2\nline 3\nline 4\nline 5\nline 6/);
+
+  // The second step sleeps: terminate it (after confirming), then delete the workflow.
+  await page.waitForSelector('.gnode[aria-label^="wait, Running"]', timeout);
+  await page.click('[data-action=terminate]');
+  await page.waitForSelector('dialog[open]');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('dialog[open]', { state: 'detached' });
+  assert.equal((await server.api('GET', '/api/v1/workflows/argo/slow-logger')).body.status.phase, 'Running');
+  await page.click('[data-action=terminate]');
+  await page.click('dialog button.danger');
+  assert.equal(await waitForPhase(page, ['Failed', 'Error']), 'Failed');
+  await page.click('[data-action=delete]');
+  await page.click('dialog button.danger');
+  await page.waitForURL(/\/workflows\/argo$/);
+  assert.equal((await server.api('GET', '/api/v1/workflows/argo/slow-logger')).status, 404);
+  await context.close();
+});
+
+test('secret values never reach a page', async () => {
+  const wf = readFileSync(join(CONFORMANCE, 'secrets.yaml'), 'utf8');
+  const { context, page } = await newPage();
+  await login(page, server.adminToken);
+  await page.click('nav >> text=Submit');
+  await page.fill('#yaml', wf);
+  await page.waitForSelector('text=No problems found.');
+  await page.click('section button.primary');
+  await page.waitForURL(/\/workflows\/argo\/secrets-/);
+  assert.equal(await waitForPhase(page, ['Succeeded', 'Failed', 'Error']), 'Succeeded');
+  await page.click('.gnode.kind-node');
+  await page.waitForSelector('[data-log-state=done]', { state: 'attached', ...timeout });
+  const log = await page.textContent('.log-text');
+  assert.match(log, /secret from env: \[redacted\]/);
+  for (const tab of ['Timeline', 'YAML', 'Graph']) {
+    await page.click(`[role=tab] >> text=${tab}`);
+    assert.ok(!(await page.content()).includes(SECRET_VALUE), tab);
+  }
   await context.close();
 });
 

@@ -15,6 +15,7 @@ process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 export const SOURCE = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const UI_DIST = join(SOURCE, 'ui', 'dist');
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const SECRET_VALUE = 'S00perS3cretPa55word';
 export const CONFORMANCE = resolve(SOURCE, '..', 'shared', 'conformance', 'examples');
 
 // Missing prerequisites: a clear failure in CI, a clear skip (exit 77, ctest's SKIP) elsewhere.
@@ -46,7 +47,9 @@ export class Server {
   }
 
   async start() {
-    this.proc = spawn(this.rampart, ['server', '--state', this.state, '--listen', '127.0.0.1:0', '--threads', '2', '--ui-dir', UI_DIST], {
+    // The Secret Argo's secrets.yaml example reads; its value must never reach a page.
+    const secret = join(SOURCE, 'tests', 'conformance', 'my-secret.yaml');
+    this.proc = spawn(this.rampart, ['server', '--state', this.state, '--listen', '127.0.0.1:0', '--threads', '2', '--ui-dir', UI_DIST, '--secret', secret], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.stderr = '';

@@ -1,47 +1,20 @@
-// Finds where in the YAML a problem is: parse errors carry their position; the server's lint
-// messages name a field path ("spec.templates[1].container.image: ..."), which is looked up in
-// the parsed document.
-import { LineCounter, parseDocument, isNode } from 'yaml';
+// Lints the YAML as typed, on the server (POST .../lint-yaml, rampart's own route): the same
+// YAML loader and validator as `rampart lint` and as submission, so what passes here is what
+// the server accepts, and every problem comes back with its line.
+import { enc, post } from './api';
 
 export interface Problem {
   line?: number;
+  path?: string;
   message: string;
 }
 
-export interface Parsed {
-  object?: any;
+export interface LintResult {
   problems: Problem[];
-  locate: (path: string) => number | undefined;
+  workflow?: unknown; // the parsed workflow, when valid: what is submitted
 }
 
-export function parseYaml(text: string): Parsed {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const problems: Problem[] = doc.errors.map((e) => ({ line: e.linePos?.[0]?.line, message: e.message.split('\n')[0] }));
-  const locate = (path: string): number | undefined => {
-    const keys: (string | number)[] = [];
-    for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) keys.push(m[2] !== undefined ? Number(m[2]) : m[1]);
-    // The deepest part of the path that exists in the document.
-    for (let n = keys.length; n > 0; n--) {
-      const node = doc.getIn(keys.slice(0, n), true);
-      if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
-    }
-    return undefined;
-  };
-  if (problems.length) return { problems, locate };
-  const object = doc.toJS();
-  if (!object || typeof object !== 'object') return { problems: [{ line: 1, message: 'expected a Workflow object' }], locate };
-  if (object.kind && object.kind !== 'Workflow') problems.push({ line: 1, message: `kind is ${object.kind}; only a Workflow can be submitted here` });
-  return { object, problems, locate };
-}
-
-// The server joins several problems with "; " or newlines, each "path: message".
-export function serverProblems(message: string, locate: (path: string) => number | undefined): Problem[] {
-  const parts = message.split(/\n|;\s+(?=[a-z]+[\w.[\]]*:\s)/).map((s) => s.trim()).filter(Boolean);
-  return parts.map((raw) => {
-    // "workflow:16:27: " points into the JSON the server was sent, not into this YAML.
-    const p = raw.replace(/^workflow:\d+:\d+:\s*/, '');
-    const m = /^((?:spec|metadata)[\w.[\]-]*):\s*(.*)$/.exec(p) ?? /((?:spec|metadata)\.[\w.[\]-]+)/.exec(p);
-    return { line: m ? locate(m[1]) : undefined, message: p };
-  });
+export async function lintYaml(ns: string, yaml: string): Promise<LintResult> {
+  const r = await post<{ valid: boolean; errors?: Problem[]; workflow?: unknown }>(`/api/v1/workflows/${enc(ns)}/lint-yaml`, { yaml });
+  return { problems: (r.errors ?? []).map((p) => ({ ...p, line: p.line || undefined })), workflow: r.valid ? r.workflow : undefined };
 }

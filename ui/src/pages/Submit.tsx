@@ -1,10 +1,10 @@
 // Submit a workflow: pasted or uploaded YAML (checked as it is typed: the YAML parser first,
 // then the server's lint, each problem at its line), or a WorkflowTemplate with its parameters.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, enc, get, post } from '../api';
+import { enc, get, post } from '../api';
 import { ErrorMessage } from '../components/Alert';
 import { NamespacePicker } from '../components/NamespacePicker';
-import { parseYaml, serverProblems, type Problem } from '../lint';
+import { lintYaml, type Problem } from '../lint';
 import { navigate } from '../router';
 import { can } from '../roles';
 import type { List, Parameter, Session, Workflow } from '../types';
@@ -42,6 +42,7 @@ export function Submit({ session, ns, query }: Props) {
 function YamlSubmit({ ns }: { ns: string }) {
   const [text, setText] = useState('');
   const [problems, setProblems] = useState<Problem[]>([]);
+  const [workflow, setWorkflow] = useState<unknown>();
   const [checked, setChecked] = useState(false);
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
@@ -50,22 +51,17 @@ function YamlSubmit({ ns }: { ns: string }) {
   // Lint a moment after typing stops; a newer edit makes an older answer irrelevant.
   useEffect(() => {
     setChecked(false);
+    setWorkflow(undefined);
     if (!text.trim()) return setProblems([]);
     let stale = false;
     const timer = setTimeout(async () => {
-      const parsed = parseYaml(text);
-      if (!parsed.object) {
-        setProblems(parsed.problems);
-        setChecked(true);
-        return;
-      }
       try {
-        await post(`/api/v1/workflows/${enc(ns)}/lint`, { namespace: ns, workflow: parsed.object });
-        if (!stale) setProblems(parsed.problems);
-      } catch (e) {
+        const r = await lintYaml(ns, text);
         if (stale) return;
-        if (e instanceof ApiError && e.status === 400) setProblems([...parsed.problems, ...serverProblems(e.message, parsed.locate)]);
-        else setProblems([{ message: e instanceof Error ? e.message : String(e) }]);
+        setProblems(r.problems);
+        setWorkflow(r.workflow);
+      } catch (e) {
+        if (!stale) setProblems([{ message: e instanceof Error ? e.message : String(e) }]);
       }
       if (!stale) setChecked(true);
     }, 400);
@@ -85,12 +81,11 @@ function YamlSubmit({ ns }: { ns: string }) {
   };
 
   const submit = async () => {
-    const parsed = parseYaml(text);
-    if (!parsed.object) return;
+    if (!workflow) return;
     setBusy(true);
     setError(undefined);
     try {
-      const wf = await post<Workflow>(`/api/v1/workflows/${enc(ns)}`, { namespace: ns, workflow: parsed.object });
+      const wf = await post<Workflow>(`/api/v1/workflows/${enc(ns)}`, { namespace: ns, workflow });
       navigate(`/workflows/${enc(ns)}/${enc(wf.metadata.name)}`);
     } catch (e) {
       setError(e);
@@ -121,7 +116,7 @@ function YamlSubmit({ ns }: { ns: string }) {
                 <button type="button" class="link" onClick={() => goTo(p.line)} data-line={p.line ?? ''}>
                   {p.line ? `Line ${p.line}` : 'Workflow'}
                 </button>
-                : {p.message}
+                : {p.path ? `${p.path}: ` : ''}{p.message}
                 {p.line && lines[p.line - 1] !== undefined && <code class="excerpt">{lines[p.line - 1].trim().slice(0, 80)}</code>}
               </li>
             ))}
@@ -131,7 +126,7 @@ function YamlSubmit({ ns }: { ns: string }) {
         ) : null}
       </div>
       <ErrorMessage error={error} />
-      <button type="button" class="primary" disabled={busy || !checked || problems.length > 0} onClick={submit}>Submit</button>
+      <button type="button" class="primary" disabled={busy || !checked || problems.length > 0 || !workflow} onClick={submit}>Submit</button>
     </section>
   );
 }
