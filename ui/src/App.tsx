@@ -2,7 +2,7 @@
 // navigation and the page for the current URL. A lost session (expiry, logout elsewhere,
 // revoked token) returns to the login page with a note.
 import { useEffect, useState } from 'preact/hooks';
-import { onSessionLost } from './api';
+import { get, onSessionLost } from './api';
 import { Login } from './pages/Login';
 import { WorkflowList } from './pages/WorkflowList';
 import { WorkflowDetail } from './pages/WorkflowDetail';
@@ -29,6 +29,14 @@ export function App() {
     });
     currentSession().then(setSession, (e) => setError(e.message ?? String(e)));
   }, []);
+
+  // An idle page learns within a minute that its session ended (expiry, revoked token, server
+  // restart): open event streams are not cut by the server when that happens.
+  useEffect(() => {
+    if (!session) return;
+    const t = setInterval(() => get('/api/v1/userinfo').catch(() => {}), 60_000);
+    return () => clearInterval(t);
+  }, [session]);
 
   if (session === undefined) return error ? <p class="error" role="alert">{error}</p> : null;
   if (session === null) return <Login notice={notice} onLogin={(s) => { setNotice(''); setSession(s); }} />;

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { stringify } from 'yaml';
 import { ApiError, enc, get } from '../api';
 import { Actions } from '../components/Actions';
+import { watchEvents } from '../events';
 import { ErrorMessage } from '../components/Alert';
 import { Graph } from '../components/Graph';
 import { NodePanel } from '../components/NodePanel';
@@ -47,13 +48,10 @@ export function WorkflowDetail({ session, ns, name, query }: Props) {
     get<Workflow>(`/api/v1/workflows/${enc(ns)}/${enc(name)}`)
       .then(setWf)
       .catch((e) => (e instanceof ApiError && e.status === 404 ? setGone(true) : setError(e)));
-    const source = new EventSource(`/api/v1/workflow-events/${enc(ns)}?listOptions.fieldSelector=${enc('metadata.name=' + name)}`);
-    source.onmessage = (e) => {
-      const { type, object } = JSON.parse(e.data).result ?? {};
+    return watchEvents(`/api/v1/workflow-events/${enc(ns)}?listOptions.fieldSelector=${enc('metadata.name=' + name)}`, (type, object) => {
       if (type === 'DELETED') setGone(true);
       else if (object?.metadata?.name === name) setWf(object);
-    };
-    return () => source.close();
+    });
   }, [ns, name]);
 
   const toggle = (id: string) =>

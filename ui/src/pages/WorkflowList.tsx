@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { enc, get } from '../api';
 import { ErrorMessage } from '../components/Alert';
 import { NamespacePicker } from '../components/NamespacePicker';
+import { watchEvents } from '../events';
 import { ago, durationBetween, progress } from '../format';
 import { navigate } from '../router';
 import type { List, Session, Workflow } from '../types';
@@ -59,15 +60,11 @@ export function WorkflowList({ session, ns, query }: Props) {
   // Live: changed rows are replaced in place; new or deleted workflows reload the page.
   useEffect(() => {
     const q = labels ? `?listOptions.labelSelector=${enc(labels)}` : '';
-    const source = new EventSource(`/api/v1/workflow-events/${enc(ns)}${q}`);
     let timer = 0;
     const reloadSoon = () => {
       if (!timer) timer = window.setTimeout(() => ((timer = 0), reload.current()), 500);
     };
-    source.onopen = () => setLive(true);
-    source.onerror = () => setLive(false);
-    source.onmessage = (e) => {
-      const { type, object } = JSON.parse(e.data).result ?? {};
+    const stop = watchEvents(`/api/v1/workflow-events/${enc(ns)}${q}`, (type, object) => {
       if (!object?.metadata) return;
       setItems((old) => {
         if (!old) return old;
@@ -85,9 +82,9 @@ export function WorkflowList({ session, ns, query }: Props) {
         copy[i] = object;
         return copy;
       });
-    };
+    }, setLive);
     return () => {
-      source.close();
+      stop();
       clearTimeout(timer);
     };
   }, [ns, labels, cont, phase]);
