@@ -24,16 +24,3 @@ std::unique_ptr<store::Store> open_store(const std::string& state_dir) {
 }
 
 }  // namespace rampart::cli
-
-#include "exec/process_executor.h"
-
-namespace rampart::cli {
-
-std::unique_ptr<exec::Executor> make_executor(const std::string& sandbox, const std::string& image_catalog) {
-  exec::ProcessExecutorOptions options;
-  options.sandbox = exec::parse_sandbox_mode(sandbox);
-  options.image_catalog = image_catalog;
-  return exec::make_process_executor(options);
-}
-
-}  // namespace rampart::cli

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/executor_options.h"
 #include "engine/run_lock.h"
 #include "exec/executor.h"
 #include "store/store.h"
@@ -23,8 +24,7 @@ struct StateOptions {
 
 // How a stored workflow is run in this process (shared by `run` and `resume`).
 struct RunSettings {
-  std::string sandbox = "bwrap";
-  std::string image_catalog;
+  ExecutorSettings executor;
   std::string output = "text";
   bool watch = false;
   int64_t default_deadline = 0;
@@ -39,9 +39,6 @@ void add_state_options(CLI::App& command, StateOptions& options);
 
 std::string resolve_state_dir(const StateOptions& options);
 std::unique_ptr<store::Store> open_store(const std::string& state_dir);
-
-// "bwrap" (default) or "none" (trusted local runs: no sandbox).
-std::unique_ptr<exec::Executor> make_executor(const std::string& sandbox, const std::string& image_catalog);
 
 using engine::RunLock;
 

@@ -56,7 +56,6 @@ bool print_problems(const Diagnostics& problems) {
 
 // Shared with `resume`: runs a stored workflow in this process with a progress display.
 int run_stored_workflow(const StateOptions& state_options, const std::string& name, const RunSettings& settings) {
-  const std::string& sandbox = settings.sandbox;
   const std::string& output = settings.output;
   std::string state_dir = resolve_state_dir(state_options);
   auto store = open_store(state_dir);
@@ -65,7 +64,7 @@ int run_stored_workflow(const StateOptions& state_options, const std::string& na
     std::cerr << "workflow \"" << name << "\" is already being run by another rampart process\n";
     return kFailed;
   }
-  auto executor = make_executor(sandbox, settings.image_catalog);
+  auto executor = make_executor(settings.executor, state_dir);
   engine::EngineOptions options;
   options.state_dir = state_dir;
   options.default_deadline_seconds = settings.default_deadline;
@@ -109,9 +108,7 @@ CommandAction add_run_command(CLI::App& app) {
   cmd->add_option("--name", o->name, "Workflow name (instead of metadata.name / generateName)");
   cmd->add_flag("--watch", o->settings.watch, "Draw the live node tree");
   cmd->add_flag("--wait", o->wait, "Wait for completion (always the case for a local run)");
-  cmd->add_option("--sandbox", o->settings.sandbox, "Step sandbox: bwrap, or none for trusted local runs")
-      ->check(CLI::IsMember({"bwrap", "none"}))->capture_default_str();
-  cmd->add_option("--image-catalog", o->settings.image_catalog, "Image catalog file (default: share/rampart/images.yaml)");
+  add_executor_options(*cmd, o->settings.executor, true);
   cmd->add_option("--default-deadline", o->settings.default_deadline,
                   "activeDeadlineSeconds for workflows that set none (0: none)");
   add_state_options(*cmd, o->state);

@@ -26,7 +26,7 @@ struct ServerCommandOptions {
   StateOptions state;
   std::string listen = "127.0.0.1:2746";
   std::string tls_cert, tls_key;
-  std::string image_catalog;
+  ExecutorSettings executor;
   std::vector<std::string> secret_files;
   int64_t default_deadline = 0;
   int threads = 0;
@@ -45,7 +45,7 @@ CommandAction add_server_command(CLI::App& app) {
   cmd->add_option("--tls-cert", o->tls_cert, "PEM certificate (default: a self-signed one in the state dir)");
   cmd->add_option("--tls-key", o->tls_key, "PEM private key for --tls-cert");
   cmd->add_option("--secret", o->secret_files, "Secret YAML file for workflows (repeatable); never stored or shown");
-  cmd->add_option("--image-catalog", o->image_catalog, "Image catalog file (default: share/rampart/images.yaml)");
+  add_executor_options(*cmd, o->executor, false);  // never --sandbox none: remote users submit
   cmd->add_option("--default-deadline", o->default_deadline, "activeDeadlineSeconds for workflows that set none (0: none)");
   cmd->add_option("--policy", o->policy, "Admission policy YAML (default: the built-in policy)");
   cmd->add_option("--threads", o->threads, "HTTP threads (default: one per core)");
@@ -63,7 +63,14 @@ CommandAction add_server_command(CLI::App& app) {
     options.tls_key = o->tls_key;
     options.threads = o->threads > 0 ? o->threads : std::max(2u, std::thread::hardware_concurrency());
     options.version = RAMPART_VERSION;
-    options.runner.image_catalog = o->image_catalog;
+    options.runner.image_catalog = o->executor.image_catalog;
+    if (o->executor.executor != "process") {
+      // Fail at start, not at the first workflow, when the host cannot run containers.
+      make_executor(o->executor, options.state_dir)->shutdown();
+      options.runner.make_executor = [settings = o->executor, state_dir = options.state_dir] {
+        return make_executor(settings, state_dir);
+      };
+    }
     options.runner.default_deadline_seconds = o->default_deadline;
     options.runner.max_running = o->max_running;
     options.policy_file = o->policy;

@@ -192,8 +192,7 @@ CommandAction add_resume(CLI::App& app) {
       "resume", "Resume a workflow: continue one whose engine stopped, and resume suspended steps");
   cmd->add_option("name", o->name, "Workflow name")->required();
   cmd->add_flag("--watch", o->settings.watch, "Draw the live node tree");
-  cmd->add_option("--sandbox", o->settings.sandbox, "Step sandbox: bwrap or none")->check(CLI::IsMember({"bwrap", "none"}));
-  cmd->add_option("--image-catalog", o->settings.image_catalog, "Image catalog file");
+  add_executor_options(*cmd, o->settings.executor, true);
   cmd->add_option("--secret", o->settings.secret_files, "Secret YAML file (repeatable), as given to run");
   add_state_options(*cmd, o->state);
   add_output_option(*cmd, o->settings.output, "text,name,json,yaml", "text");

@@ -24,18 +24,6 @@ std::string artifact_key(const Json& a) {
   return "";
 }
 
-std::optional<fs::path> mapped_host_path(const PathMap& paths, const std::string& container_path) {
-  for (const auto& [prefix, host] : paths) {
-    if (container_path == prefix) return fs::path(host);
-    if (prefix == "/") return fs::path(host) / container_path.substr(1);
-    if (container_path.size() > prefix.size() && container_path.compare(0, prefix.size(), prefix) == 0 &&
-        container_path[prefix.size()] == '/') {
-      return fs::path(host) / container_path.substr(prefix.size() + 1);
-    }
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::string WorkflowRun::stage_input_artifacts(const Json& inputs, const expr::Scope& scope, PodContext& pod) {
@@ -83,7 +71,7 @@ std::string WorkflowRun::stage_input_artifacts(const Json& inputs, const expr::S
     // The host side of `path`: inside /tmp or a volume it is already mapped; elsewhere it gets
     // a host file or directory of its own, bound at `path`.
     fs::path host;
-    if (auto mapped = mapped_host_path(pod.paths, path)) {
+    if (auto mapped = contained_host_path(pod.paths, path)) {
       host = *mapped;
     } else {
       host = fs::path(pod.step_dir) / "inputs" / std::to_string(index++) / fs::path(path).filename();
@@ -120,7 +108,7 @@ std::string WorkflowRun::save_output_artifacts(const Node& n, const Json& tmpl, 
     std::string aname = a.value("name", "");
     if (!a.contains("path")) continue;
     std::string path = a["path"].get<std::string>();
-    auto host = mapped_host_path(paths, path);
+    auto host = contained_host_path(paths, path);
     std::error_code ec;
     if (!host || !fs::exists(fs::symlink_status(*host, ec))) {
       if (a.value("optional", false)) continue;

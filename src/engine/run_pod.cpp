@@ -49,18 +49,6 @@ std::string read_file(const fs::path& path, size_t max_bytes, bool keep_tail) {
   return data;
 }
 
-// Host path for a container path, by the longest matching prefix.
-std::optional<fs::path> host_path(const PathMap& paths, const std::string& container_path) {
-  for (const auto& [prefix, host] : paths) {
-    if (container_path == prefix) return fs::path(host);
-    if (container_path.size() > prefix.size() && container_path.compare(0, prefix.size(), prefix) == 0 &&
-        (prefix == "/" || container_path[prefix.size()] == '/')) {
-      return fs::path(host) / container_path.substr(prefix.size() + (prefix == "/" ? 0 : 1));
-    }
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 void WorkflowRun::run_pod(const Invocation& inv, const Json& inputs, const std::string& id, Done done) {
@@ -397,6 +385,54 @@ void WorkflowRun::launch_container(const std::string& node_key, const Json& c, c
     if (auto v = spec::parse_quantity(q)) req.limits.memory_bytes = static_cast<uint64_t>(*v);
   }
 
+  // Security context: the workflow's and template's pod-level one, then the container's own.
+  auto apply_security = [&req](const Json& sc) {
+    if (!sc.is_object()) return;
+    if (sc.contains("privileged") && sc["privileged"].is_boolean()) req.security.privileged = sc["privileged"];
+    if (sc.contains("readOnlyRootFilesystem") && sc["readOnlyRootFilesystem"].is_boolean()) {
+      req.security.read_only_root = sc["readOnlyRootFilesystem"];
+    }
+    if (sc.contains("runAsUser") && sc["runAsUser"].is_number_integer()) req.security.run_as_user = sc["runAsUser"].get<int64_t>();
+    if (sc.contains("runAsGroup") && sc["runAsGroup"].is_number_integer()) req.security.run_as_group = sc["runAsGroup"].get<int64_t>();
+    if (sc.contains("runAsNonRoot") && sc["runAsNonRoot"].is_boolean()) req.security.run_as_non_root = sc["runAsNonRoot"];
+    for (const auto& cap : sc.value("capabilities", Json::object()).value("add", Json::array())) {
+      if (cap.is_string()) req.security.add_capabilities.push_back(cap);
+    }
+  };
+  apply_security(spec_.value("securityContext", Json::object()));
+  apply_security(tmpl.value("securityContext", Json::object()));
+  apply_security(c.value("securityContext", Json::object()));
+  req.security.host_network = spec_.value("hostNetwork", false) || tmpl.value("hostNetwork", false);
+  req.security.host_pid = spec_.value("hostPID", false);
+  req.security.host_ipc = spec_.value("hostIPC", false);
+  req.image_pull_policy = c.value("imagePullPolicy", "");
+  // imagePullSecrets name Secrets of type kubernetes.io/dockerconfigjson; their auths are merged.
+  const Json& pull_secrets = spec_.value("imagePullSecrets", Json::array());
+  if (pull_secrets.is_array() && !pull_secrets.empty()) {
+    Json auths = Json::object();
+    for (const auto& ref : pull_secrets) {
+      std::string secret = ref.is_object() ? ref.value("name", "") : "";
+      auto it = options_.secrets.find(secret);
+      const std::string* docker_config = nullptr;
+      if (it != options_.secrets.end()) {
+        auto key = it->second.find(".dockerconfigjson");
+        if (key != it->second.end()) docker_config = &key->second;
+      }
+      if (!docker_config) {
+        on_result({exec::StepOutcome::StartError, 0,
+                   "imagePullSecrets: Secret \"" + secret + "\" with key .dockerconfigjson was not given (use --secret FILE)", false});
+        return;
+      }
+      Json config = Json::parse(*docker_config, nullptr, false);
+      if (!config.is_object() || !config.value("auths", Json()).is_object()) {
+        on_result({exec::StepOutcome::StartError, 0, "imagePullSecrets: Secret \"" + secret + "\" is not a Docker config.json", false});
+        return;
+      }
+      for (auto& [registry, auth] : config["auths"].items()) auths[registry] = auth;
+    }
+    req.registry_auth = Json{{"auths", auths}}.dump();
+  }
+
   // The policy sees the step as it will run, after parameters were substituted: a workflow
   // that passed admission cannot smuggle a miner in through an argument.
   if (options_.admit_step) {
@@ -455,7 +491,7 @@ std::string WorkflowRun::collect_pod_outputs(Node& n, const Json& tmpl, const Pa
     std::optional<std::string> value;
     if (vf.contains("path")) {
       std::string path = vf["path"].get<std::string>();
-      auto host = host_path(paths, path);
+      auto host = contained_host_path(paths, path);
       if (host && fs::is_regular_file(*host)) {
         value = read_file(*host, 256 * 1024, false);
         if (!value->empty() && value->back() == '\n') value->pop_back();

@@ -26,6 +26,7 @@
 #include "engine/artifact_repository.h"
 #include "engine/locks.h"
 #include "engine/node.h"
+#include "engine/path_map.h"
 #include "expr/expr.h"
 
 namespace rampart::engine {
@@ -72,7 +73,6 @@ struct Invocation {
 using Done = std::function<void(const std::string& node_id)>;
 
 // Container paths and the host paths they live at, longest prefix first.
-using PathMap = std::vector<std::pair<std::string, std::string>>;
 
 // What the containers of one pod share: scratch dir, volume mounts, output paths.
 struct PodContext {

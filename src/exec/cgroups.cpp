@@ -106,6 +106,8 @@ std::optional<std::string> group_dir(const Mount& mount, const std::string& grou
   return mount.mountpoint + group.substr(mount.root.size());
 }
 
+void remove_group(const std::string& dir);
+
 // Parent groups left by rampart processes that no longer exist (after a crash).
 void remove_stale_parents(const std::string& dir) {
   std::error_code ec;
@@ -116,7 +118,18 @@ void remove_stale_parents(const std::string& dir) {
     if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
     if (fs::exists("/proc/" + pid, ec)) continue;
     for (const auto& child : fs::directory_iterator(entry.path(), ec)) {
-      if (child.is_directory(ec)) ::rmdir(child.path().c_str());
+      if (!child.is_directory(ec)) continue;
+      // Processes that outlived their engine (a container's, whose runtime was SIGKILLed with
+      // it) would keep the group alive: kill them first, then wait for the kernel to let go.
+      for (int round = 0; round < 100; ++round) {
+        std::string procs = read_file(child.path().string() + "/cgroup.procs");
+        if (procs.empty()) break;
+        for (const auto& line : split(procs, '\n')) {
+          if (!line.empty()) ::kill(std::stoi(line), SIGKILL);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      remove_group(child.path().string());
     }
     ::rmdir(entry.path().c_str());
   }

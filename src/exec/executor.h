@@ -25,6 +25,20 @@ struct ResourceLimits {
   std::optional<uint64_t> max_processes;   // pids limit; a default applies when absent
 };
 
+// What a container's securityContext (and its pod's host namespaces) ask for. Executors refuse
+// what their policy does not permit rather than run with less isolation than the user thinks.
+struct SecurityRequest {
+  bool privileged = false;
+  bool read_only_root = false;                // readOnlyRootFilesystem
+  std::optional<int64_t> run_as_user;
+  std::optional<int64_t> run_as_group;
+  bool run_as_non_root = false;
+  std::vector<std::string> add_capabilities;  // capabilities.add, as written ("NET_ADMIN")
+  bool host_network = false;                  // pod hostNetwork / hostPID / hostIPC
+  bool host_pid = false;
+  bool host_ipc = false;
+};
+
 struct StepRequest {
   std::string id;                  // unique per attempt within the engine (node id)
   std::string image;               // as written in the template, after substitution
@@ -38,6 +52,11 @@ struct StepRequest {
   std::vector<Mount> mounts;       // volumes and artifact paths bound in
   bool network = false;            // false: loopback only
   ResourceLimits limits;
+  SecurityRequest security;
+  std::string image_pull_policy;   // Always | IfNotPresent | Never; empty: Kubernetes' default
+  // Registry credentials from imagePullSecrets: a Docker config.json ({"auths": {...}}). A secret:
+  // never logged, never shown, written only to a private file while a pull runs.
+  std::string registry_auth;
   std::string step_dir;            // host dir owned by this attempt (scratch, staging)
   std::string stdout_path;         // host file receiving the step's stdout (outputs.result)
   std::string log_path;            // host file receiving stdout and stderr interleaved (logs)

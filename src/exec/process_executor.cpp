@@ -14,6 +14,7 @@
 #include "exec/command_resolution.h"
 #include "exec/process_supervisor.h"
 #include "exec/resource_limits.h"
+#include "exec/script_staging.h"
 
 namespace rampart::exec {
 namespace fs = std::filesystem;
@@ -38,20 +39,6 @@ std::string find_bwrap(const std::string& configured) {
   throw std::runtime_error(
       "bubblewrap (bwrap) is not installed; install the `bubblewrap` package, or run trusted workflows with "
       "sandbox \"none\"");
-}
-
-// Writes the script template's source where the sandbox binds it (Argo: mode 0755).
-std::string stage_script(const StepRequest& request, const std::string& source) {
-  fs::path dir = fs::path(request.step_dir) / "staging";
-  fs::create_directories(dir);
-  fs::path file = dir / "script";
-  {
-    std::ofstream out(file, std::ios::binary | std::ios::trunc);
-    out << source;
-    if (!out) throw std::runtime_error("cannot write " + file.string());
-  }
-  fs::permissions(file, fs::perms(0755), fs::perm_options::replace);
-  return file.string();
 }
 
 StepResult start_error(std::string message) { return StepResult{StepOutcome::StartError, 0, std::move(message), false}; }
@@ -97,7 +84,7 @@ void ProcessExecutor::start(StepRequest request, std::function<void(StepResult)>
     fs::create_directories(fs::path(request.step_dir) / "tmp");
     if (!sandboxed) fs::create_directories(fs::path(request.step_dir) / "work");
     if (request.script_source) {
-      script_host = stage_script(request, *request.script_source);
+      script_host = stage_script(request.step_dir, *request.script_source);
       script_arg = sandboxed ? std::string(kScriptContainerPath) : *script_host;
     }
   } catch (const std::exception& e) {

@@ -110,5 +110,33 @@ spec:
   EXPECT_EQ(result_of(node_by_display(wf, "join")), "joined");
 }
 
+// A step can leave symlinks where the engine reads outputs; following one would hand a host file
+// (here the host's /etc/hostname and a file in the test's own directory) to the workflow.
+TEST_F(EngineTest, OutputsDoNotFollowSymlinksOutOfTheStep) {
+  fs::path secret = fs::path(state_dir()) / "host-secret.txt";
+  std::ofstream(secret) << "host-only";
+  Json wf = run_yaml(R"(
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: escape}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container:
+      image: busybox
+      command: [sh, -c, "ln -s )" + secret.string() + R"( /tmp/out; ln -s /etc /tmp/etc; mkdir -p /tmp/art; ln -s )" + secret.string() + R"( /tmp/art/s"]
+    outputs:
+      parameters:
+      - {name: direct, valueFrom: {path: /tmp/out, default: refused}}
+      - {name: through-dir, valueFrom: {path: /tmp/etc/hostname, default: refused}}
+)");
+  Json n = node_by_name(wf, "escape");
+  std::string dump = n.dump();
+  EXPECT_EQ(dump.find("host-only"), std::string::npos) << dump;
+  for (const auto& p : n["outputs"]["parameters"]) EXPECT_EQ(p.value("value", ""), "refused") << dump;
+}
+
+
 }  // namespace
 }  // namespace rampart::engine::testing

@@ -1,0 +1,40 @@
+// How steps are run, as chosen on the command line of `run`, `resume` and `server`: the executor
+// (process or container) and its settings.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "exec/executor.h"
+
+namespace CLI {
+class App;
+}
+
+namespace rampart::cli {
+
+struct ExecutorSettings {
+  std::string executor = "process";  // process | container
+  std::string sandbox = "bwrap";     // process executor: bwrap | none
+  std::string image_catalog;         // process executor
+  // Container executor.
+  std::vector<std::string> registry_mirrors;     // "docker.io=127.0.0.1:5000"
+  std::vector<std::string> insecure_registries;  // spoken to over HTTP
+  std::string image_cache;
+  bool allow_privileged = false;
+  bool allow_host_namespaces = false;
+  bool allow_network = false;
+  std::vector<std::string> allowed_capabilities;
+};
+
+// Adds --executor and the options of each executor. `trusted`: offer --sandbox none (never on
+// the server, which runs what remote users submit).
+void add_executor_options(CLI::App& command, ExecutorSettings& settings, bool trusted);
+
+// Throws std::invalid_argument for bad settings and std::runtime_error when the host lacks what
+// the executor needs.
+std::unique_ptr<exec::Executor> make_executor(const ExecutorSettings& settings, const std::string& state_dir);
+
+}  // namespace rampart::cli
