@@ -78,6 +78,8 @@ function workflow(nodes) {
   };
 }
 
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
 async function measure(browser, wf, query) {
@@ -92,9 +94,12 @@ async function measure(browser, wf, query) {
     if (p === '/api/v1/workflows/argo/big') return json(body);
     if (p.startsWith('/api/')) return route.fulfill({ status: 204 }); // event streams: none
     const file = p.startsWith('/assets/') || p === '/favicon.svg' ? join(DIST, p) : join(DIST, 'index.html');
-    return route.fulfill({ status: 200, contentType: types[extname(file)] ?? 'application/octet-stream', body: readFileSync(file) });
+    // The server's own policy, so that the layout worker is measured as it runs for real.
+    return route.fulfill({ status: 200, contentType: types[extname(file)] ?? 'application/octet-stream', headers: { 'Content-Security-Policy': CSP }, body: readFileSync(file) });
   });
   const page = await context.newPage();
+  const violations = [];
+  page.on('console', (m) => /Content Security Policy/i.test(m.text()) && violations.push(m.text()));
   await page.goto(`${ORIGIN}/workflows/argo/big${query}`);
   await page.waitForSelector('svg[data-rendered-at]', { timeout: 120_000 });
   const r = await page.evaluate(() => {
@@ -109,6 +114,7 @@ async function measure(browser, wf, query) {
     return performance.now() - start;
   });
   await context.close();
+  if (violations.length) throw new Error(`CSP violations: ${violations.join('; ')}`);
   return { ...r, zoom };
 }
 

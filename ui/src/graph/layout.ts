@@ -52,6 +52,7 @@ export function runLayout(input: LayoutInput): LayoutResult {
 let worker: Worker | undefined;
 let seq = 0;
 const pending = new Map<number, (r: LayoutResult) => void>();
+const inputs = new Map<number, LayoutInput>();
 
 // Starts the worker ahead of need (while the workflow is still being fetched), so that its
 // script is loaded and compiled by the time a big graph arrives.
@@ -65,16 +66,29 @@ function startWorker() {
     worker.onmessage = (e: MessageEvent<{ id: number; result: LayoutResult }>) => {
       pending.get(e.data.id)?.(e.data.result);
       pending.delete(e.data.id);
+      inputs.delete(e.data.id);
     };
+    worker.onerror = () => onWorkerError(inputs);
   }
 }
 
 export function layoutAsync(input: LayoutInput): Promise<LayoutResult> {
-  if (input.nodes.length <= 300 || typeof Worker === 'undefined') return Promise.resolve(runLayout(input));
+  if (input.nodes.length <= 300 || typeof Worker === 'undefined' || workerFailed) return Promise.resolve(runLayout(input));
   startWorker();
   const id = ++seq;
   return new Promise((resolve) => {
     pending.set(id, resolve);
+    inputs.set(id, input);
     worker!.postMessage({ id, input });
   });
+}
+
+// A worker that cannot start (an old browser, a stricter policy) must not leave the graph
+// "laying out" forever: what it was asked is done here instead, and so is everything after.
+let workerFailed = false;
+function onWorkerError(asked: Map<number, LayoutInput>) {
+  workerFailed = true;
+  for (const [id, input] of asked) pending.get(id)?.(runLayout(input));
+  pending.clear();
+  inputs.clear();
 }
