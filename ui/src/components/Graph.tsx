@@ -140,9 +140,15 @@ export function Graph({ nodes, fold, selected, onSelect, onToggle }: Props) {
         {current && (
           <g transform={`translate(${view.x},${view.y}) scale(${view.k})`}>
             <Frozen deps={[current, graph, selected]} render={() => <>
-            {current.edges.map((e) => (
-              <path key={e.from + '>' + e.to} class="edge" marker-end="url(#arrow)" d={'M' + e.points.map((p) => `${p.x},${p.y}`).join('L')} />
-            ))}
+            {small ? (
+              current.edges.map((e) => (
+                <path key={e.from + '>' + e.to} class="edge" marker-end="url(#arrow)" d={'M' + e.points.map((p) => `${p.x},${p.y}`).join('L')} />
+              ))
+            ) : (
+              // Thousands of edges as one path: one element to draw instead of one each (the
+              // graph runs top-down, so the arrowheads are left out).
+              <path class="edge" d={current.edges.map((e) => 'M' + e.points.map((p) => `${p.x},${p.y}`).join('L')).join('')} />
+            )}
             {/* Tooltips for small graphs only: 2,000 <title>s cost more than they help. */}
             {graph.nodes.map((n) => {
               const p = current.pos[n.id];
