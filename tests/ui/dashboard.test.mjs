@@ -384,6 +384,13 @@ test('a running node log is followed live; terminate and delete ask first', asyn
 
   // The second step sleeps: terminate it (after confirming), then delete the workflow.
   await page.waitForSelector('.gnode[aria-label^="wait, Running"]', timeout);
+  // Suspend and resume: the button follows the workflow's state (from the event stream).
+  await page.click('[data-action=suspend]');
+  await page.click('dialog button.primary');
+  await page.waitForSelector('[data-action=resume]', timeout);
+  await page.click('[data-action=resume]');
+  await page.click('dialog button.primary');
+  await page.waitForSelector('[data-action=suspend]', timeout);
   await page.click('[data-action=terminate]');
   await page.waitForSelector('dialog[open]');
   await page.keyboard.press('Escape');
@@ -400,11 +407,12 @@ test('a running node log is followed live; terminate and delete ask first', asyn
 });
 
 test('secret values never reach a page', async () => {
-  const wf = readFileSync(join(CONFORMANCE, 'secrets.yaml'), 'utf8');
   const { context, page } = await newPage();
   await login(page, server.adminToken);
   await page.click('nav >> text=Submit');
-  await page.fill('#yaml', wf);
+  // Uploaded this time, not pasted.
+  await page.setInputFiles('input[type=file]', join(CONFORMANCE, 'secrets.yaml'));
+  await page.waitForFunction(() => /print-secret/.test(document.querySelector('#yaml')?.value ?? ''));
   await page.waitForSelector('text=No problems found.');
   await page.click('section button.primary');
   await page.waitForURL(/\/workflows\/argo\/secrets-/);
