@@ -35,10 +35,15 @@ void WorkflowRunner::run(const std::string& ns, const std::string& name) {
     engine::RunLock lock(options_.state_dir, ns, name);
     if (lock.try_lock()) {
       auto store = store::open_sqlite(options_.state_dir + "/rampart.db");
-      exec::ProcessExecutorOptions exec_options;
-      exec_options.image_catalog = options_.image_catalog;
-      exec_options.sandbox = exec::SandboxMode::Bubblewrap;  // the server never runs steps unsandboxed
-      auto executor = exec::make_process_executor(exec_options);
+      std::unique_ptr<exec::Executor> executor;
+      if (options_.make_executor) {
+        executor = options_.make_executor();
+      } else {
+        exec::ProcessExecutorOptions exec_options;
+        exec_options.image_catalog = options_.image_catalog;
+        exec_options.sandbox = exec::SandboxMode::Bubblewrap;  // the server never runs steps unsandboxed
+        executor = exec::make_process_executor(exec_options);
+      }
       engine::EngineOptions engine_options;
       engine_options.state_dir = options_.state_dir;
       engine_options.default_deadline_seconds = options_.default_deadline_seconds;

@@ -5,11 +5,14 @@
 #pragma once
 
 #include <deque>
+#include <functional>
+#include <memory>
 #include <map>
 #include <mutex>
 #include <set>
 #include <string>
 
+#include "exec/executor.h"
 #include "store/store.h"
 
 namespace rampart::guard {
@@ -21,6 +24,9 @@ namespace rampart::server {
 struct RunnerOptions {
   std::string state_dir;
   std::string image_catalog;  // empty: the default catalog
+  // Makes the executor of one workflow run; empty: the process executor in its bubblewrap
+  // sandbox (with image_catalog). Throws when the host lacks what the executor needs.
+  std::function<std::unique_ptr<exec::Executor>()> make_executor;
   std::map<std::string, std::map<std::string, std::string>> secrets;
   int64_t default_deadline_seconds = 0;
   // Workflows run at once; more wait in submission order (as Argo's controller parallelism),
