@@ -307,23 +307,23 @@ void WorkflowRun::run_pod(const Invocation& inv, const Json& inputs, const std::
   });
 }
 
-void WorkflowRun::launch_container(const std::string& node_key, const Json& c, const Json& tmpl,
-                                   const PodContext& pod, std::function<void(exec::StepResult)> on_result) {
+exec::StepRequest WorkflowRun::container_request(const std::string& node_key, const Json& c, const Json& tmpl,
+                                                const PodContext& pod, bool sidecar, std::string* error) {
   Node& n = node(node_key);
   std::string cname = c.value("name", "main");
   if (cname.empty()) cname = "main";
   exec::StepRequest req;
-  req.id = node_key;
+  req.id = sidecar ? node_key + "-" + cname : node_key;
   req.image = c.value("image", "");
   req.command = string_list(c.value("command", Json::array()));
   req.args = string_list(c.value("args", Json::array()));
   req.working_dir = c.value("workingDir", "");
-  if (tmpl.contains("script")) req.script_source = tmpl["script"].value("source", "");
+  if (tmpl.contains("script") && !sidecar) req.script_source = tmpl["script"].value("source", "");
   req.mounts = pod.mounts;
   req.network = pod.network;
   // Each container has its own root and /tmp, as in a Kubernetes pod; they share volumes.
   req.step_dir = pod.step_dir;
-  if (tmpl.contains("containerSet")) {
+  if (tmpl.contains("containerSet") || sidecar) {
     req.step_dir = (fs::path(pod.step_dir) / "containers" / cname).string();
     std::error_code mk;
     fs::create_directories(fs::path(req.step_dir) / "tmp", mk);
@@ -333,7 +333,7 @@ void WorkflowRun::launch_container(const std::string& node_key, const Json& c, c
   fs::path log_dir = fs::path(options_.state_dir) / "logs" / ns_ / name_;
   std::error_code ec;
   fs::create_directories(log_dir, ec);
-  req.log_path = (log_dir / (node_key + ".log")).string();
+  req.log_path = (log_dir / (sidecar ? node_key + "." + cname + ".log" : node_key + ".log")).string();
   req.env.emplace_back("ARGO_TEMPLATE", tmpl.dump());
   req.env.emplace_back("ARGO_NODE_ID", node_key);
   req.env.emplace_back("ARGO_WORKFLOW_NAME", name_);
@@ -348,8 +348,8 @@ void WorkflowRun::launch_container(const std::string& node_key, const Json& c, c
         bool found = false;
         std::string v = config_map_value(vf["configMapKeyRef"].value("name", ""), vf["configMapKeyRef"].value("key", ""), &found);
         if (!found && !vf["configMapKeyRef"].value("optional", false)) {
-          on_result({exec::StepOutcome::StartError, 0, "env " + ename + ": ConfigMap key not found", false});
-          return;
+          *error = "env " + ename + ": ConfigMap key not found";
+          return req;
         }
         if (found) req.env.emplace_back(ename, v);
       } else if (vf.contains("secretKeyRef")) {
@@ -362,10 +362,9 @@ void WorkflowRun::launch_container(const std::string& node_key, const Json& c, c
         }
         if (!v && !ref.value("optional", false)) {
           // Names only: a secret's value never appears in a message.
-          on_result({exec::StepOutcome::StartError, 0,
-                     "env " + ename + ": Secret \"" + ref.value("name", "") + "\" key \"" + ref.value("key", "") +
-                         "\" was not given (use --secret FILE)", false});
-          return;
+          *error = "env " + ename + ": Secret \"" + ref.value("name", "") + "\" key \"" + ref.value("key", "") +
+                   "\" was not given (use --secret FILE)";
+          return req;
         }
         if (v) req.env.emplace_back(ename, *v);
       } else if (vf.contains("fieldRef")) {
@@ -419,24 +418,54 @@ void WorkflowRun::launch_container(const std::string& node_key, const Json& c, c
         if (key != it->second.end()) docker_config = &key->second;
       }
       if (!docker_config) {
-        on_result({exec::StepOutcome::StartError, 0,
-                   "imagePullSecrets: Secret \"" + secret + "\" with key .dockerconfigjson was not given (use --secret FILE)", false});
-        return;
+        *error = "imagePullSecrets: Secret \"" + secret + "\" with key .dockerconfigjson was not given (use --secret FILE)";
+        return req;
       }
       Json config = Json::parse(*docker_config, nullptr, false);
       if (!config.is_object() || !config.value("auths", Json()).is_object()) {
-        on_result({exec::StepOutcome::StartError, 0, "imagePullSecrets: Secret \"" + secret + "\" is not a Docker config.json", false});
-        return;
+        *error = "imagePullSecrets: Secret \"" + secret + "\" is not a Docker config.json";
+        return req;
       }
       for (auto& [registry, auth] : config["auths"].items()) auths[registry] = auth;
     }
     req.registry_auth = Json{{"auths", auths}}.dump();
+  }
+  return req;
+}
+
+void WorkflowRun::launch_container(const std::string& node_key, const Json& c, const Json& tmpl,
+                                   const PodContext& pod, std::function<void(exec::StepResult)> on_result) {
+  Node& n = node(node_key);
+  std::string error;
+  exec::StepRequest req = container_request(node_key, c, tmpl, pod, false, &error);
+  // Sidecars run beside the main container, sharing its volumes and a loopback-only network
+  // namespace; they are stopped when it ends (Argo kills them the same way).
+  std::vector<exec::StepRequest> sidecars;
+  if (error.empty() && !tmpl.contains("containerSet")) {
+    for (const auto& s : tmpl.value("sidecars", Json::array())) {
+      sidecars.push_back(container_request(node_key, s, tmpl, pod, true, &error));
+      if (!error.empty()) {
+        error = "sidecar \"" + s.value("name", "") + "\": " + error;
+        break;
+      }
+    }
+  }
+  if (!error.empty()) {
+    on_result({exec::StepOutcome::StartError, 0, error, false});
+    return;
+  }
+  if (!sidecars.empty()) {
+    req.pod_network = pod.step_dir;
+    for (auto& s : sidecars) s.pod_network = pod.step_dir;
   }
 
   // The policy sees the step as it will run, after parameters were substituted: a workflow
   // that passed admission cannot smuggle a miner in through an argument.
   if (options_.admit_step) {
     std::string denial = options_.admit_step(ns_, req);
+    for (const auto& s : sidecars) {
+      if (denial.empty()) denial = options_.admit_step(ns_, s);
+    }
     if (!denial.empty()) {
       store::EventRecord e;
       e.time_ms = now_ms();
@@ -460,6 +489,7 @@ void WorkflowRun::launch_container(const std::string& node_key, const Json& c, c
   PendingPod pending;
   pending.node_id = node_key;
   pending.request = std::move(req);
+  pending.sidecars = std::move(sidecars);
   pending.done = [this, node_key, timer, on_result](exec::StepResult r) {
     // Called on the executor's thread: hand the result to the engine's thread.
     loop_.post([this, node_key, timer, on_result, r] {

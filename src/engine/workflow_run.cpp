@@ -171,7 +171,42 @@ void WorkflowRun::start_pod(PendingPod p) {
     p.done(exec::StepResult{exec::StepOutcome::Killed, 137, it->second->why(), false});
     return;
   }
-  executor_.start(std::move(p.request), std::move(p.done));
+  if (p.sidecars.empty()) {
+    executor_.start(std::move(p.request), std::move(p.done));
+    return;
+  }
+  // The pod ends when its main container has ended and every sidecar, stopped then, is gone:
+  // only then may its directory (volumes, the shared network namespace) be removed.
+  struct Pod {
+    std::set<std::string> sidecars_running;
+    std::optional<exec::StepResult> main_result;
+    std::function<void(exec::StepResult)> done;
+  };
+  auto pod = std::make_shared<Pod>();
+  pod->done = std::move(p.done);
+  auto finish_if_ended = [pod] {
+    if (!pod->main_result || !pod->sidecars_running.empty() || !pod->done) return;
+    auto done = std::move(pod->done);
+    pod->done = nullptr;
+    done(*pod->main_result);
+  };
+  for (auto& sidecar : p.sidecars) {
+    std::string id = sidecar.id;
+    pod->sidecars_running.insert(id);
+    executor_.start(std::move(sidecar), [this, pod, id, finish_if_ended](exec::StepResult) {
+      loop_.post([pod, id, finish_if_ended] {
+        pod->sidecars_running.erase(id);
+        finish_if_ended();
+      });
+    });
+  }
+  executor_.start(std::move(p.request), [this, pod, finish_if_ended](exec::StepResult result) {
+    loop_.post([this, pod, result, finish_if_ended] {
+      pod->main_result = result;
+      for (const auto& id : pod->sidecars_running) executor_.kill(id, "the main container ended");
+      finish_if_ended();
+    });
+  });
 }
 
 void WorkflowRun::poll_control() {

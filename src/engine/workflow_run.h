@@ -135,6 +135,10 @@ class WorkflowRun {
                                   const std::string& stdout_path, int exit_code);
   void launch_container(const std::string& node_id, const Json& container, const Json& tmpl,
                         const PodContext& pod, std::function<void(exec::StepResult)> done);
+  // What the executor is asked to run for one container of a pod (main, set member or sidecar);
+  // sets `error` (and the step must not start) when a reference cannot be resolved.
+  exec::StepRequest container_request(const std::string& node_id, const Json& container, const Json& tmpl,
+                                      const PodContext& pod, bool sidecar, std::string* error);
   // Artifacts (run_artifacts.cpp): inputs placed before a pod starts, outputs saved after.
   std::string stage_input_artifacts(const Json& inputs, const expr::Scope& scope, PodContext& pod);
   std::string save_output_artifacts(const Node& n, const Json& tmpl, const PathMap& paths, Json& out);
@@ -190,6 +194,7 @@ class WorkflowRun {
   struct PendingPod {
     std::string node_id;
     exec::StepRequest request;
+    std::vector<exec::StepRequest> sidecars;  // started with the main container, stopped after it
     std::function<void(exec::StepResult)> done;
   };
   void start_pod(PendingPod p);

@@ -51,6 +51,9 @@ struct StepRequest {
   std::optional<std::string> script_source;
   std::vector<Mount> mounts;       // volumes and artifact paths bound in
   bool network = false;            // false: loopback only
+  // Steps given the same directory here (a pod's main container and its sidecars) share one
+  // loopback-only network namespace, pinned in that directory; empty: a namespace of its own.
+  std::string pod_network;
   ResourceLimits limits;
   SecurityRequest security;
   std::string image_pull_policy;   // Always | IfNotPresent | Never; empty: Kubernetes' default

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include "exec/catalog_location.h"
 #include "exec/cgroups.h"
 #include "exec/command_resolution.h"
+#include "exec/network_namespace.h"
 #include "exec/process_supervisor.h"
 #include "exec/resource_limits.h"
 #include "exec/script_staging.h"
@@ -57,6 +59,8 @@ struct ProcessExecutor::State {
   HostLayout host;
   std::shared_ptr<CgroupHost> cgroups;
   std::atomic<uint64_t> next_group{0};
+  PodNetworks pod_networks;
+  std::string nsenter;
   ProcessSupervisor supervisor;  // last: its thread stops before the rest is destroyed
 
   explicit State(ProcessExecutorOptions opts)
@@ -97,6 +101,23 @@ void ProcessExecutor::start(StepRequest request, std::function<void(StepResult)>
   LaunchBuild launch = sandboxed ? build_bubblewrap_launch(state_->host, inputs) : build_unsandboxed_launch(inputs);
   if (!launch.plan) return reject(launch.error);
 
+  // A pod's containers share one loopback-only namespace: bwrap joins it through nsenter
+  // instead of making its own.
+  std::shared_ptr<NetworkNamespace> pod_network;
+  if (sandboxed && !request.pod_network.empty() && !request.network) {
+    if (state_->nsenter.empty()) state_->nsenter = ::access("/usr/bin/nsenter", X_OK) == 0 ? "/usr/bin/nsenter" : "";
+    if (state_->nsenter.empty()) return reject("nsenter (util-linux) is needed to share a pod's network namespace");
+    try {
+      pod_network = state_->pod_networks.acquire(request.pod_network, "rampart-" + std::to_string(::getpid()) + "-pod");
+    } catch (const std::exception& e) {
+      return reject(e.what());
+    }
+    auto& argv = launch.plan->argv;
+    argv.erase(std::remove(argv.begin(), argv.end(), std::string("--unshare-net")), argv.end());
+    argv.insert(argv.begin(), {state_->nsenter, "--net=" + pod_network->path(), "--"});
+    launch.plan->executable = state_->nsenter;
+  }
+
   LimitPlan limits = plan_limits(request.limits, *state_->cgroups);
   LaunchJob job;
   if (limits.needs_cgroup()) {
@@ -114,7 +135,14 @@ void ProcessExecutor::start(StepRequest request, std::function<void(StepResult)>
   job.stdout_path = request.stdout_path.empty() ? (fs::path(request.step_dir) / "stdout").string() : request.stdout_path;
   job.log_path = request.log_path.empty() ? (fs::path(request.step_dir) / "log").string() : request.log_path;
   job.max_log_bytes = request.max_log_bytes;
-  job.done = std::move(done);
+  if (pod_network) {
+    job.done = [pod_network, done = std::move(done)](StepResult result) mutable {
+      pod_network.reset();  // the pod's last step unpins the namespace
+      done(std::move(result));
+    };
+  } else {
+    job.done = std::move(done);
+  }
   state_->supervisor.launch(std::move(job));
 }
 

@@ -524,5 +524,39 @@ spec:
   EXPECT_TRUE(Engine::workflow_object(*store_, "argo", "absent").is_null());
 }
 
+// A sidecar runs beside the main container on the pod's shared loopback, and is stopped when the
+// main container ends although it would run forever.
+TEST_F(EngineTest, SidecarsShareThePodLoopbackAndStopWithTheMainContainer) {
+  Json wf = run_yaml(R"(
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: sidecar}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container:
+      image: python:3.12
+      command: [python3, -c]
+      args:
+      - |
+        import time, urllib.request
+        for _ in range(300):
+            try:
+                print(urllib.request.urlopen("http://127.0.0.1:8765/hello.txt", timeout=1).read().decode().strip())
+                break
+            except OSError:
+                time.sleep(0.05)
+    sidecars:
+    - name: web
+      image: python:3.12
+      command: [sh, -c, "mkdir -p /tmp/www && echo from-sidecar > /tmp/www/hello.txt && cd /tmp/www && exec python3 -m http.server 8765"]
+)");
+  ASSERT_EQ(workflow_phase(wf), "Succeeded") << describe(wf);
+  EXPECT_EQ(result_of(node_by_name(wf, "sidecar")), "from-sidecar");
+  // The sidecar's log is kept beside the main container's.
+  EXPECT_TRUE(fs::exists(fs::path(state_dir()) / "logs" / "argo" / "sidecar" / "sidecar.web.log"));
+}
+
 }  // namespace
 }  // namespace rampart::engine::testing

@@ -23,6 +23,7 @@
 #include "exec/cgroups.h"
 #include "exec/command_resolution.h"
 #include "exec/container/tool_command.h"
+#include "exec/network_namespace.h"
 #include "exec/process_supervisor.h"
 #include "exec/resource_limits.h"
 #include "exec/sandbox_command.h"
@@ -193,6 +194,7 @@ size_t sweep_leftover_containers(const std::string& state_dir) {
     std::string mountpoint = mountinfo_unescape(all[4]);
     if (mountpoint.rfind(run_dir, 0) != 0) continue;
     std::string owner = read_text(fs::path(mountpoint).parent_path() / "owner");
+    if (owner.empty()) owner = read_text(mountpoint + ".owner");  // a pod's pinned network namespace
     if (owner_is_gone(owner)) stale.push_back(mountpoint);
   }
   for (auto it = stale.rbegin(); it != stale.rend(); ++it) unmount(*it);
@@ -205,6 +207,7 @@ struct ContainerExecutor::State : std::enable_shared_from_this<State> {
   std::string crun_root;
   ImageStore images;
   std::shared_ptr<CgroupHost> cgroups;
+  PodNetworks pod_networks;
   uint64_t max_open_files = 1024;
   std::atomic<uint64_t> next_id{0};
 
@@ -306,6 +309,14 @@ void ContainerExecutor::State::prepare(StepRequest request, std::function<void(S
   if (!cwd.empty() && cwd[0] == '/') {
     if (std::string error = make_dir_in_root(merged.string(), cwd); !error.empty()) return reject_mounted(error);
   }
+  std::shared_ptr<NetworkNamespace> pod_network;
+  if (!request.pod_network.empty() && !request.network && !request.security.host_network) {
+    try {
+      pod_network = pod_networks.acquire(request.pod_network, id);
+    } catch (const std::exception& e) {
+      return reject_mounted(e.what());
+    }
+  }
   std::optional<std::string> script_arg;
   if (script_host) script_arg = kScriptContainerPath;
   RuntimeConfigInputs inputs{request,
@@ -316,7 +327,8 @@ void ContainerExecutor::State::prepare(StepRequest request, std::function<void(S
                              script_host,
                              (bundle / "hosts").string(),
                              user,
-                             max_open_files};
+                             max_open_files,
+                             pod_network ? pod_network->path() : std::string()};
   RuntimeConfigBuild config = make_runtime_config(inputs, options.policy);
   if (config.config.is_null()) return reject_mounted(config.error);
   {
@@ -347,9 +359,10 @@ void ContainerExecutor::State::prepare(StepRequest request, std::function<void(S
   job.stdout_path = request.stdout_path.empty() ? (step_dir / "stdout").string() : request.stdout_path;
   job.log_path = request.log_path.empty() ? (step_dir / "log").string() : request.log_path;
   job.max_log_bytes = request.max_log_bytes;
-  job.done = [crun = crun, root = crun_root, id, merged, log, done = std::move(done)](StepResult result) {
+  job.done = [crun = crun, root = crun_root, id, merged, log, pod_network, done = std::move(done)](StepResult result) mutable {
     remove_container(crun, root, id);
     unmount(merged.string());
+    pod_network.reset();  // the last container of the pod unpins its namespace
     if (result.outcome == StepOutcome::Exited && result.exit_code != 0) {
       if (std::string error = crun_error(log); !error.empty()) result = start_error(explain_crun_error(error));
     }

@@ -244,7 +244,13 @@ RuntimeConfigBuild make_runtime_config(const RuntimeConfigInputs& in, const Cont
   if (!security.host_ipc) namespaces.push_back({{"type", "ipc"}});
   // A new network namespace has only a loopback device: no route out, and the host's own
   // loopback ports are out of reach.
-  if (!security.host_network && !request.network) namespaces.push_back({{"type", "network"}});
+  if (!security.host_network && !request.network) {
+    if (in.network_namespace.empty()) {
+      namespaces.push_back({{"type", "network"}});
+    } else {
+      namespaces.push_back({{"type", "network"}, {"path", in.network_namespace}});
+    }
+  }
 
   Json linux = {
       {"namespaces", namespaces},

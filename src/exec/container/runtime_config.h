@@ -36,6 +36,7 @@ struct RuntimeConfigInputs {
   std::string hosts_file;                  // host file bound read-only at /etc/hosts
   std::optional<std::pair<uint32_t, uint32_t>> user;  // uid, gid; default 0:0
   uint64_t max_open_files = 1024;
+  std::string network_namespace;  // a pinned namespace to join (a pod's); empty: a new one
 };
 
 struct RuntimeConfigBuild {

@@ -295,6 +295,36 @@ spec:
             proc.kill()
             proc.wait()
 
+    def test_sidecars_share_the_pods_loopback_and_stop_with_the_main_container(self):
+        wf, proc = run("""apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: sidecar}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container:
+      image: python:alpine3.23
+      command: [python, -c]
+      args:
+      - |
+        import time, urllib.request
+        for _ in range(200):
+            try:
+                print(urllib.request.urlopen("http://127.0.0.1:8000/hello.txt", timeout=1).read().decode().strip())
+                break
+            except OSError:
+                time.sleep(0.1)
+    sidecars:
+    - name: web
+      image: python:alpine3.23
+      command: [sh, -c, "mkdir -p /srv && echo hello-from-sidecar > /srv/hello.txt && cd /srv && exec python -m http.server 8000"]
+""", timeout=120)
+        self.assertEqual(wf["status"]["phase"], "Succeeded", proc.stderr)
+        self.assertEqual(single_pod(wf)["outputs"]["result"], "hello-from-sidecar")
+        self.assertEqual(crun_list(E.state), [], "the sidecar, which never exits, was stopped")
+        self.assertEqual([m for m in overlay_mounts_under(E.state) if "netns" in m], [])
+
     def test_zz_a_killed_engine_leaves_nothing_behind_after_the_next_start(self):
         state = os.path.join(E.tmp, "killed-state")
         path = os.path.join(E.tmp, "long.yaml")
