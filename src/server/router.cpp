@@ -9,6 +9,9 @@ namespace rampart::server {
 
 namespace {
 
+// How often a long-lived stream re-checks the credentials it was opened with.
+constexpr int64_t kStreamRecheckMs = 2000;
+
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -255,6 +258,25 @@ HttpResponse Router::dispatch(net::HttpRequest& request, store::AuditRecord& aud
     response = error_response(e.status, e.what());
   } catch (const std::invalid_argument& e) {
     response = error_response(400, e.what());
+  }
+  if (response.stream) {
+    // A stream outlives the request that was authorized: it ends once the token is revoked or
+    // expires, the session ends, or the caller loses the role the route needs.
+    auto inner = std::move(response.stream);
+    auto last_check = std::make_shared<int64_t>(now);
+    std::string cookie = via_session ? SessionStore::cookie_from_header(request.header("cookie")) : std::string();
+    Role needed = route->role;
+    std::string stream_ns = route->scope == Scope::Namespaced ? ns : std::string();
+    response.stream = [this, inner = std::move(inner), last_check, token, cookie, needed, stream_ns](std::string& out) {
+      int64_t t = now_ms();
+      if (t - *last_check >= kStreamRecheckMs) {
+        *last_check = t;
+        if (!cookie.empty() && !sessions_.find(cookie, t)) return false;
+        auto current = tokens_.authenticate(token, t);
+        if (!current || (!stream_ns.empty() && !current->can(stream_ns, needed))) return false;
+      }
+      return inner(out);
+    };
   }
   if (response.status == 403) audit.decision = "denied";  // e.g. the admission policy said no
   audit.object = object.empty() ? (params.count("name") ? ns + "/" + params.at("name") : ns) : object;

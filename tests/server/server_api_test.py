@@ -176,6 +176,19 @@ class ServerTest(unittest.TestCase):
         digest = hashlib.sha256(der).hexdigest().upper()
         self.assertEqual(SERVER.fingerprint, "sha256:" + ":".join(digest[i:i + 2] for i in range(0, 64, 2)))
 
+    def test_an_open_event_stream_ends_when_its_token_is_revoked(self):
+        token = SERVER.token("streamer", "viewer", "team-a")
+        r = requests.get(SERVER.url + "/api/v1/workflow-events/team-a", headers={"Authorization": "Bearer " + token},
+                         verify=False, stream=True, timeout=30)
+        self.assertEqual(r.status_code, 200)
+        subprocess.run([RAMPART, "token", "revoke", "--state", SERVER.state, token.split("_")[1]], check=True,
+                       capture_output=True)
+        started = time.time()
+        for _ in r.iter_content(chunk_size=None):  # returns when the server ends the stream
+            if time.time() - started > 25:
+                self.fail("the stream went on after its token was revoked")
+        self.assertLess(time.time() - started, 25)
+
     def test_token_cli_lists_without_secrets_and_revocation_locks_out(self):
         token = SERVER.token("tmp-user", "viewer", "team-a")
         self.assertEqual(call("GET", "/api/v1/info", token).status_code, 200)
