@@ -108,6 +108,9 @@ void walk(const PolicyRules& rules, const Json& j, const std::string& path, cons
       add(out, rules.host_namespaces, "pod.host-namespace", p, k + " shares the host's namespace");
     }
     if (k == "hostPath" && v.is_object()) add(out, rules.host_path, "pod.host-path", p, "hostPath volume " + v.value("path", ""));
+    if (k == "rampart.io/network" && v == "enabled") {
+      add(out, rules.network, "pod.network", p, "network access (rampart.io/network: enabled) is not allowed");
+    }
     if (k == "activeDeadlineSeconds" && v.is_number_integer() && v.get<int64_t>() > rules.max_deadline_seconds) {
       add(out, Action::Deny, "deadline.cap", p,
           "activeDeadlineSeconds " + std::to_string(v.get<int64_t>()) + " is above the cap of " +
@@ -165,6 +168,11 @@ Admission admit_object(const PolicyRules& rules, const Json& object) {
   const Json* spec = object.contains("spec") ? &object["spec"] : nullptr;
   if (!spec) return out;
   walk(rules, *spec, "spec", "spec", out);
+  // The workflow's own annotations ask for things too (templates' are inside the spec).
+  const Json& annotations = object.value("metadata", Json::object()).value("annotations", Json::object());
+  if (annotations.is_object() && annotations.contains("rampart.io/network") && annotations["rampart.io/network"] == "enabled") {
+    add(out, rules.network, "pod.network", "metadata.annotations", "network access (rampart.io/network: enabled) is not allowed");
+  }
   return out;
 }
 
@@ -176,6 +184,12 @@ Admission admit_step(const PolicyRules& rules, const exec::StepRequest& step) {
   for (const auto& a : step.args) line += a + " ";
   check_text(rules, line, "command", true, out);
   if (step.script_source) check_text(rules, *step.script_source, "script.source", true, out);
+  // The step as it will run, whatever the manifest looked like before substitution.
+  if (step.network) add(out, rules.network, "pod.network", "network", "network access is not allowed");
+  if (step.security.privileged) add(out, rules.privileged, "pod.privileged", "securityContext.privileged", "privileged containers are not allowed");
+  if (step.security.host_network || step.security.host_pid || step.security.host_ipc) {
+    add(out, rules.host_namespaces, "pod.host-namespace", "host namespaces", "the step shares a host namespace");
+  }
   for (const auto& [name, value] : step.env) {
     if (name == "ARGO_TEMPLATE") continue;  // the template itself, already checked as a whole
     check_text(rules, value, "env." + name, false, out);

@@ -80,7 +80,8 @@ void apply(const std::string& file, const YAML::Node& node, const std::string& b
       }
       if (v["builtinSignatures"]) rules.builtin_command_signatures = v["builtinSignatures"].as<bool>();
     } else if (key == "pods") {
-      section({"privileged", "hostNamespaces", "hostPath", "capabilities", "allowedCapabilities", "missingLimits"});
+      section({"privileged", "hostNamespaces", "hostPath", "capabilities", "allowedCapabilities", "missingLimits", "network"});
+      if (v["network"]) rules.network = parse_action(file, v["network"], path + ".network");
       if (v["privileged"]) rules.privileged = parse_action(file, v["privileged"], path + ".privileged");
       if (v["hostNamespaces"]) rules.host_namespaces = parse_action(file, v["hostNamespaces"], path + ".hostNamespaces");
       if (v["hostPath"]) rules.host_path = parse_action(file, v["hostPath"], path + ".hostPath");

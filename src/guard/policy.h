@@ -27,6 +27,9 @@ struct PolicyRules {
   Action host_namespaces = Action::Deny;
   Action host_path = Action::Deny;
   Action added_capabilities = Action::Deny;
+  // Steps that ask for the network (annotation rampart.io/network: enabled): a miner needs it to
+  // reach its pool, so it is an operator's decision.
+  Action network = Action::Deny;
   std::vector<std::string> allowed_capabilities;
   Action missing_limits = Action::Warn;
 

@@ -166,5 +166,22 @@ TEST(AdmissionTest, TheConformanceCorpusPassesTheDefaultPolicy) {
   EXPECT_EQ(checked, 89);
 }
 
+TEST(AdmissionTest, NetworkAccessIsAnOperatorsDecision) {
+  Json wf = workflow_with({{"image", "busybox"}, {"command", {"wget", "http://example.com"}}});
+  wf["metadata"]["annotations"] = {{"rampart.io/network", "enabled"}};
+  Policy policy;
+  EXPECT_TRUE(denied_rules(admit_object(policy.defaults, wf)).count("pod.network"));
+  exec::StepRequest step;
+  step.image = "busybox";
+  step.network = true;
+  EXPECT_TRUE(denied_rules(admit_step(policy.defaults, step)).count("pod.network"));
+  step.network = false;
+  step.security.privileged = true;
+  EXPECT_TRUE(denied_rules(admit_step(policy.defaults, step)).count("pod.privileged"));
+  Policy open = parse_policy("pods: {network: allow, privileged: allow}\n", "p.yaml");
+  EXPECT_FALSE(admit_object(open.defaults, wf).denied());
+  EXPECT_FALSE(admit_step(open.defaults, step).denied());
+}
+
 }  // namespace
 }  // namespace rampart::guard
