@@ -69,6 +69,19 @@ const std::vector<Migration>& migrations() {
           PRIMARY KEY (cache, key)
         );
       )sql"},
+      {2, R"sql(
+        -- Which engine instance drives a workflow (see Store::acquire_lease). expires_at in unix ms.
+        CREATE TABLE leases (
+          namespace  TEXT    NOT NULL,
+          name       TEXT    NOT NULL,
+          holder     TEXT    NOT NULL,
+          epoch      INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL,
+          PRIMARY KEY (namespace, name)
+        );
+        CREATE INDEX leases_by_holder ON leases (holder);
+        CREATE INDEX workflows_by_finished ON workflows (finished_at) WHERE finished_at > 0;
+      )sql"},
   };
   return list;
 }

@@ -8,6 +8,7 @@
 //
 // Nothing here logs, and error messages never contain stored values: workflow parameters,
 // outputs and manifests may hold secrets.
+#include <chrono>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -36,6 +37,11 @@ std::string prefix_upper_bound(std::string prefix) {
   return prefix;
 }
 
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(const std::string& path) : connection_(path) { migrate(connection_); }
@@ -49,6 +55,7 @@ class SqliteStore final : public Store {
   }
 
   void commit() override {
+    if (!connection_.autocommit()) check_fence();
     if (connection_.autocommit()) {
       throw std::logic_error(
           "Store::commit(): no open transaction (begin() was not called, or an earlier error rolled it back)");
@@ -62,6 +69,7 @@ class SqliteStore final : public Store {
   }
 
   void put_workflow(const WorkflowRecord& wf) override {
+    if (connection_.autocommit()) check_fence();
     // An upsert, not INSERT OR REPLACE: REPLACE deletes the old row first, which would fire
     // delete triggers and cascades added by later migrations.
     Statement& upsert = connection_.cached(std::string("INSERT INTO workflows (") + kWorkflowColumns +
@@ -101,6 +109,8 @@ class SqliteStore final : public Store {
     }
     if (!filter.name_prefix.empty()) sql += upper.empty() ? " AND name >= ?" : " AND name >= ? AND name < ?";
     if (resume_after) sql += " AND (namespace, name) > (?, ?)";
+    if (filter.started_after_ms > 0) sql += " AND started_at >= ?";
+    if (filter.started_before_ms > 0) sql += " AND started_at < ?";
     sql += " ORDER BY namespace, name";
     if (filter.limit > 0) sql += " LIMIT ?";
 
@@ -117,6 +127,8 @@ class SqliteStore final : public Store {
       query.bind(++index, resume_after->first);
       query.bind(++index, resume_after->second);
     }
+    if (filter.started_after_ms > 0) query.bind(++index, filter.started_after_ms);
+    if (filter.started_before_ms > 0) query.bind(++index, filter.started_before_ms);
     if (filter.limit > 0) query.bind(++index, filter.limit);
 
     std::vector<WorkflowRecord> result;
@@ -129,6 +141,7 @@ class SqliteStore final : public Store {
     in_write_transaction([&] {
       run_with(ns, name, "DELETE FROM nodes WHERE namespace = ? AND workflow = ?");
       run_with(ns, name, "DELETE FROM events WHERE namespace = ? AND workflow = ?");
+      run_with(ns, name, "DELETE FROM leases WHERE namespace = ? AND name = ?");
       run_with(ns, name, "DELETE FROM workflows WHERE namespace = ? AND name = ?");
       existed = connection_.changes() > 0;
     });
@@ -161,6 +174,7 @@ class SqliteStore final : public Store {
   }
 
   int64_t append_event(const std::string& ns, const std::string& workflow, EventRecord event) override {
+    if (connection_.autocommit()) check_fence();
     Statement& insert = connection_.cached(
         "INSERT INTO events (namespace, workflow, time_ms, node_id, type, reason, message)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING seq");
@@ -187,6 +201,7 @@ class SqliteStore final : public Store {
   }
 
   void put_memo(const std::string& cache, const std::string& key, const Json& outputs, int64_t time_ms) override {
+    if (connection_.autocommit()) check_fence();
     Statement& upsert = connection_.cached(
         "INSERT INTO memo (cache, key, outputs, time_ms) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (cache, key) DO UPDATE SET outputs = excluded.outputs, time_ms = excluded.time_ms");
@@ -201,6 +216,83 @@ class SqliteStore final : public Store {
     query.bind_all(cache, key);
     if (!query.step()) return std::nullopt;
     return std::pair{parse(query.column_text(0), "memoized outputs"), query.column_int64(1)};
+  }
+
+  int64_t delete_finished_before(int64_t time_ms) override {
+    int64_t deleted = 0;
+    in_write_transaction([&] {
+      Statement& query = connection_.cached(
+          "SELECT namespace, name FROM workflows WHERE finished_at > 0 AND finished_at < ?");
+      std::vector<std::pair<std::string, std::string>> old;
+      {
+        ResetOnExit reset(query);
+        query.bind(1, time_ms);
+        while (query.step()) old.emplace_back(query.column_text(0), query.column_text(1));
+      }
+      for (const auto& [ns, name] : old) {
+        run_with(ns, name, "DELETE FROM nodes WHERE namespace = ? AND workflow = ?");
+        run_with(ns, name, "DELETE FROM events WHERE namespace = ? AND workflow = ?");
+        run_with(ns, name, "DELETE FROM leases WHERE namespace = ? AND name = ?");
+        run_with(ns, name, "DELETE FROM workflows WHERE namespace = ? AND name = ?");
+      }
+      deleted = static_cast<int64_t>(old.size());
+    });
+    return deleted;
+  }
+
+  // One process's clock serves as the database's: SQLite databases are shared only by
+  // processes on one machine.
+  std::optional<int64_t> acquire_lease(const std::string& ns, const std::string& name, const std::string& holder,
+                                       int64_t ttl_ms) override {
+    std::optional<int64_t> epoch;
+    in_write_transaction([&] {
+      const int64_t now = now_ms();
+      Statement& upsert = connection_.cached(
+          "INSERT INTO leases (namespace, name, holder, epoch, expires_at) VALUES (?, ?, ?, 1, ?)"
+          " ON CONFLICT (namespace, name) DO UPDATE SET"
+          "   epoch = CASE WHEN leases.holder = excluded.holder THEN leases.epoch ELSE leases.epoch + 1 END,"
+          "   holder = excluded.holder, expires_at = excluded.expires_at"
+          " WHERE leases.holder = excluded.holder OR leases.expires_at <= ?"
+          " RETURNING epoch");
+      ResetOnExit reset(upsert);
+      upsert.bind_all(ns, name, holder, now + ttl_ms, now);
+      if (upsert.step()) epoch = upsert.column_int64(0);
+    });
+    return epoch;
+  }
+
+  int64_t renew_leases(const std::string& holder, int64_t ttl_ms) override {
+    const int64_t now = now_ms();
+    Statement& update =
+        connection_.cached("UPDATE leases SET expires_at = ? WHERE holder = ? AND expires_at > ?");
+    ResetOnExit reset(update);
+    update.bind_all(now + ttl_ms, holder, now);
+    update.run();
+    return connection_.changes();
+  }
+
+  void release_lease(const std::string& ns, const std::string& name, const std::string& holder) override {
+    Statement& remove = connection_.cached("DELETE FROM leases WHERE namespace = ? AND name = ? AND holder = ?");
+    ResetOnExit reset(remove);
+    remove.bind_all(ns, name, holder);
+    remove.run();
+  }
+
+  std::vector<std::pair<std::string, std::string>> unleased_unfinished(int64_t limit) override {
+    Statement& query = connection_.cached(
+        "SELECT w.namespace, w.name FROM workflows w"
+        " LEFT JOIN leases l ON l.namespace = w.namespace AND l.name = w.name AND l.expires_at > ?"
+        " WHERE w.phase IN ('', 'Pending', 'Running') AND l.name IS NULL"
+        " ORDER BY w.created_at, w.namespace, w.name LIMIT ?");
+    ResetOnExit reset(query);
+    query.bind_all(now_ms(), limit);
+    std::vector<std::pair<std::string, std::string>> result;
+    while (query.step()) result.emplace_back(query.column_text(0), query.column_text(1));
+    return result;
+  }
+
+  void fence(const std::string& ns, const std::string& name, const std::string& holder, int64_t epoch) override {
+    fence_ = Fence{ns, name, holder, epoch};
   }
 
   int64_t data_version() override {
@@ -218,6 +310,7 @@ class SqliteStore final : public Store {
     const bool own_transaction = connection_.autocommit();
     connection_.exec(own_transaction ? "BEGIN IMMEDIATE" : "SAVEPOINT store_operation");
     try {
+      if (own_transaction) check_fence();
       change();
       connection_.exec(own_transaction ? "COMMIT" : "RELEASE store_operation");
     } catch (...) {
@@ -274,6 +367,24 @@ class SqliteStore final : public Store {
     return wf;
   }
 
+  // Called inside the write transaction, so that no other holder can take the lease between
+  // the check and the write (SQLite has one writer at a time).
+  void check_fence() {
+    if (!fence_) return;
+    Statement& query = connection_.cached(
+        "SELECT 1 FROM leases WHERE namespace = ? AND name = ? AND holder = ? AND epoch = ? AND expires_at > ?");
+    ResetOnExit reset(query);
+    query.bind_all(fence_->ns, fence_->name, fence_->holder, fence_->epoch, now_ms());
+    if (!query.step()) {
+      throw LeaseLost("workflow " + fence_->ns + "/" + fence_->name + ": this engine's lease has expired or was taken over");
+    }
+  }
+
+  struct Fence {
+    std::string ns, name, holder;
+    int64_t epoch;
+  };
+  std::optional<Fence> fence_;
   Connection connection_;
 };
 

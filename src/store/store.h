@@ -1,11 +1,12 @@
-// Durable state of workflows and their nodes. SQLite (WAL) is the embedded default; PostgreSQL
-// comes later behind the same interface. The engine batches the changes of one scheduling round
+// Durable state of workflows and their nodes. SQLite (WAL) is the embedded default; PostgreSQL,
+// behind the same interface, lets several servers share one database. The engine batches the changes of one scheduling round
 // into one transaction and commits it before starting anything that depends on those changes.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -50,8 +51,16 @@ struct ListFilter {
   std::string name_prefix;
   int64_t limit = 0;                 // 0 = no limit
   std::string continue_after;        // name to continue after (pagination)
+  int64_t started_after_ms = 0;      // > 0: only workflows started at or after this time
+  int64_t started_before_ms = 0;     // > 0: only workflows started before this time
   // Results are ordered by (namespace, name). continue_after is continue_token(last record of the
   // previous page), i.e. "namespace/name"; a bare name is accepted when namespace_ is set.
+};
+
+// Thrown by a fenced Store's writes once its holder no longer has a live lease on the workflow.
+class LeaseLost : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 // The continue_after value that resumes a listing after `last`.
@@ -81,6 +90,28 @@ class Store {
   virtual void put_memo(const std::string& cache, const std::string& key, const Json& outputs, int64_t time_ms) = 0;
   virtual std::optional<std::pair<Json, int64_t>> get_memo(const std::string& cache, const std::string& key) = 0;
 
+  // Archive retention: deletes workflows (with their nodes and events) that finished before
+  // `time_ms`. Returns how many.
+  virtual int64_t delete_finished_before(int64_t time_ms) = 0;
+
+  // Leases: which engine instance drives a workflow when several share one database. A lease
+  // lives ttl_ms from its last renewal, by the database's clock; a holder that stops renewing
+  // (it died, or lost the database) loses it, and another may take it.
+  //
+  // Takes the lease when it is free, expired, or already `holder`'s, and returns its epoch
+  // (which grows at every change of holder); nullopt while another holder has a live lease.
+  virtual std::optional<int64_t> acquire_lease(const std::string& ns, const std::string& name,
+                                               const std::string& holder, int64_t ttl_ms) = 0;
+  // Extends every live lease of `holder`; returns how many.
+  virtual int64_t renew_leases(const std::string& holder, int64_t ttl_ms) = 0;
+  virtual void release_lease(const std::string& ns, const std::string& name, const std::string& holder) = 0;
+  // Unfinished workflows (phase "", Pending or Running) without a live lease, oldest first.
+  virtual std::vector<std::pair<std::string, std::string>> unleased_unfinished(int64_t limit) = 0;
+  // From now on every write through this Store first checks that `holder` still has a live lease
+  // of `epoch` on ns/name, and throws LeaseLost otherwise: an engine that lost its lease cannot
+  // overwrite the state its successor is writing.
+  virtual void fence(const std::string& ns, const std::string& name, const std::string& holder, int64_t epoch) = 0;
+
   // Changes whenever another connection (in any process) has committed a change since this
   // one last looked; this connection's own commits do not change it. For read caches.
   virtual int64_t data_version() = 0;
@@ -90,6 +121,16 @@ class Store {
 // Throws std::runtime_error with a clear message when the file cannot be opened or is corrupt.
 // A Store is used from one thread at a time; several processes may open the same file.
 std::unique_ptr<Store> open_sqlite(const std::string& path);
+
+// Opens (creating the schema if needed) the PostgreSQL database at `url`
+// (postgres://user:password@host:port/db?options). Error messages never contain the password.
+std::unique_ptr<Store> open_postgres(const std::string& url);
+
+// `location` is a postgres:// or postgresql:// URL, or else the path of a SQLite file.
+std::unique_ptr<Store> open_store(const std::string& location);
+bool is_postgres_url(const std::string& location);
+// The URL with its password replaced by "xxxxx", for messages and logs.
+std::string redact_url(const std::string& location);
 
 // $XDG_STATE_HOME/rampart/rampart.db, else ~/.local/state/rampart/rampart.db.
 // Throws std::runtime_error when neither XDG_STATE_HOME nor a home directory is known.

@@ -1,4 +1,4 @@
-// Behaviour of every Store method on the SQLite implementation, in one process.
+// Behaviour of every Store method, on SQLite and on PostgreSQL: the same tests, run against both.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,12 +8,13 @@
 #include <vector>
 
 #include "store/store.h"
-#include "temp_dir.h"
+#include "test_database.h"
 
 namespace rampart::store {
 namespace {
 
-using testing::TempDir;
+using testing::Backend;
+using testing::TestDatabase;
 
 WorkflowRecord make_workflow(const std::string& ns, const std::string& name, const std::string& phase = "Running") {
   WorkflowRecord wf;
@@ -38,14 +39,25 @@ std::vector<std::string> names_of(const std::vector<WorkflowRecord>& list) {
   return names;
 }
 
-class SqliteStoreTest : public ::testing::Test {
+class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
-  TempDir dir;
-  std::string path = dir.file("state/rampart.db");
-  std::unique_ptr<Store> store = open_sqlite(path);
+  void SetUp() override {
+    if (GetParam() == Backend::Postgres) RAMPART_REQUIRE_POSTGRES();
+    db = std::make_unique<TestDatabase>(GetParam());
+    store = db->open();
+  }
+  void TearDown() override {
+    store.reset();
+    db.reset();
+  }
+  // Another connection to the same database (another process, as far as the store can tell).
+  std::unique_ptr<Store> open_other() const { return db->open(); }
+
+  std::unique_ptr<TestDatabase> db;
+  std::unique_ptr<Store> store;
 };
 
-TEST_F(SqliteStoreTest, WorkflowRoundTripsEveryField) {
+TEST_P(StoreTest, WorkflowRoundTripsEveryField) {
   WorkflowRecord wf = make_workflow("argo", "hello");
   wf.finished_at = 42;
   wf.status["outputs"] = {{"parameters", Json::array({{{"name", "x"}, {"value", "ünïcode \"quoted\"\n"}}})}};
@@ -67,7 +79,7 @@ TEST_F(SqliteStoreTest, WorkflowRoundTripsEveryField) {
   EXPECT_EQ(got->owner, wf.owner);
 }
 
-TEST_F(SqliteStoreTest, DefaultRecordRoundTrips) {
+TEST_P(StoreTest, DefaultRecordRoundTrips) {
   WorkflowRecord wf;
   wf.name = "empty";
   store->put_workflow(wf);
@@ -79,13 +91,13 @@ TEST_F(SqliteStoreTest, DefaultRecordRoundTrips) {
   EXPECT_EQ(got->phase, "");
 }
 
-TEST_F(SqliteStoreTest, MissingWorkflowIsNullopt) {
+TEST_P(StoreTest, MissingWorkflowIsNullopt) {
   EXPECT_FALSE(store->get_workflow("argo", "nope"));
   store->put_workflow(make_workflow("argo", "hello"));
   EXPECT_FALSE(store->get_workflow("other", "hello"));
 }
 
-TEST_F(SqliteStoreTest, PutWorkflowReplacesAndKeepsNodes) {
+TEST_P(StoreTest, PutWorkflowReplacesAndKeepsNodes) {
   store->put_workflow(make_workflow("argo", "hello", "Running"));
   store->put_nodes("argo", "hello", {{"hello", {{"phase", "Running"}}}});
 
@@ -105,7 +117,7 @@ TEST_F(SqliteStoreTest, PutWorkflowReplacesAndKeepsNodes) {
   EXPECT_EQ(store->get_nodes("argo", "hello").size(), 1u);
 }
 
-TEST_F(SqliteStoreTest, InvalidUtf8IsReplacedNotFatal) {
+TEST_P(StoreTest, InvalidUtf8IsReplacedNotFatal) {
   WorkflowRecord wf = make_workflow("argo", "bytes");
   wf.status = {{"output", std::string("ok\xff\xfe")}};
   store->put_workflow(wf);
@@ -114,7 +126,7 @@ TEST_F(SqliteStoreTest, InvalidUtf8IsReplacedNotFatal) {
   EXPECT_EQ(got->status["output"], "ok\xEF\xBF\xBD\xEF\xBF\xBD");  // two U+FFFD
 }
 
-TEST_F(SqliteStoreTest, NodesRoundTripAndUpsert) {
+TEST_P(StoreTest, NodesRoundTripAndUpsert) {
   store->put_nodes("argo", "wf", {{"wf-1", {{"phase", "Pending"}}}, {"wf-2", {{"phase", "Pending"}}}});
   store->put_nodes("argo", "wf", {{"wf-2", {{"phase", "Succeeded"}, {"children", {"wf-3"}}}}, {"wf-3", {}}});
   store->put_nodes("argo", "other", {{"wf-1", {{"phase", "Failed"}}}});
@@ -133,12 +145,12 @@ TEST_F(SqliteStoreTest, NodesRoundTripAndUpsert) {
   EXPECT_TRUE(store->get_nodes("elsewhere", "wf").empty());
 }
 
-TEST_F(SqliteStoreTest, PutNodesWithNothingIsANoOp) {
+TEST_P(StoreTest, PutNodesWithNothingIsANoOp) {
   store->put_nodes("argo", "wf", {});
   EXPECT_TRUE(store->get_nodes("argo", "wf").empty());
 }
 
-TEST_F(SqliteStoreTest, ManyNodesInOneTransaction) {
+TEST_P(StoreTest, ManyNodesInOneTransaction) {
   std::vector<NodeRecord> nodes;
   for (int i = 0; i < 10'000; ++i) nodes.push_back({"node-" + std::to_string(i), {{"phase", "Running"}, {"i", i}}});
   store->begin();
@@ -151,7 +163,7 @@ TEST_F(SqliteStoreTest, ManyNodesInOneTransaction) {
   EXPECT_EQ(ids.size(), 10'000u);
 }
 
-TEST_F(SqliteStoreTest, EventsHaveIncreasingSeqAndFilterAfterSeq) {
+TEST_P(StoreTest, EventsHaveIncreasingSeqAndFilterAfterSeq) {
   std::vector<int64_t> seqs;
   for (int i = 0; i < 5; ++i) {
     EventRecord event;
@@ -187,14 +199,14 @@ TEST_F(SqliteStoreTest, EventsHaveIncreasingSeqAndFilterAfterSeq) {
   EXPECT_TRUE(store->events("argo", "nope", 0).empty());
 }
 
-TEST_F(SqliteStoreTest, EventSeqIsNotReusedAfterDelete) {
+TEST_P(StoreTest, EventSeqIsNotReusedAfterDelete) {
   const int64_t first = store->append_event("argo", "wf", {});
   store->delete_workflow("argo", "wf");
   const int64_t second = store->append_event("argo", "wf", {});
   EXPECT_GT(second, first);
 }
 
-TEST_F(SqliteStoreTest, MemoPutGetOverwrite) {
+TEST_P(StoreTest, MemoPutGetOverwrite) {
   EXPECT_FALSE(store->get_memo("cache", "key"));
   store->put_memo("cache", "key", {{"parameters", {{{"name", "out"}, {"value", "1"}}}}}, 100);
   store->put_memo("other-cache", "key", {{"value", "other"}}, 50);
@@ -213,7 +225,7 @@ TEST_F(SqliteStoreTest, MemoPutGetOverwrite) {
   EXPECT_FALSE(store->get_memo("cache", "other-key"));
 }
 
-TEST_F(SqliteStoreTest, DeleteCascadesToNodesAndEventsOnly) {
+TEST_P(StoreTest, DeleteCascadesToNodesAndEventsOnly) {
   store->put_workflow(make_workflow("argo", "doomed"));
   store->put_nodes("argo", "doomed", {{"doomed", {}}, {"doomed-1", {}}});
   store->append_event("argo", "doomed", {});
@@ -239,7 +251,7 @@ TEST_F(SqliteStoreTest, DeleteCascadesToNodesAndEventsOnly) {
   EXPECT_FALSE(store->delete_workflow("argo", "doomed"));
 }
 
-TEST_F(SqliteStoreTest, DeleteInsideTransactionIsUndoneByRollback) {
+TEST_P(StoreTest, DeleteInsideTransactionIsUndoneByRollback) {
   store->put_workflow(make_workflow("argo", "wf"));
   store->put_nodes("argo", "wf", {{"wf", {}}});
   store->begin();
@@ -250,9 +262,11 @@ TEST_F(SqliteStoreTest, DeleteInsideTransactionIsUndoneByRollback) {
   EXPECT_EQ(store->get_nodes("argo", "wf").size(), 1u);
 }
 
-class ListTest : public SqliteStoreTest {
+class ListTest : public StoreTest {
  protected:
   void SetUp() override {
+    StoreTest::SetUp();
+    if (!store) return;
     store->put_workflow(make_workflow("argo", "b-two", "Succeeded"));
     store->put_workflow(make_workflow("argo", "a-one", "Running"));
     store->put_workflow(make_workflow("argo", "b-three", "Failed"));
@@ -262,13 +276,13 @@ class ListTest : public SqliteStoreTest {
   }
 };
 
-TEST_F(ListTest, AllOrderedByNamespaceThenName) {
+TEST_P(ListTest, AllOrderedByNamespaceThenName) {
   EXPECT_EQ(names_of(store->list_workflows({})),
             (std::vector<std::string>{"argo/a-one", "argo/b-three", "argo/b-two", "dev/a-one", "dev/c-four",
                                       "prod/b-five"}));
 }
 
-TEST_F(ListTest, ByNamespace) {
+TEST_P(ListTest, ByNamespace) {
   ListFilter filter;
   filter.namespace_ = "dev";
   EXPECT_EQ(names_of(store->list_workflows(filter)), (std::vector<std::string>{"dev/a-one", "dev/c-four"}));
@@ -276,7 +290,7 @@ TEST_F(ListTest, ByNamespace) {
   EXPECT_TRUE(store->list_workflows(filter).empty());
 }
 
-TEST_F(ListTest, ByPhases) {
+TEST_P(ListTest, ByPhases) {
   ListFilter filter;
   filter.phases = {"Running"};
   EXPECT_EQ(names_of(store->list_workflows(filter)), (std::vector<std::string>{"argo/a-one", "dev/a-one"}));
@@ -287,7 +301,7 @@ TEST_F(ListTest, ByPhases) {
   EXPECT_EQ(names_of(store->list_workflows(filter)), (std::vector<std::string>{"argo/b-three", "argo/b-two"}));
 }
 
-TEST_F(ListTest, ByNamePrefix) {
+TEST_P(ListTest, ByNamePrefix) {
   ListFilter filter;
   filter.name_prefix = "b-";
   EXPECT_EQ(names_of(store->list_workflows(filter)),
@@ -299,7 +313,7 @@ TEST_F(ListTest, ByNamePrefix) {
   EXPECT_TRUE(store->list_workflows(filter).empty());
 }
 
-TEST_F(ListTest, PrefixIsLiteralNotAPattern) {
+TEST_P(ListTest, PrefixIsLiteralNotAPattern) {
   store->put_workflow(make_workflow("argo", "x%_y"));
   store->put_workflow(make_workflow("argo", "xay"));
   ListFilter filter;
@@ -309,13 +323,13 @@ TEST_F(ListTest, PrefixIsLiteralNotAPattern) {
   EXPECT_TRUE(store->list_workflows(filter).empty());
 }
 
-TEST_F(ListTest, Limit) {
+TEST_P(ListTest, Limit) {
   ListFilter filter;
   filter.limit = 2;
   EXPECT_EQ(names_of(store->list_workflows(filter)), (std::vector<std::string>{"argo/a-one", "argo/b-three"}));
 }
 
-TEST_F(ListTest, PagesAcrossNamespacesHaveNoGapsOrDuplicates) {
+TEST_P(ListTest, PagesAcrossNamespacesHaveNoGapsOrDuplicates) {
   const auto everything = names_of(store->list_workflows({}));
   for (int64_t page_size = 1; page_size <= 7; ++page_size) {
     ListFilter filter;
@@ -332,7 +346,7 @@ TEST_F(ListTest, PagesAcrossNamespacesHaveNoGapsOrDuplicates) {
   }
 }
 
-TEST_F(ListTest, PagesWithinANamespaceAcceptABareName) {
+TEST_P(ListTest, PagesWithinANamespaceAcceptABareName) {
   ListFilter filter;
   filter.namespace_ = "argo";
   filter.limit = 2;
@@ -344,7 +358,7 @@ TEST_F(ListTest, PagesWithinANamespaceAcceptABareName) {
   EXPECT_EQ(names_of(store->list_workflows(filter)), (std::vector<std::string>{"argo/b-two"}));
 }
 
-TEST_F(ListTest, PagesWithFiltersAndRecordsAddedBetweenPages) {
+TEST_P(ListTest, PagesWithFiltersAndRecordsAddedBetweenPages) {
   ListFilter filter;
   filter.phases = {"Running", "Succeeded"};
   filter.limit = 1;
@@ -361,13 +375,13 @@ TEST_F(ListTest, PagesWithFiltersAndRecordsAddedBetweenPages) {
   EXPECT_EQ(rest, (std::vector<std::string>{"argo/b-two", "cat/new", "dev/a-one"}));
 }
 
-TEST_F(ListTest, BareContinueNameAcrossNamespacesIsRejected) {
+TEST_P(ListTest, BareContinueNameAcrossNamespacesIsRejected) {
   ListFilter filter;
   filter.continue_after = "a-one";
   EXPECT_THROW(store->list_workflows(filter), std::invalid_argument);
 }
 
-TEST_F(SqliteStoreTest, RollbackDiscardsEverything) {
+TEST_P(StoreTest, RollbackDiscardsEverything) {
   store->put_workflow(make_workflow("argo", "before"));
   store->begin();
   store->put_workflow(make_workflow("argo", "inside"));
@@ -383,8 +397,8 @@ TEST_F(SqliteStoreTest, RollbackDiscardsEverything) {
   EXPECT_FALSE(store->get_memo("cache", "key"));
 }
 
-TEST_F(SqliteStoreTest, CommitIsVisibleToASecondStoreOnTheSameFile) {
-  auto other = open_sqlite(path);
+TEST_P(StoreTest, CommitIsVisibleToASecondStoreOnTheSameFile) {
+  auto other = open_other();
   store->begin();
   store->put_workflow(make_workflow("argo", "grouped"));
   store->put_nodes("argo", "grouped", {{"grouped", {{"phase", "Running"}}}});
@@ -397,17 +411,17 @@ TEST_F(SqliteStoreTest, CommitIsVisibleToASecondStoreOnTheSameFile) {
   EXPECT_EQ(other->events("argo", "grouped", 0).size(), 1u);
 
   store.reset();
-  EXPECT_TRUE(open_sqlite(path)->get_workflow("argo", "grouped"));
+  EXPECT_TRUE(open_other()->get_workflow("argo", "grouped"));
 }
 
-TEST_F(SqliteStoreTest, UncommittedTransactionIsDiscardedWhenTheStoreCloses) {
+TEST_P(StoreTest, UncommittedTransactionIsDiscardedWhenTheStoreCloses) {
   store->begin();
   store->put_workflow(make_workflow("argo", "abandoned"));
   store.reset();
-  EXPECT_FALSE(open_sqlite(path)->get_workflow("argo", "abandoned"));
+  EXPECT_FALSE(open_other()->get_workflow("argo", "abandoned"));
 }
 
-TEST_F(SqliteStoreTest, TransactionMisuseIsReported) {
+TEST_P(StoreTest, TransactionMisuseIsReported) {
   EXPECT_THROW(store->commit(), std::logic_error);
   EXPECT_NO_THROW(store->rollback());  // harmless outside a transaction
   store->begin();
@@ -417,12 +431,12 @@ TEST_F(SqliteStoreTest, TransactionMisuseIsReported) {
   EXPECT_TRUE(store->get_workflow("argo", "still-open"));
 }
 
-TEST_F(SqliteStoreTest, StoreIsUsableAfterATransaction) {
+TEST_P(StoreTest, StoreIsUsableAfterATransaction) {
   store->begin();
   store->put_workflow(make_workflow("argo", "one"));
   store->commit();
   store->put_workflow(make_workflow("argo", "two"));  // autocommit again
-  auto other = open_sqlite(path);
+  auto other = open_other();
   EXPECT_TRUE(other->get_workflow("argo", "two"));
 }
 
@@ -432,6 +446,11 @@ TEST(ContinueToken, IsNamespaceSlashName) {
   wf.name = "hello";
   EXPECT_EQ(continue_token(wf), "dev/hello");
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Backend::Sqlite, Backend::Postgres),
+                         testing::backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, ListTest, ::testing::Values(Backend::Sqlite, Backend::Postgres),
+                         testing::backend_name);
 
 }  // namespace
 }  // namespace rampart::store
