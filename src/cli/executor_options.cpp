@@ -10,9 +10,17 @@
 namespace rampart::cli {
 
 void add_executor_options(CLI::App& command, ExecutorSettings& s, bool trusted) {
-  command.add_option("--executor", s.executor, "Where steps run: process (local sandboxed processes) or container (OCI containers with crun)")
-      ->check(CLI::IsMember({"process", "container"}))
-      ->capture_default_str();
+  if (trusted) {
+    command.add_option("--executor", s.executor, "Where steps run: process (local sandboxed processes) or container (OCI containers with crun)")
+        ->check(CLI::IsMember({"process", "container"}))
+        ->capture_default_str();
+  } else {
+    // The server may offer several: the first is the default, workflows pick others by annotation.
+    command.add_option("--executor", s.executor,
+                       "Where steps run: process or container, or a comma-separated list of them (the first is the "
+                       "default; a workflow picks another with the annotation rampart.io/executor)")
+        ->capture_default_str();
+  }
   if (trusted) {
     command.add_option("--sandbox", s.sandbox, "Process executor sandbox: bwrap, or none for trusted local runs")
         ->check(CLI::IsMember({"bwrap", "none"}))

@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -33,7 +35,25 @@ struct ServerCommandOptions {
   int max_running = 8;
   std::string policy;
   std::string ui_dir;
+  std::string db;
+  int64_t lease_ttl_seconds = 10;
+  int64_t archive_ttl_days = 0;
 };
+
+// "process,container" -> {"process", "container"}; each must be an executor rampart knows.
+std::vector<std::string> split_executors(const std::string& list) {
+  std::vector<std::string> names;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    std::string name = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (name.empty()) throw std::invalid_argument("--executor \"" + list + "\": an empty executor name");
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return names;
+}
 
 }  // namespace
 
@@ -46,6 +66,14 @@ CommandAction add_server_command(CLI::App& app) {
   cmd->add_option("--tls-key", o->tls_key, "PEM private key for --tls-cert");
   cmd->add_option("--secret", o->secret_files, "Secret YAML file for workflows (repeatable); never stored or shown");
   add_executor_options(*cmd, o->executor, false);  // never --sandbox none: remote users submit
+  cmd->add_option("--db", o->db,
+                  "Workflow store: a SQLite file, or postgres://USER:PASSWORD@HOST:PORT/DB to share workflows with "
+                  "other servers (default: <state>/rampart.db)");
+  cmd->add_option("--lease-ttl", o->lease_ttl_seconds,
+                  "Seconds a server's hold on a workflow outlives its last renewal (shared databases)")
+      ->check(CLI::Range(2, 600))->capture_default_str();
+  cmd->add_option("--archive-ttl", o->archive_ttl_days, "Delete finished workflows after this many days (0: keep)")
+      ->check(CLI::Range(0, 36500))->capture_default_str();
   cmd->add_option("--default-deadline", o->default_deadline, "activeDeadlineSeconds for workflows that set none (0: none)");
   cmd->add_option("--policy", o->policy, "Admission policy YAML (default: the built-in policy)");
   cmd->add_option("--threads", o->threads, "HTTP threads (default: one per core)");
@@ -64,13 +92,27 @@ CommandAction add_server_command(CLI::App& app) {
     options.threads = o->threads > 0 ? o->threads : std::max(2u, std::thread::hardware_concurrency());
     options.version = RAMPART_VERSION;
     options.runner.image_catalog = o->executor.image_catalog;
-    if (o->executor.executor != "process") {
-      // Fail at start, not at the first workflow, when the host cannot run containers.
-      make_executor(o->executor, options.state_dir)->shutdown();
-      options.runner.make_executor = [settings = o->executor, state_dir = options.state_dir] {
-        return make_executor(settings, state_dir);
-      };
+    options.db = o->db;
+    options.runner.lease_ttl = std::chrono::seconds(o->lease_ttl_seconds);
+    options.runner.archive_ttl = std::chrono::hours(24 * o->archive_ttl_days);
+    try {
+      // The first executor is the default; workflows pick another with rampart.io/executor.
+      options.runner.executor_names = split_executors(o->executor.executor);
+      for (const auto& name : options.runner.executor_names) {
+        ExecutorSettings settings = o->executor;
+        settings.executor = name;
+        // Fail at start, not at the first workflow, when the host cannot run these steps.
+        make_executor(settings, options.state_dir)->shutdown();
+      }
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "rampart server: " << e.what() << "\n";
+      return kUsage;
     }
+    options.runner.make_executor = [settings = o->executor, state_dir = options.state_dir](const std::string& name) {
+      ExecutorSettings chosen = settings;
+      chosen.executor = name;
+      return make_executor(chosen, state_dir);
+    };
     options.runner.default_deadline_seconds = o->default_deadline;
     options.runner.max_running = o->max_running;
     options.policy_file = o->policy;
@@ -95,6 +137,8 @@ CommandAction add_server_command(CLI::App& app) {
     std::cerr << "rampart server: listening on " << server->url() << "\n"
               << "rampart server: TLS certificate " << server->tls_fingerprint() << "\n"
               << "rampart server: state in " << options.state_dir << "\n"
+              << "rampart server: workflows in " << (o->db.empty() ? options.state_dir + "/rampart.db" : store::redact_url(o->db))
+              << "\n"
               << "rampart server: dashboard " << (options.ui_dir.empty() ? "not installed (see --ui-dir)" : "from " + options.ui_dir)
               << "\n";
     if (server->resumed_workflows() > 0) {

@@ -30,6 +30,10 @@ struct EngineOptions {
   // Admission of each step just before it starts (namespace, the step as it will run): returns
   // "" to let it run, or the reason it is denied (the step then fails with that message).
   std::function<std::string(const std::string&, const exec::StepRequest&)> admit_step;
+  // Asked between scheduling rounds: true once this engine may no longer drive the workflow
+  // (its lease on a shared database lapsed). The run then kills its steps and throws
+  // store::LeaseLost without writing anything more, leaving the workflow to its next owner.
+  std::function<bool()> lease_lost;
 };
 
 struct SubmitOptions {

@@ -265,12 +265,22 @@ store::WorkflowRecord WorkflowRun::run() {
   record_dirty_ = true;
   if (observer_) observer_->workflow_changed(record_);
   loop_.post([this] { start_root(); });
-  while (!finished_) {
-    loop_.run_once(std::chrono::milliseconds(100));
+  try {
+    while (!finished_) {
+      if (options_.lease_lost && options_.lease_lost()) {
+        throw store::LeaseLost("workflow " + ns_ + "/" + name_ + ": lease lost; its steps were stopped");
+      }
+      loop_.run_once(std::chrono::milliseconds(100));
+      flush();
+      if (!finished_) poll_control();
+    }
     flush();
-    if (!finished_) poll_control();
+  } catch (...) {
+    // Steps still running would call back into this object after it is gone, and must not
+    // outlive an engine that gave the workflow up: end them first (shutdown waits for each).
+    executor_.shutdown();
+    throw;
   }
-  flush();
   return record_;
 }
 

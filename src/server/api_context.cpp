@@ -10,8 +10,9 @@ store::Store& ApiContext::store() const {
   // One connection per (thread, database): SQLite handles must not be shared across threads,
   // and opening one per request would cost more than most requests.
   thread_local std::unordered_map<std::string, std::unique_ptr<store::Store>> stores;
-  auto& slot = stores[state_dir];
-  if (!slot) slot = store::open_sqlite((std::filesystem::path(state_dir) / "rampart.db").string());
+  std::string location = db.empty() ? (std::filesystem::path(state_dir) / "rampart.db").string() : db;
+  auto& slot = stores[location];
+  if (!slot) slot = store::open_store(location);
   return *slot;
 }
 

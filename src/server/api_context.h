@@ -30,6 +30,7 @@ namespace rampart::server {
 
 struct ApiContext {
   std::string state_dir;
+  std::string db;  // the store's location: a SQLite path or a postgres:// URL
   WorkflowRunner* runner = nullptr;
   ResourceFiles* resources = nullptr;
   const guard::Policy* policy = nullptr;  // admission policy (never null in a running server)

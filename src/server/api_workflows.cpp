@@ -40,6 +40,12 @@ Json workflow_or_404(Call& call, const std::string& ns, const std::string& name)
 Json submit_workflow(Call& call, const spec::Document& workflow, const engine::References& refs,
                      engine::SubmitOptions options, bool dry_run) {
   validate_or_throw(workflow, refs);
+  // A workflow may pick one of the executors this server offers, and only those.
+  const Json& annotations = workflow.raw.value("metadata", Json::object()).value("annotations", Json::object());
+  if (auto it = annotations.find(kExecutorAnnotation); it != annotations.end()) {
+    if (!it->is_string()) throw ApiError(400, std::string("annotation ") + kExecutorAnnotation + " must be a string");
+    if (std::string why = call.api.runner->check_executor(it->get<std::string>()); !why.empty()) throw ApiError(400, why);
+  }
   Json warnings = admit_or_throw(call.api, options.namespace_, workflow, refs);
   if (dry_run) {
     Json object = workflow.raw;
@@ -255,6 +261,7 @@ HttpResponse get_workflow(Call& call) {
 
 bool held_by_an_engine(Call& call, const std::string& ns, const std::string& name) {
   if (call.api.runner->is_running(ns, name)) return true;
+  if (call.api.store().lease_holder(ns, name)) return true;  // another server on the same database
   engine::RunLock probe(call.api.state_dir, ns, name);
   return !probe.try_lock();
 }

@@ -1,6 +1,8 @@
 #include "server/server.h"
 
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -80,7 +82,38 @@ struct Server::Impl {
   std::string admin_token;
   std::string host;
   int resumed = 0;
+  int state_lock = -1;
 };
+
+namespace {
+
+// One server per state dir: the dir names the server in workflow leases (below), and two live
+// processes answering to one name could both believe they hold a workflow. The kernel drops
+// the lock when the process dies, however it dies.
+int lock_state_dir(const fs::path& state) {
+  int fd = ::open((state / "server.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot open " + (state / "server.lock").string());
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    throw std::invalid_argument("another rampart server is using the state directory " + state.string() +
+                                "; give each server its own --state");
+  }
+  return fd;
+}
+
+// Stable across restarts of the server on this state dir, so that a restarted server resumes
+// the workflows it held at once instead of waiting for its old leases to lapse.
+std::string instance_id_for(const fs::path& state) {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::error_code ec;
+  fs::path absolute = fs::weakly_canonical(state, ec);
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>{}(absolute.string()));
+  return std::string(host) + "-" + hash;
+}
+
+}  // namespace
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   auto& s = *impl_;
@@ -88,6 +121,7 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   const fs::path state = s.options.state_dir;
   fs::create_directories(state);
   ::chmod(state.c_str(), 0700);
+  s.state_lock = lock_state_dir(state);
   auto [host, port] = parse_listen_address(s.options.listen);
   s.host = host;
 
@@ -119,6 +153,8 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   if (!s.options.policy_file.empty()) s.policy = guard::load_policy_file(s.options.policy_file);
   s.resources = std::make_unique<ResourceFiles>((state / "resources").string());
   s.options.runner.state_dir = state.string();
+  s.options.runner.db = s.options.db.empty() ? (state / "rampart.db").string() : s.options.db;
+  if (s.options.runner.instance_id.empty()) s.options.runner.instance_id = instance_id_for(state);
   s.options.runner.policy = &s.policy;
   // Nothing runs forever: workflows without a deadline get the policy's default.
   if (s.options.runner.default_deadline_seconds <= 0) {
@@ -126,6 +162,7 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   }
   s.runner = std::make_unique<WorkflowRunner>(s.options.runner);
   s.api.state_dir = state.string();
+  s.api.db = s.options.runner.db;
   s.api.runner = s.runner.get();
   s.api.resources = s.resources.get();
   s.api.policy = &s.policy;
@@ -168,9 +205,12 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   write_private(state / "server.json", info.dump(2) + "\n");
 
   s.resumed = s.runner->resume_unfinished(s.api.store());
+  s.runner->start_maintenance();
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  if (impl_ && impl_->state_lock >= 0) ::close(impl_->state_lock);
+}
 
 uint16_t Server::port() const { return impl_->http->port(); }
 

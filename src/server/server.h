@@ -14,6 +14,9 @@ namespace rampart::server {
 
 struct ServerOptions {
   std::string state_dir;
+  // The workflow store: a SQLite path or a postgres:// URL; empty: <state_dir>/rampart.db.
+  // Servers sharing one PostgreSQL database share its workflows (see WorkflowRunner).
+  std::string db;
   std::string listen = "127.0.0.1:2746";  // Argo's port, loopback unless asked otherwise
   std::string tls_cert;                   // both empty: a self-signed pair in the state dir
   std::string tls_key;

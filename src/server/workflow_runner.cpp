@@ -1,17 +1,66 @@
 #include "server/workflow_runner.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
+#include <filesystem>
 #include <iostream>
+#include <random>
 #include <thread>
 
 #include "engine/engine.h"
 #include "engine/run_lock.h"
 #include "exec/process_executor.h"
 #include "guard/admission.h"
+#include "server/lease_keeper.h"
 
 namespace rampart::server {
 
-WorkflowRunner::WorkflowRunner(RunnerOptions options) : options_(std::move(options)) {}
+namespace {
+
+std::string default_instance_id() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::random_device random;
+  char suffix[9];
+  std::snprintf(suffix, sizeof suffix, "%08x", random());
+  return std::string(host) + "-" + std::to_string(::getpid()) + "-" + suffix;
+}
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+WorkflowRunner::WorkflowRunner(RunnerOptions options) : options_(std::move(options)) {
+  if (options_.db.empty()) options_.db = (std::filesystem::path(options_.state_dir) / "rampart.db").string();
+  if (options_.instance_id.empty()) options_.instance_id = default_instance_id();
+  if (options_.executor_names.empty()) options_.executor_names = {"process"};
+  keeper_ = std::make_unique<LeaseKeeper>(options_.lease_ttl, [this] { renew(); });
+}
+
+WorkflowRunner::~WorkflowRunner() {
+  {
+    std::lock_guard lock(maintenance_mutex_);
+    stopping_ = true;
+  }
+  maintenance_wake_.notify_all();
+  if (maintenance_.joinable()) maintenance_.join();
+  keeper_.reset();
+}
+
+std::string WorkflowRunner::check_executor(const std::string& executor) const {
+  if (executor.empty()) return "";
+  const auto& names = options_.executor_names;
+  if (std::find(names.begin(), names.end(), executor) != names.end()) return "";
+  std::string offered;
+  for (const auto& n : names) offered += (offered.empty() ? "" : ", ") + n;
+  return std::string("annotation ") + kExecutorAnnotation + ": executor \"" + executor +
+         "\" is not offered by this server (it offers: " + offered + ")";
+}
 
 void WorkflowRunner::start(const std::string& ns, const std::string& name) {
   std::lock_guard lock(mutex_);
@@ -32,31 +81,15 @@ void WorkflowRunner::spawn(const std::string& ns, const std::string& name) {
 
 void WorkflowRunner::run(const std::string& ns, const std::string& name) {
   try {
-    engine::RunLock lock(options_.state_dir, ns, name);
-    if (lock.try_lock()) {
-      auto store = store::open_sqlite(options_.state_dir + "/rampart.db");
-      std::unique_ptr<exec::Executor> executor;
-      if (options_.make_executor) {
-        executor = options_.make_executor();
-      } else {
-        exec::ProcessExecutorOptions exec_options;
-        exec_options.image_catalog = options_.image_catalog;
-        exec_options.sandbox = exec::SandboxMode::Bubblewrap;  // the server never runs steps unsandboxed
-        executor = exec::make_process_executor(exec_options);
-      }
-      engine::EngineOptions engine_options;
-      engine_options.state_dir = options_.state_dir;
-      engine_options.default_deadline_seconds = options_.default_deadline_seconds;
-      engine_options.secrets = options_.secrets;
-      if (const guard::Policy* policy = options_.policy) {
-        engine_options.admit_step = [policy](const std::string& step_ns, const exec::StepRequest& step) {
-          guard::Admission admission = guard::admit_step(policy->for_namespace(step_ns), step);
-          return admission.denied() ? admission.denial_message() : std::string();
-        };
-      }
-      engine::Engine engine(*store, *executor, engine_options);
-      auto record = engine.run(ns, name);
-      std::clog << "workflow " << ns << "/" << name << " " << record.phase << "\n";
+    // On a SQLite file, `rampart run` and `rampart resume` on this machine take the RunLock too.
+    std::unique_ptr<engine::RunLock> lock;
+    if (!store::is_postgres_url(options_.db)) {
+      lock = std::make_unique<engine::RunLock>(options_.state_dir, ns, name);
+      if (!lock->try_lock()) lock.reset();
+    }
+    if (lock || store::is_postgres_url(options_.db)) {
+      auto store = store::open_store(options_.db);
+      drive(*store, ns, name);
     }
   } catch (const std::exception& e) {
     std::clog << "workflow " << ns << "/" << name << ": " << e.what() << "\n";
@@ -68,6 +101,133 @@ void WorkflowRunner::run(const std::string& ns, const std::string& name) {
     auto [next_ns, next_name] = waiting_.front();
     waiting_.pop_front();
     spawn(next_ns, next_name);
+  }
+}
+
+void WorkflowRunner::drive(store::Store& store, const std::string& ns, const std::string& name) {
+  keeper_->note_acquired();
+  auto epoch = store.acquire_lease(ns, name, options_.instance_id, options_.lease_ttl.count());
+  if (!epoch) return;  // another server drives it
+  store.fence(ns, name, options_.instance_id, *epoch);
+  bool release = true;
+  try {
+    auto record = store.get_workflow(ns, name);
+    if (!record) {
+      store.release_lease(ns, name, options_.instance_id);
+      return;
+    }
+    std::string executor_name = options_.executor_names.front();
+    if (record->manifest.is_object()) {
+      const auto& annotations = record->manifest.value("metadata", store::Json::object()).value("annotations", store::Json::object());
+      if (annotations.contains(kExecutorAnnotation) && annotations[kExecutorAnnotation].is_string()) {
+        std::string asked = annotations[kExecutorAnnotation].get<std::string>();
+        if (!check_executor(asked).empty()) throw std::invalid_argument(check_executor(asked));
+        executor_name = asked;
+      }
+    }
+    std::unique_ptr<exec::Executor> executor;
+    if (options_.make_executor) {
+      executor = options_.make_executor(executor_name);
+    } else {
+      exec::ProcessExecutorOptions exec_options;
+      exec_options.image_catalog = options_.image_catalog;
+      exec_options.sandbox = exec::SandboxMode::Bubblewrap;  // the server never runs steps unsandboxed
+      executor = exec::make_process_executor(exec_options);
+    }
+    engine::EngineOptions engine_options;
+    engine_options.state_dir = options_.state_dir;
+    engine_options.default_deadline_seconds = options_.default_deadline_seconds;
+    engine_options.secrets = options_.secrets;
+    engine_options.lease_lost = [keeper = keeper_.get()] { return keeper->lost(); };
+    if (const guard::Policy* policy = options_.policy) {
+      engine_options.admit_step = [policy](const std::string& step_ns, const exec::StepRequest& step) {
+        guard::Admission admission = guard::admit_step(policy->for_namespace(step_ns), step);
+        return admission.denied() ? admission.denial_message() : std::string();
+      };
+    }
+    engine::Engine engine(store, *executor, engine_options);
+    auto final_record = engine.run(ns, name);
+    std::clog << "workflow " << ns << "/" << name << " " << final_record.phase << "\n";
+  } catch (const store::LeaseLost& e) {
+    release = false;  // not ours any more
+    std::clog << "workflow " << ns << "/" << name << ": " << e.what() << "; another server takes it over\n";
+  } catch (...) {
+    // An engine that failed (the database went away, say) hands the workflow back, so that
+    // this or another server adopts it again once the database answers.
+    std::lock_guard lock(mutex_);
+    owed_releases_.emplace_back(ns, name);
+    throw;
+  }
+  if (release) {
+    try {
+      store.release_lease(ns, name, options_.instance_id);
+    } catch (const std::exception&) {
+      std::lock_guard lock(mutex_);
+      owed_releases_.emplace_back(ns, name);
+    }
+  }
+}
+
+void WorkflowRunner::renew() {
+  if (!lease_store_) lease_store_ = store::open_store(options_.db);
+  try {
+    std::vector<std::pair<std::string, std::string>> owed;
+    {
+      std::lock_guard lock(mutex_);
+      owed.swap(owed_releases_);
+    }
+    for (size_t i = 0; i < owed.size(); ++i) {
+      try {
+        lease_store_->release_lease(owed[i].first, owed[i].second, options_.instance_id);
+      } catch (...) {
+        std::lock_guard lock(mutex_);
+        owed_releases_.insert(owed_releases_.end(), owed.begin() + static_cast<long>(i), owed.end());
+        throw;
+      }
+    }
+    lease_store_->renew_leases(options_.instance_id, options_.lease_ttl.count());
+  } catch (...) {
+    lease_store_.reset();  // reconnect next time
+    throw;
+  }
+}
+
+void WorkflowRunner::start_maintenance() {
+  if (maintenance_.joinable()) return;
+  maintenance_ = std::thread([this] { maintenance_loop(); });
+}
+
+void WorkflowRunner::maintenance_loop() {
+  std::unique_ptr<store::Store> store;
+  int64_t last_retention = 0;
+  std::unique_lock lock(maintenance_mutex_);
+  while (!stopping_) {
+    maintenance_wake_.wait_for(lock, options_.adopt_interval, [this] { return stopping_; });
+    if (stopping_) break;
+    lock.unlock();
+    try {
+      if (!store) store = store::open_store(options_.db);
+      // Adopt only what this server has room for: the others take the rest.
+      int64_t room = 0;
+      {
+        std::lock_guard runner_lock(mutex_);
+        room = std::max(0, options_.max_running - running_);
+      }
+      if (room > 0 && !keeper_->lost()) {
+        for (const auto& [ns, name] : store->unleased_unfinished(room)) start(ns, name);
+      }
+      if (options_.archive_ttl.count() > 0 && now_ms() - last_retention > 60'000) {
+        last_retention = now_ms();
+        const int64_t cutoff = now_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(options_.archive_ttl).count();
+        if (int64_t deleted = store->delete_finished_before(cutoff); deleted > 0) {
+          std::clog << "rampart server: archive retention deleted " << deleted << " finished workflow(s)\n";
+        }
+      }
+    } catch (const std::exception& e) {
+      std::clog << "rampart server: maintenance: " << e.what() << "\n";
+      store.reset();
+    }
+    lock.lock();
   }
 }
 

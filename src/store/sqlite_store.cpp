@@ -278,6 +278,15 @@ class SqliteStore final : public Store {
     remove.run();
   }
 
+  std::optional<std::string> lease_holder(const std::string& ns, const std::string& name) override {
+    Statement& query =
+        connection_.cached("SELECT holder FROM leases WHERE namespace = ? AND name = ? AND expires_at > ?");
+    ResetOnExit reset(query);
+    query.bind_all(ns, name, now_ms());
+    if (!query.step()) return std::nullopt;
+    return query.column_text(0);
+  }
+
   std::vector<std::pair<std::string, std::string>> unleased_unfinished(int64_t limit) override {
     Statement& query = connection_.cached(
         "SELECT w.namespace, w.name FROM workflows w"

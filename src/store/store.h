@@ -105,6 +105,8 @@ class Store {
   // Extends every live lease of `holder`; returns how many.
   virtual int64_t renew_leases(const std::string& holder, int64_t ttl_ms) = 0;
   virtual void release_lease(const std::string& ns, const std::string& name, const std::string& holder) = 0;
+  // Who holds a live lease on ns/name, if anyone.
+  virtual std::optional<std::string> lease_holder(const std::string& ns, const std::string& name) = 0;
   // Unfinished workflows (phase "", Pending or Running) without a live lease, oldest first.
   virtual std::vector<std::pair<std::string, std::string>> unleased_unfinished(int64_t limit) = 0;
   // From now on every write through this Store first checks that `holder` still has a live lease

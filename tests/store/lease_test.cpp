@@ -41,6 +41,8 @@ TEST_P(LeaseTest, OnlyOneHolderAtATime) {
   auto first = a->acquire_lease("argo", "wf", "server-a", 60'000);
   ASSERT_TRUE(first);
   EXPECT_FALSE(b->acquire_lease("argo", "wf", "server-b", 60'000));
+  EXPECT_EQ(b->lease_holder("argo", "wf"), "server-a");
+  EXPECT_FALSE(b->lease_holder("argo", "other"));
   // The holder may take it again (a restart of the same instance): same epoch.
   EXPECT_EQ(a->acquire_lease("argo", "wf", "server-a", 60'000), first);
   // Another workflow is free.

@@ -361,6 +361,16 @@ class PostgresStore final : public Store {
     });
   }
 
+  std::optional<std::string> lease_holder(const std::string& ns, const std::string& name) override {
+    return read([&](pqxx::transaction_base& tx) -> std::optional<std::string> {
+      pqxx::result rows = tx.exec_params(
+          "SELECT holder FROM leases WHERE namespace = $1 AND name = $2 AND expires_at > rampart_now_ms()",
+          pg_text(ns), pg_text(name));
+      if (rows.empty()) return std::nullopt;
+      return rows[0][0].as<std::string>();
+    });
+  }
+
   std::vector<std::pair<std::string, std::string>> unleased_unfinished(int64_t limit) override {
     return read([&](pqxx::transaction_base& tx) {
       std::vector<std::pair<std::string, std::string>> result;
