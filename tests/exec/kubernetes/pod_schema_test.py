@@ -27,8 +27,10 @@ SCHEMA = os.path.join(HERE, "schema")
 
 
 def load_conformance_runner():
-    loader = importlib.machinery.SourceFileLoader("conformance", os.path.join(ROOT, "scripts", "conformance"))
+    path = os.path.join(ROOT, "scripts", "conformance")
+    loader = importlib.machinery.SourceFileLoader("conformance", path)
     module = types.ModuleType(loader.name)
+    module.__file__ = path
     loader.exec_module(module)
     return module
 
