@@ -5,8 +5,8 @@ Runs every tier A row of ../shared/conformance through `rampart run` (the proces
 the steps) with --emit-pod-manifests, so each step also yields the Pod the kubernetes executor
 would create; then schema/validate.mjs checks every Pod against the Kubernetes OpenAPI schema
 (kubernetes-models, pinned in schema/package-lock.json), strictly (no unknown fields), and for
-rampart's least-privilege defaults. Fails if any Pod is invalid, if a row the kubernetes executor
-would refuse, or if no Pod was produced at all.
+rampart's least-privilege defaults. Fails if any Pod is invalid, if the kubernetes executor would
+refuse a step for a reason not in KNOWN_REFUSALS, or if no Pod was produced at all.
 
 Usage: pod_schema_test.py RAMPART [--corpus DIR] [--only SUBSTRING] [--jobs N]
 Skips (exit 77) when node or schema/node_modules is missing: run scripts/setup-k8s-schema.
@@ -24,6 +24,12 @@ import types
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 SCHEMA = os.path.join(HERE, "schema")
+# Steps the kubernetes executor refuses by design, each documented in docs/kubernetes.md under
+# "What does not work": they yield no Pod, are listed, and do not fail the test. Any other
+# refusal does.
+KNOWN_REFUSALS = [
+    "is directly under /, which the kubernetes executor cannot collect",
+]
 
 
 def load_conformance_runner():
@@ -76,11 +82,14 @@ def main():
                     with open(os.path.join(out, r)) as f:
                         refused.append(f"{path}: {r}: {f.read().strip()}")
         result = subprocess.run(["node", os.path.join(SCHEMA, "validate.mjs"), manifests], cwd=SCHEMA)
-        for r in refused:
+        known = [r for r in refused if any(reason in r for reason in KNOWN_REFUSALS)]
+        unexpected = [r for r in refused if r not in known]
+        for r in known:
+            print("REFUSED (known limitation, docs/kubernetes.md) " + r)
+        for r in unexpected:
             print("REFUSED " + r)
-        if refused:
-            print(f"{len(refused)} steps the kubernetes executor would refuse")
-        return 1 if result.returncode != 0 or refused else 0
+        print(f"{len(refused)} steps the kubernetes executor would refuse, {len(unexpected)} unexpectedly")
+        return 1 if result.returncode != 0 or unexpected else 0
 
 
 if __name__ == "__main__":
