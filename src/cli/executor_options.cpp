@@ -1,24 +1,31 @@
 #include "cli/executor_options.h"
 
+#include <cctype>
+#include <set>
 #include <stdexcept>
 
 #include <CLI/CLI.hpp>
 
 #include "exec/container/container_executor.h"
+#include "exec/kubernetes/kube_config.h"
+#include "exec/kubernetes/kubernetes_executor.h"
+#include "exec/kubernetes/manifest_emitter.h"
 #include "exec/process_executor.h"
 
 namespace rampart::cli {
 
 void add_executor_options(CLI::App& command, ExecutorSettings& s, bool trusted) {
   if (trusted) {
-    command.add_option("--executor", s.executor, "Where steps run: process (local sandboxed processes) or container (OCI containers with crun)")
-        ->check(CLI::IsMember({"process", "container"}))
+    command.add_option("--executor", s.executor,
+                       "Where steps run: process (local sandboxed processes), container (OCI containers with crun) or "
+                       "kubernetes (a Pod per step)")
+        ->check(CLI::IsMember({"process", "container", "kubernetes"}))
         ->capture_default_str();
   } else {
     // The server may offer several: the first is the default, workflows pick others by annotation.
     command.add_option("--executor", s.executor,
-                       "Where steps run: process or container, or a comma-separated list of them (the first is the "
-                       "default; a workflow picks another with the annotation rampart.io/executor)")
+                       "Where steps run: process, container or kubernetes, or a comma-separated list of them (the "
+                       "first is the default; a workflow picks another with the annotation rampart.io/executor)")
         ->capture_default_str();
   }
   if (trusted) {
@@ -34,9 +41,68 @@ void add_executor_options(CLI::App& command, ExecutorSettings& s, bool trusted) 
   command.add_flag("--allow-host-namespaces", s.allow_host_namespaces, "Container executor: allow hostNetwork, hostPID and hostIPC");
   command.add_flag("--allow-network", s.allow_network, "Container executor: allow steps annotated rampart.io/network: enabled to use the host network");
   command.add_option("--allow-capability", s.allowed_capabilities, "Container executor: a capability steps may add (repeatable; ALL for any)");
+  command.add_option("--kubeconfig", s.kubeconfig, "Kubernetes executor: kubeconfig file (default: $KUBECONFIG, ~/.kube/config, else in-cluster)");
+  command.add_option("--kube-context", s.kube_context, "Kubernetes executor: kubeconfig context (default: current-context)");
+  command.add_option("--kube-namespace", s.kube_namespace, "Kubernetes executor: namespace Pods are created in (default: the context's)");
+  command.add_option("--kube-helper-image", s.kube_helper_image, "Kubernetes executor: image of the output collector container (needs sh, find, base64)")
+      ->capture_default_str();
+  command.add_flag("--kube-writable-root", s.kube_writable_root, "Kubernetes executor: do not make steps' root filesystems read-only");
+  command.add_flag("--kube-insecure-skip-tls-verify", s.kube_insecure_skip_tls_verify,
+                   "Kubernetes executor: accept a kubeconfig's insecure-skip-tls-verify (credentials go to an unverified server)");
+  if (trusted) {
+    command.add_option("--emit-pod-manifests", s.emit_pod_manifests,
+                       "Also write the Pod the kubernetes executor would create for each step into DIR (any executor)");
+  }
 }
 
+namespace {
+
+std::set<std::string> capability_names(const std::vector<std::string>& caps) {
+  std::set<std::string> out;
+  for (auto cap : caps) {
+    for (auto& c : cap) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (cap.rfind("CAP_", 0) == 0) cap = cap.substr(4);
+    out.insert(cap);
+  }
+  return out;
+}
+
+exec::kube::PodPolicy pod_policy(const ExecutorSettings& s) {
+  exec::kube::PodPolicy policy;
+  policy.allow_privileged = s.allow_privileged;
+  policy.allow_host_namespaces = s.allow_host_namespaces;
+  policy.allow_network = s.allow_network;
+  policy.allowed_capabilities = capability_names(s.allowed_capabilities);
+  policy.helper_image = s.kube_helper_image;
+  policy.writable_root = s.kube_writable_root;
+  if (!s.kube_namespace.empty()) policy.namespace_name = s.kube_namespace;
+  return policy;
+}
+
+std::unique_ptr<exec::Executor> make_kubernetes(const ExecutorSettings& s) {
+  auto loaded = exec::kube::load_kube_credentials(s.kubeconfig, s.kube_context, s.kube_insecure_skip_tls_verify);
+  if (!loaded.credentials) throw std::runtime_error("kubernetes executor: " + loaded.error);
+  exec::kube::KubernetesExecutorOptions options;
+  options.credentials = *loaded.credentials;
+  options.policy = pod_policy(s);
+  options.policy.namespace_name = s.kube_namespace.empty() ? loaded.credentials->namespace_name : s.kube_namespace;
+  return exec::kube::make_kubernetes_executor(std::move(options));
+}
+
+std::unique_ptr<exec::Executor> make_base_executor(const ExecutorSettings& s, const std::string& state_dir);
+
+}  // namespace
+
 std::unique_ptr<exec::Executor> make_executor(const ExecutorSettings& s, const std::string& state_dir) {
+  auto executor = make_base_executor(s, state_dir);
+  if (s.emit_pod_manifests.empty()) return executor;
+  return exec::kube::make_manifest_emitter(std::move(executor), s.emit_pod_manifests, pod_policy(s));
+}
+
+namespace {
+
+std::unique_ptr<exec::Executor> make_base_executor(const ExecutorSettings& s, const std::string& state_dir) {
+  if (s.executor == "kubernetes") return make_kubernetes(s);
   if (s.executor == "container") {
     exec::ContainerExecutorOptions options;
     options.state_dir = state_dir;
@@ -52,18 +118,18 @@ std::unique_ptr<exec::Executor> make_executor(const ExecutorSettings& s, const s
     options.policy.allow_privileged = s.allow_privileged;
     options.policy.allow_host_namespaces = s.allow_host_namespaces;
     options.policy.allow_network = s.allow_network;
-    for (auto cap : s.allowed_capabilities) {
-      for (auto& c : cap) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      if (cap.rfind("CAP_", 0) == 0) cap = cap.substr(4);
-      options.policy.allowed_capabilities.insert(cap);
-    }
+    options.policy.allowed_capabilities = capability_names(s.allowed_capabilities);
     return exec::make_container_executor(std::move(options));
   }
-  if (s.executor != "process") throw std::invalid_argument("unknown executor \"" + s.executor + "\" (expected process or container)");
+  if (s.executor != "process") {
+    throw std::invalid_argument("unknown executor \"" + s.executor + "\" (expected process, container or kubernetes)");
+  }
   exec::ProcessExecutorOptions options;
   options.sandbox = exec::parse_sandbox_mode(s.sandbox);
   options.image_catalog = s.image_catalog;
   return exec::make_process_executor(options);
 }
+
+}  // namespace
 
 }  // namespace rampart::cli

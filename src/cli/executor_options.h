@@ -1,5 +1,5 @@
 // How steps are run, as chosen on the command line of `run`, `resume` and `server`: the executor
-// (process or container) and its settings.
+// (process, container or kubernetes) and its settings.
 #pragma once
 
 #include <functional>
@@ -16,7 +16,7 @@ class App;
 namespace rampart::cli {
 
 struct ExecutorSettings {
-  std::string executor = "process";  // process | container
+  std::string executor = "process";  // process | container | kubernetes
   std::string sandbox = "bwrap";     // process executor: bwrap | none
   std::string image_catalog;         // process executor
   // Container executor.
@@ -27,6 +27,15 @@ struct ExecutorSettings {
   bool allow_host_namespaces = false;
   bool allow_network = false;
   std::vector<std::string> allowed_capabilities;
+  // Kubernetes executor (the policy flags above apply to it too).
+  std::string kubeconfig;            // empty: $KUBECONFIG, ~/.kube/config, then in-cluster
+  std::string kube_context;          // empty: current-context
+  std::string kube_namespace;        // empty: the context's namespace
+  std::string kube_helper_image = "busybox:1.36";
+  bool kube_writable_root = false;
+  bool kube_insecure_skip_tls_verify = false;
+  // `run` only: also write the Pod the kubernetes executor would create for each step here.
+  std::string emit_pod_manifests;
 };
 
 // Adds --executor and the options of each executor. `trusted`: offer --sandbox none (never on

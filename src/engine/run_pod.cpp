@@ -334,6 +334,28 @@ exec::StepRequest WorkflowRun::container_request(const std::string& node_key, co
   std::error_code ec;
   fs::create_directories(log_dir, ec);
   req.log_path = (log_dir / (sidecar ? node_key + "." + cname + ".log" : node_key + ".log")).string();
+  req.workflow_name = name_;
+  req.workflow_namespace = ns_;
+  req.node_name = n.name;
+  req.pod_name = n.pod_name;
+  req.template_name = tmpl.value("name", "");
+  req.pod_gc_strategy = spec_.value("podGC", Json::object()).value("strategy", "");
+  if (!sidecar) {
+    // Where the engine will read each declared output, so executors that run elsewhere can
+    // bring the file back.
+    const Json& outputs = tmpl.value("outputs", Json::object());
+    std::vector<std::string> wanted;
+    for (const auto& p : outputs.value("parameters", Json::array())) {
+      std::string path = p.value("valueFrom", Json::object()).value("path", "");
+      if (!path.empty()) wanted.push_back(path);
+    }
+    for (const auto& a : outputs.value("artifacts", Json::array())) {
+      if (a.contains("path") && a["path"].is_string()) wanted.push_back(a["path"]);
+    }
+    for (const auto& path : wanted) {
+      if (auto host = contained_host_path(pod.paths, path)) req.output_files.emplace_back(path, host->string());
+    }
+  }
   req.env.emplace_back("ARGO_TEMPLATE", tmpl.dump());
   req.env.emplace_back("ARGO_NODE_ID", node_key);
   req.env.emplace_back("ARGO_WORKFLOW_NAME", name_);

@@ -1,7 +1,8 @@
 // How the engine hands one step (a pod in Argo's terms) to something that runs it, and learns
-// how it ended. Implementations: process (bubblewrap sandbox, the embedded default); container
-// and kubernetes later. The engine never blocks on a step: `start` returns at once and `done` is
-// called exactly once, from any thread, when the step has ended for whatever reason.
+// how it ended. Implementations: process (bubblewrap sandbox, the embedded default), container
+// (crun) and kubernetes (a Pod per step). The engine never blocks on a step: `start` returns at
+// once and `done` is called exactly once, from any thread, when the step has ended for whatever
+// reason.
 #pragma once
 
 #include <cstdint>
@@ -64,6 +65,19 @@ struct StepRequest {
   std::string stdout_path;         // host file receiving the step's stdout (outputs.result)
   std::string log_path;            // host file receiving stdout and stderr interleaved (logs)
   uint64_t max_log_bytes = 64ull << 20;  // past this, output is dropped and a marker written
+
+  // Whose step this is, for executors that create objects others look at (Kubernetes Pods get
+  // Argo's labels and annotations so kubectl users find them). Empty when unknown.
+  std::string workflow_name;
+  std::string workflow_namespace;
+  std::string node_name;           // "wf[0].step(1:b)"
+  std::string pod_name;            // the name Argo would give the pod
+  std::string template_name;
+  std::string pod_gc_strategy;     // spec.podGC.strategy: OnPodCompletion, OnPodSuccess, ...
+  // Files the engine reads after the step (outputs' valueFrom.path and artifact paths): the
+  // container path and the host path it is read from. Local executors ignore this (the host path
+  // is where the file lands anyway); remote ones copy each file back before `done`.
+  std::vector<std::pair<std::string, std::string>> output_files;
 };
 
 enum class StepOutcome {
