@@ -31,6 +31,13 @@ class Env:
 
 
 E = Env()
+# Slurm lists finished jobs for MinJobAge (5 min): workflow names carry this run's suffix so
+# that an earlier run's jobs are never counted.
+E.suffix = os.urandom(3).hex()
+
+
+def uniq(name):
+    return f"{name}-{E.suffix}"
 
 
 def run(yaml_text, name, extra=(), timeout=180):
@@ -92,12 +99,13 @@ def tearDownModule():
 
 class SlurmExecutor(unittest.TestCase):
     def test_hello_world_runs_as_a_slurm_job(self):
-        wf, proc = run(open(os.path.join(ROOT, "examples", "hello-world.yaml")).read().replace(
-            "generateName: hello-world-", "name: slurm-hello"), "slurm-hello")
+        with open(os.path.join(ROOT, "examples", "hello-world.yaml")) as f:
+            hello = f.read().replace("generateName: hello-world-", "name: " + uniq("slurm-hello"))
+        wf, proc = run(hello, uniq("slurm-hello"))
         self.assertEqual(wf["status"]["phase"], "Succeeded", proc.stderr)
-        logs = subprocess.run([RAMPART, "logs", "slurm-hello", "--state", E.state], capture_output=True, text=True)
+        logs = subprocess.run([RAMPART, "logs", uniq("slurm-hello"), "--state", E.state], capture_output=True, text=True)
         self.assertIn("hello world", logs.stdout)
-        jobs = jobs_of("slurm-hello")
+        jobs = jobs_of(uniq("slurm-hello"))
         self.assertEqual(len(jobs), 1, jobs)
         self.assertTrue(jobs[0][1].startswith("rampart-slurm-hello"), jobs)
         self.assertEqual(jobs[0][2], "COMPLETED")
@@ -105,7 +113,7 @@ class SlurmExecutor(unittest.TestCase):
     def test_outputs_and_results_travel_between_steps(self):
         wf, proc = run("""apiVersion: argoproj.io/v1alpha1
 kind: Workflow
-metadata: {name: slurm-outputs}
+metadata: {name: NAME}
 spec:
   entrypoint: main
   templates:
@@ -128,55 +136,55 @@ spec:
     inputs:
       parameters: [{name: result}, {name: file}]
     container: {image: busybox, command: [sh, -c, "test '{{inputs.parameters.result}}' = forty-two && test '{{inputs.parameters.file}}' = from-file && echo ok"]}
-""", "slurm-outputs")
+""".replace("NAME", uniq("slurm-outputs")), uniq("slurm-outputs"))
         self.assertEqual(wf["status"]["phase"], "Succeeded", json.dumps(wf["status"], indent=1)[-3000:])
         make = [n for n in pods(wf) if n["displayName"] == "make"][0]
         self.assertEqual(make["outputs"]["result"], "forty-two")
 
     def test_a_failing_step_reports_its_exit_code(self):
-        wf, _ = run(workflow("slurm-fails", '{image: busybox, command: [sh, -c, "echo bad >&2; exit 3"]}'), "slurm-fails")
+        wf, _ = run(workflow(uniq("slurm-fails"), '{image: busybox, command: [sh, -c, "echo bad >&2; exit 3"]}'), uniq("slurm-fails"))
         self.assertEqual(wf["status"]["phase"], "Failed")
         pod = pods(wf)[0]
         self.assertIn("exit code 3", pod["message"])
-        self.assertEqual([j[2] for j in jobs_of("slurm-fails")], ["FAILED"])  # the job carries the exit code
+        self.assertEqual([j[2] for j in jobs_of(uniq("slurm-fails"))], ["FAILED"])  # the job carries the exit code
 
     def test_a_deadline_cancels_the_job(self):
         started = time.time()
-        wf, _ = run(workflow("slurm-deadline", "{image: busybox, command: [sleep, '120']}",
-                             "\n    activeDeadlineSeconds: 2"), "slurm-deadline", timeout=90)
+        wf, _ = run(workflow(uniq("slurm-deadline"), "{image: busybox, command: [sleep, '120']}",
+                             "\n    activeDeadlineSeconds: 2"), uniq("slurm-deadline"), timeout=90)
         self.assertEqual(wf["status"]["phase"], "Failed")
         self.assertLess(time.time() - started, 30)
-        jobs = jobs_of("slurm-deadline")
+        jobs = jobs_of(uniq("slurm-deadline"))
         self.assertEqual(len(jobs), 1, jobs)
         self.assertEqual(jobs[0][2], "CANCELLED", jobs)
 
     def test_terminate_cancels_the_running_job(self):
         path = os.path.join(E.tmp, "slurm-terminate.yaml")
         with open(path, "w") as f:
-            f.write(workflow("slurm-terminate", "{image: busybox, command: [sleep, '300']}"))
+            f.write(workflow(uniq("slurm-terminate"), "{image: busybox, command: [sleep, '300']}"))
         proc = subprocess.Popen([RAMPART, "run", path, "--state", E.state, "-o", "json", "--executor", "slurm"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             for _ in range(300):
-                if [j for j in jobs_of("slurm-terminate") if j[2] == "RUNNING"]:
+                if [j for j in jobs_of(uniq("slurm-terminate")) if j[2] == "RUNNING"]:
                     break
                 time.sleep(0.1)
             else:
-                self.fail("the job never ran: " + str(jobs_of("slurm-terminate")))
-            subprocess.run([RAMPART, "terminate", "slurm-terminate", "--state", E.state], check=True,
+                self.fail("the job never ran: " + str(jobs_of(uniq("slurm-terminate"))))
+            subprocess.run([RAMPART, "terminate", uniq("slurm-terminate"), "--state", E.state], check=True,
                            capture_output=True)
             out, err = proc.communicate(timeout=60)
         finally:
             proc.kill()
         wf = json.loads(out)
         self.assertEqual(wf["status"]["phase"], "Failed", err)
-        self.assertEqual([j[2] for j in jobs_of("slurm-terminate")], ["CANCELLED"])
+        self.assertEqual([j[2] for j in jobs_of(uniq("slurm-terminate"))], ["CANCELLED"])
 
     def test_steps_land_on_both_nodes(self):
-        parallel = "\n".join(f"    - {{name: s{i}, template: nap}}" for i in range(4))
+        parallel = "\n".join(f"      - {{name: s{i}, template: nap}}" for i in range(4))
         wf, proc = run(f"""apiVersion: argoproj.io/v1alpha1
 kind: Workflow
-metadata: {{name: slurm-spread}}
+metadata: {{name: {uniq("slurm-spread")}}}
 spec:
   entrypoint: main
   templates:
@@ -186,16 +194,16 @@ spec:
 {parallel}
   - name: nap
     container: {{image: busybox, command: [sleep, '2']}}
-""", "slurm-spread")
+""", uniq("slurm-spread"))
         self.assertEqual(wf["status"]["phase"], "Succeeded", proc.stderr)
-        nodes = {j[3] for j in jobs_of("slurm-spread")}
+        nodes = {j[3] for j in jobs_of(uniq("slurm-spread"))}
         self.assertEqual(nodes, {"node1", "node2"})
 
     def test_secrets_stay_off_slurms_command_lines(self):
-        wf, _ = run(workflow("slurm-secret", "{image: busybox, command: [sh, -c, 'test \"$TOKEN\" = s3cr3t-value'], "
-                                             "env: [{name: TOKEN, value: s3cr3t-value}]}"), "slurm-secret")
+        wf, _ = run(workflow(uniq("slurm-secret"), "{image: busybox, command: [sh, -c, 'test \"$TOKEN\" = s3cr3t-value'], "
+                                             "env: [{name: TOKEN, value: s3cr3t-value}]}"), uniq("slurm-secret"))
         self.assertEqual(wf["status"]["phase"], "Succeeded")
-        job_id = jobs_of("slurm-secret")[0][0]
+        job_id = jobs_of(uniq("slurm-secret"))[0][0]
         shown = subprocess.run(["scontrol", "show", "job", job_id], capture_output=True, text=True).stdout
         self.assertNotIn("s3cr3t-value", shown)
 
