@@ -54,8 +54,8 @@ BatchJob plan_batch_job(const StepRequest& request, const BatchJobSettings& sett
   auto& a = job.sbatch_args;
   a = {"--parsable", "--job-name=" + job.name, "--comment=" + job.comment, "--output=" + job.output_path,
        "--chdir=" + job.dir, "--nodes=1", "--ntasks=1",
-       // The batch job gets none of the engine's environment: the step's comes from the request.
-       "--export=NONE",
+       // The environment sbatch passes on is trimmed by the executor (environment_for_slurm_job),
+       // not with --export=NONE: that makes slurmd run a login shell for every job (2-3 s).
        // A step that failed on a bad node is the engine's to retry (retryStrategy), not Slurm's.
        "--no-requeue"};
   if (!settings.partition.empty()) a.push_back("--partition=" + settings.partition);

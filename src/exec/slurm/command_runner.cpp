@@ -25,7 +25,22 @@ std::string CommandOutput::summary() const {
   return text;
 }
 
-CommandOutput run_command(const std::vector<std::string>& argv, int timeout_seconds) {
+std::vector<std::string> environment_for_slurm_job(char** environment) {
+  static const char* kept[] = {"PATH=", "HOME=", "USER=", "LOGNAME=", "LANG=", "TZ=", "SLURM_", "SBATCH_"};
+  std::vector<std::string> out;
+  for (char** e = environment; e && *e; ++e) {
+    std::string entry = *e;
+    for (const char* prefix : kept) {
+      if (entry.rfind(prefix, 0) == 0) {
+        out.push_back(entry);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+CommandOutput run_command(const std::vector<std::string>& argv, int timeout_seconds, const std::vector<std::string>* env) {
   CommandOutput result;
   if (argv.empty()) {
     result.error = "no command";
@@ -50,8 +65,13 @@ CommandOutput run_command(const std::vector<std::string>& argv, int timeout_seco
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  std::vector<char*> envp;
+  if (env) {
+    for (const auto& e : *env) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+  }
   pid_t pid = -1;
-  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), env ? envp.data() : environ);
   posix_spawn_file_actions_destroy(&actions);
   close(out_pipe[1]);
   close(err_pipe[1]);

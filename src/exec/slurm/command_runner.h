@@ -18,7 +18,13 @@ struct CommandOutput {
 };
 
 // `timeout_seconds`: the command is SIGKILLed past it (a controller that does not answer must
-// not stall every step).
-CommandOutput run_command(const std::vector<std::string>& argv, int timeout_seconds = 60);
+// not stall every step). `env`: the command's whole environment ("NAME=value"); null: ours.
+CommandOutput run_command(const std::vector<std::string>& argv, int timeout_seconds = 60,
+                          const std::vector<std::string>* env = nullptr);
+
+// What sbatch may see of our environment, and so pass on to the job: PATH, HOME, USER, LOGNAME,
+// LANG, TZ and Slurm's own SLURM_*, SBATCH_*. Nothing else of the engine's (tokens, keys) reaches
+// the job or Slurm's job record.
+std::vector<std::string> environment_for_slurm_job(char** environment);
 
 }  // namespace rampart::exec::slurm

@@ -16,6 +16,8 @@
 #include "exec/slurm/job_state.h"
 #include "exec/slurm/step_request_json.h"
 
+extern char** environ;
+
 namespace rampart::exec::slurm {
 
 namespace fs = std::filesystem;
@@ -161,7 +163,8 @@ void SlurmExecutor::State::submit(Job& job, std::vector<std::pair<std::shared_pt
   }
   std::vector<std::string> argv = {options.sbatch};
   argv.insert(argv.end(), job.batch.sbatch_args.begin(), job.batch.sbatch_args.end());
-  auto out = run_command(argv, 60);
+  static const std::vector<std::string> environment = environment_for_slurm_job(environ);
+  auto out = run_command(argv, 60, &environment);
   std::string id = out.out.substr(0, out.out.find_first_of(";\n"));
   if (!out.ok() || id.empty() || id.find_first_not_of("0123456789") != std::string::npos) {
     fail("sbatch failed: " + out.summary());

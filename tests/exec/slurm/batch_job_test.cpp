@@ -50,10 +50,12 @@ TEST(BatchJob, NamesTheStepAndWorkflowForSqueueUsers) {
   EXPECT_EQ(workflow_of_step_dir("/s/run/ns/wf/id/", "id"), "ns/wf");
 }
 
-TEST(BatchJob, SbatchGetsParsableOutputAndNoEnvironment) {
+TEST(BatchJob, SbatchGetsParsableOutputAndATrimmedEnvironment) {
   auto job = plan_batch_job(request(), settings());
   EXPECT_THAT(job.sbatch_args, Contains("--parsable"));
-  EXPECT_THAT(job.sbatch_args, Contains("--export=NONE"));
+  std::string path = "PATH=/bin", conf = "SLURM_CONF=/x", token = "API_TOKEN=secret", sb = "SBATCH_ACCOUNT=p";
+  char* environment[] = {path.data(), conf.data(), token.data(), sb.data(), nullptr};
+  EXPECT_EQ(environment_for_slurm_job(environment), (std::vector<std::string>{path, conf, sb}));
   EXPECT_THAT(job.sbatch_args, Contains("--no-requeue"));
   EXPECT_THAT(job.sbatch_args, Contains("--output=" + job.output_path));
   EXPECT_THAT(job.sbatch_args, Contains("--chdir=" + job.dir));

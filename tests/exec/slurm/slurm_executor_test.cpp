@@ -43,7 +43,7 @@ struct FakeCluster {
     fs::remove_all(dir);
     fs::create_directories(dir / "steps");
     // sbatch: records its arguments and answers a job id (or fails when told to).
-    write(dir / "sbatch", "#!/bin/sh\nd='" + dir.string() + "'\necho \"$@\" >\"$d/sbatch.args\"\n"
+    write(dir / "sbatch", "#!/bin/sh\nd='" + dir.string() + "'\nenv >\"$d/sbatch.env\"\necho \"$@\" >\"$d/sbatch.args\"\n"
           "if [ -f \"$d/sbatch.fail\" ]; then echo 'sbatch: error: invalid partition' >&2; exit 1; fi\necho '42;cluster'\n", true);
     write(dir / "squeue", "#!/bin/sh\ncat '" + (dir / "state").string() + "' 2>/dev/null\nexit 0\n", true);
     write(dir / "scancel", "#!/bin/sh\nd='" + dir.string() + "'\necho \"$@\" >>\"$d/scancel.log\"\necho '42|CANCELLED' >\"$d/state\"\n", true);
@@ -88,6 +88,7 @@ struct Done {
 };
 
 TEST(SlurmExecutor, TheNodesResultFileIsTheStepsResult) {
+  setenv("RAMPART_TEST_ENGINE_SECRET", "x", 1);  // the engine's environment stays out of jobs
   FakeCluster c;
   SlurmExecutor executor(c.options);
   Done done;
@@ -100,6 +101,7 @@ TEST(SlurmExecutor, TheNodesResultFileIsTheStepsResult) {
   EXPECT_EQ(fs::status(request_file).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
   EXPECT_THAT(read(request_file), HasSubstr("hunter2"));
   EXPECT_THAT(read(c.dir / "sbatch.args"), ::testing::Not(HasSubstr("hunter2")));
+  EXPECT_THAT(read(c.dir / "sbatch.env"), ::testing::Not(HasSubstr("RAMPART_TEST_ENGINE_SECRET")));
   write_file_atomically(c.result_path().string(), result_to_json({StepOutcome::Exited, 3, "", false}).dump(), 0600);
   auto r = done.get();
   EXPECT_EQ(r.outcome, StepOutcome::Exited);
