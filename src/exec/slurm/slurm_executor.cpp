@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -76,8 +77,12 @@ struct SlurmExecutor::State {
 SlurmExecutor::SlurmExecutor(SlurmExecutorOptions options) : state_(std::make_shared<State>()) {
   state_->options = std::move(options);
   // Fail at startup, not at the first step, when the cluster cannot be reached.
-  auto probe = run_command({state_->options.squeue, "--noheader", "--format=%i", "--jobs=1"}, 30);
-  if (!probe.error.empty()) throw std::runtime_error("slurm executor: " + probe.error + " (is Slurm's client installed?)");
+  auto probe = run_command({state_->options.squeue, "--noheader", "--format=%i", "--jobs=1"}, 15);
+  if (probe.exit_code == -1) throw std::runtime_error("slurm executor: " + probe.error + " (is Slurm's client installed?)");
+  if (!probe.error.empty()) {
+    throw std::runtime_error("slurm executor: " + probe.error + ": is the Slurm controller reachable? (SLURM_CONF=" +
+                             (std::getenv("SLURM_CONF") ? std::string(std::getenv("SLURM_CONF")) : "unset") + ")");
+  }
   if (!probe.ok() && probe.err.find("Invalid job id") == std::string::npos) {
     throw std::runtime_error("slurm executor: squeue cannot reach the Slurm controller: " + probe.summary() +
                              " (set SLURM_CONF, or start a test cluster with scripts/slurm-cluster start)");
