@@ -146,8 +146,13 @@ std::optional<StepResult> SlurmExecutor::State::read_result(const Job& job) {
   } catch (const std::exception& e) {
     result = StepResult{StepOutcome::StartError, 0, std::string("unreadable step result from the Slurm node: ") + e.what(), false};
   }
-  // The node reports a kill it did because of scancel; the engine wants its own reason back.
-  if (job.kill_reason && result.outcome == StepOutcome::Killed) result.message = *job.kill_reason;
+  // scancel's SIGTERM reaches every process of the job, the step's own too, so a step the engine
+  // killed may show up as killed by step-exec or as exited by the signal: either way it is the
+  // engine's kill, with its reason. A step that succeeded before the kill keeps its success.
+  if (job.kill_reason && result.outcome != StepOutcome::StartError &&
+      (result.outcome == StepOutcome::Killed || result.exit_code != 0)) {
+    result = StepResult{StepOutcome::Killed, 137, *job.kill_reason, result.output_truncated};
+  }
   return result;
 }
 

@@ -154,6 +154,7 @@ spec:
                              "\n    activeDeadlineSeconds: 2"), uniq("slurm-deadline"), timeout=90)
         self.assertEqual(wf["status"]["phase"], "Failed")
         self.assertLess(time.time() - started, 30)
+        self.assertNotIn("exit code", pods(wf)[0]["message"])  # the engine's deadline, not scancel's signal
         jobs = jobs_of(uniq("slurm-deadline"))
         self.assertEqual(len(jobs), 1, jobs)
         self.assertEqual(jobs[0][2], "CANCELLED", jobs)

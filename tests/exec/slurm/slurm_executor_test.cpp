@@ -155,6 +155,25 @@ TEST(SlurmExecutor, KillCancelsTheJobAndReportsTheReason) {
   EXPECT_EQ(done.calls, 1);
 }
 
+TEST(SlurmExecutor, AStepThatDiedOfScancelsSignalIsTheEnginesKill) {
+  FakeCluster c;
+  // This scancel leaves the job running; the node reports the step ended by SIGTERM.
+  write(c.dir / "scancel", "#!/bin/sh\necho \"$@\" >>'" + (c.dir / "scancel.log").string() + "'\n", true);
+  SlurmExecutor executor(c.options);
+  Done done;
+  c.set_state("RUNNING");
+  executor.start(c.request(), done.callback());
+  ASSERT_TRUE(c.wait_for(c.dir / "sbatch.args"));
+  usleep(100000);
+  executor.kill("wf-1", "terminated");
+  ASSERT_TRUE(c.wait_for(c.dir / "scancel.log"));
+  write_file_atomically(c.result_path().string(), result_to_json({StepOutcome::Exited, 143, "", false}).dump(), 0600);
+  auto r = done.get();
+  EXPECT_EQ(r.outcome, StepOutcome::Killed);
+  EXPECT_EQ(r.exit_code, 137);
+  EXPECT_EQ(r.message, "terminated");
+}
+
 TEST(SlurmExecutor, SbatchFailureIsAStartErrorWithSlurmsWords) {
   FakeCluster c;
   write(c.dir / "sbatch.fail", "");
