@@ -70,6 +70,17 @@ def jobs_of(workflow):
     return found
 
 
+def settled_jobs_of(workflow, seconds=20):
+    """jobs_of once Slurm has finished winding the jobs down: the engine learns a step ended from
+    the node's result file, which may come before Slurm leaves COMPLETING."""
+    deadline = time.time() + seconds
+    while True:
+        jobs = jobs_of(workflow)
+        if time.time() > deadline or not [j for j in jobs if j[2] in ("PENDING", "RUNNING", "COMPLETING")]:
+            return jobs
+        time.sleep(0.2)
+
+
 def workflow(name, container, template_extra=""):
     return f"""apiVersion: argoproj.io/v1alpha1
 kind: Workflow
@@ -105,7 +116,7 @@ class SlurmExecutor(unittest.TestCase):
         self.assertEqual(wf["status"]["phase"], "Succeeded", proc.stderr)
         logs = subprocess.run([RAMPART, "logs", uniq("slurm-hello"), "--state", E.state], capture_output=True, text=True)
         self.assertIn("hello world", logs.stdout)
-        jobs = jobs_of(uniq("slurm-hello"))
+        jobs = settled_jobs_of(uniq("slurm-hello"))
         self.assertEqual(len(jobs), 1, jobs)
         self.assertTrue(jobs[0][1].startswith("rampart-slurm-hello"), jobs)
         self.assertEqual(jobs[0][2], "COMPLETED")
@@ -146,7 +157,7 @@ spec:
         self.assertEqual(wf["status"]["phase"], "Failed")
         pod = pods(wf)[0]
         self.assertIn("exit code 3", pod["message"])
-        self.assertEqual([j[2] for j in jobs_of(uniq("slurm-fails"))], ["FAILED"])  # the job carries the exit code
+        self.assertEqual([j[2] for j in settled_jobs_of(uniq("slurm-fails"))], ["FAILED"])  # the job carries the exit code
 
     def test_a_deadline_cancels_the_job(self):
         started = time.time()
@@ -155,7 +166,7 @@ spec:
         self.assertEqual(wf["status"]["phase"], "Failed")
         self.assertLess(time.time() - started, 30)
         self.assertNotIn("exit code", pods(wf)[0]["message"])  # the engine's deadline, not scancel's signal
-        jobs = jobs_of(uniq("slurm-deadline"))
+        jobs = settled_jobs_of(uniq("slurm-deadline"))
         self.assertEqual(len(jobs), 1, jobs)
         self.assertEqual(jobs[0][2], "CANCELLED", jobs)
 
@@ -179,7 +190,7 @@ spec:
             proc.kill()
         wf = json.loads(out)
         self.assertEqual(wf["status"]["phase"], "Failed", err)
-        self.assertEqual([j[2] for j in jobs_of(uniq("slurm-terminate"))], ["CANCELLED"])
+        self.assertEqual([j[2] for j in settled_jobs_of(uniq("slurm-terminate"))], ["CANCELLED"])
 
     def test_steps_land_on_both_nodes(self):
         parallel = "\n".join(f"      - {{name: s{i}, template: nap}}" for i in range(4))
