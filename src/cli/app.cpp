@@ -36,6 +36,7 @@ int run_app(int argc, char** argv) {
   add(add_lint_command(app));
   add(add_version_command(app));
   add(add_scan_command(app));
+  add(add_step_exec_command(app));
 
   try {
     app.parse(argc, argv);

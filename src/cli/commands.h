@@ -30,5 +30,6 @@ CommandAction add_role_command(CLI::App& app);
 CommandAction add_audit_command(CLI::App& app);
 CommandAction add_policy_command(CLI::App& app);
 CommandAction add_alerts_command(CLI::App& app);
+CommandAction add_step_exec_command(CLI::App& app);  // hidden: runs a step on a Slurm node
 
 }  // namespace rampart::cli

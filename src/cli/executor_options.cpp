@@ -1,6 +1,7 @@
 #include "cli/executor_options.h"
 
 #include <cctype>
+#include <filesystem>
 #include <set>
 #include <stdexcept>
 
@@ -11,20 +12,21 @@
 #include "exec/kubernetes/kubernetes_executor.h"
 #include "exec/kubernetes/manifest_emitter.h"
 #include "exec/process_executor.h"
+#include "exec/slurm/slurm_executor.h"
 
 namespace rampart::cli {
 
 void add_executor_options(CLI::App& command, ExecutorSettings& s, bool trusted) {
   if (trusted) {
     command.add_option("--executor", s.executor,
-                       "Where steps run: process (local sandboxed processes), container (OCI containers with crun) or "
-                       "kubernetes (a Pod per step)")
-        ->check(CLI::IsMember({"process", "container", "kubernetes"}))
+                       "Where steps run: process (local sandboxed processes), container (OCI containers with crun), "
+                       "kubernetes (a Pod per step) or slurm (a Slurm batch job per step)")
+        ->check(CLI::IsMember({"process", "container", "kubernetes", "slurm"}))
         ->capture_default_str();
   } else {
     // The server may offer several: the first is the default, workflows pick others by annotation.
     command.add_option("--executor", s.executor,
-                       "Where steps run: process, container or kubernetes, or a comma-separated list of them (the "
+                       "Where steps run: process, container, kubernetes or slurm, or a comma-separated list of them (the "
                        "first is the default; a workflow picks another with the annotation rampart.io/executor)")
         ->capture_default_str();
   }
@@ -53,6 +55,32 @@ void add_executor_options(CLI::App& command, ExecutorSettings& s, bool trusted) 
     command.add_option("--emit-pod-manifests", s.emit_pod_manifests,
                        "Also write the Pod the kubernetes executor would create for each step into DIR (any executor)");
   }
+  command.add_option("--slurm-node-executor", s.slurm_node_executor, "Slurm executor: how a node runs the step: process or container")
+      ->check(CLI::IsMember({"process", "container"}))
+      ->capture_default_str();
+  command.add_option("--slurm-partition", s.slurm_partition, "Slurm executor: partition to submit to (default: the cluster's default)");
+  command.add_option("--slurm-rampart", s.slurm_rampart, "Slurm executor: path of the rampart binary on the nodes (default: this binary's path)");
+  command.add_option("--slurm-sbatch-arg", s.slurm_sbatch_args, "Slurm executor: extra sbatch argument, e.g. --slurm-sbatch-arg=--account=proj (repeatable)");
+}
+
+std::vector<std::string> node_executor_arguments(const ExecutorSettings& s, const std::string& state_dir) {
+  std::vector<std::string> args = {"--executor", s.slurm_node_executor};
+  if (s.slurm_node_executor == "process") {
+    args.insert(args.end(), {"--sandbox", s.sandbox});
+    if (!s.image_catalog.empty()) args.insert(args.end(), {"--image-catalog", std::filesystem::absolute(s.image_catalog).string()});
+    return args;
+  }
+  // Container: each node keeps its own image cache and container state under the state dir
+  // (step-exec adds the node's name), so nodes never sweep each other's containers.
+  args.insert(args.end(), {"--state", state_dir});
+  for (const auto& m : s.registry_mirrors) args.insert(args.end(), {"--registry-mirror", m});
+  for (const auto& r : s.insecure_registries) args.insert(args.end(), {"--insecure-registry", r});
+  if (!s.image_cache.empty()) args.insert(args.end(), {"--image-cache", std::filesystem::absolute(s.image_cache).string()});
+  if (s.allow_privileged) args.push_back("--allow-privileged");
+  if (s.allow_host_namespaces) args.push_back("--allow-host-namespaces");
+  if (s.allow_network) args.push_back("--allow-network");
+  for (const auto& c : s.allowed_capabilities) args.insert(args.end(), {"--allow-capability", c});
+  return args;
 }
 
 namespace {
@@ -103,6 +131,20 @@ namespace {
 
 std::unique_ptr<exec::Executor> make_base_executor(const ExecutorSettings& s, const std::string& state_dir) {
   if (s.executor == "kubernetes") return make_kubernetes(s);
+  if (s.executor == "slurm") {
+    if (s.slurm_node_executor != "process" && s.slurm_node_executor != "container") {
+      throw std::invalid_argument("--slurm-node-executor \"" + s.slurm_node_executor + "\": expected process or container");
+    }
+    exec::slurm::SlurmExecutorOptions options;
+    std::error_code ec;
+    options.job.rampart_binary = s.slurm_rampart.empty() ? std::filesystem::read_symlink("/proc/self/exe", ec).string()
+                                                         : s.slurm_rampart;
+    if (options.job.rampart_binary.empty()) throw std::runtime_error("cannot find this rampart binary's path: give --slurm-rampart");
+    options.job.partition = s.slurm_partition;
+    options.job.extra_sbatch_args = s.slurm_sbatch_args;
+    options.job.node_executor_args = node_executor_arguments(s, std::filesystem::absolute(state_dir).string());
+    return exec::slurm::make_slurm_executor(std::move(options));
+  }
   if (s.executor == "container") {
     exec::ContainerExecutorOptions options;
     options.state_dir = state_dir;
@@ -122,7 +164,7 @@ std::unique_ptr<exec::Executor> make_base_executor(const ExecutorSettings& s, co
     return exec::make_container_executor(std::move(options));
   }
   if (s.executor != "process") {
-    throw std::invalid_argument("unknown executor \"" + s.executor + "\" (expected process, container or kubernetes)");
+    throw std::invalid_argument("unknown executor \"" + s.executor + "\" (expected process, container, kubernetes or slurm)");
   }
   exec::ProcessExecutorOptions options;
   options.sandbox = exec::parse_sandbox_mode(s.sandbox);

@@ -1,5 +1,5 @@
 // How steps are run, as chosen on the command line of `run`, `resume` and `server`: the executor
-// (process, container or kubernetes) and its settings.
+// (process, container, kubernetes or slurm) and its settings.
 #pragma once
 
 #include <functional>
@@ -16,7 +16,7 @@ class App;
 namespace rampart::cli {
 
 struct ExecutorSettings {
-  std::string executor = "process";  // process | container | kubernetes
+  std::string executor = "process";  // process | container | kubernetes | slurm
   std::string sandbox = "bwrap";     // process executor: bwrap | none
   std::string image_catalog;         // process executor
   // Container executor.
@@ -36,6 +36,12 @@ struct ExecutorSettings {
   bool kube_insecure_skip_tls_verify = false;
   // `run` only: also write the Pod the kubernetes executor would create for each step here.
   std::string emit_pod_manifests;
+  // Slurm executor: each step a batch job whose node runs it with `slurm_node_executor`
+  // (process or container), configured by the options above.
+  std::string slurm_node_executor = "process";
+  std::string slurm_partition;
+  std::string slurm_rampart;                   // rampart's path on the nodes; default: this binary
+  std::vector<std::string> slurm_sbatch_args;  // extra sbatch arguments ("--account=x")
 };
 
 // Adds --executor and the options of each executor. `trusted`: offer --sandbox none (never on
@@ -45,5 +51,9 @@ void add_executor_options(CLI::App& command, ExecutorSettings& settings, bool tr
 // Throws std::invalid_argument for bad settings and std::runtime_error when the host lacks what
 // the executor needs.
 std::unique_ptr<exec::Executor> make_executor(const ExecutorSettings& settings, const std::string& state_dir);
+
+// The arguments that make `rampart step-exec` on a Slurm node build the node executor these
+// settings describe (the same flags as `run`, with --executor set to the node's executor).
+std::vector<std::string> node_executor_arguments(const ExecutorSettings& settings, const std::string& state_dir);
 
 }  // namespace rampart::cli
