@@ -260,6 +260,34 @@ class ServerTest(unittest.TestCase):
         for w in call("GET", "/api/v1/workflows/", self.viewer).json()["items"]:
             self.assertEqual(w["metadata"]["namespace"], "team-a")
 
+    def test_archive_is_queryable_by_label_and_start_time(self):
+        wf = load_yaml("examples/hello-world.yaml")
+        wf["metadata"]["labels"] = {"archive-test": "yes"}
+        before = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 2))
+        r = call("POST", "/api/v1/workflows/argo", self.admin, json={"workflow": wf})
+        self.assertEqual(r.status_code, 200, r.text)
+        name = r.json()["metadata"]["name"]
+        wait_finished(self.admin, "argo", name)
+        after = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 2))
+
+        def archived(selector):
+            r = call("GET", "/api/v1/archived-workflows?listOptions.labelSelector=archive-test%3Dyes"
+                     "&listOptions.fieldSelector=" + selector, self.admin)
+            self.assertEqual(r.status_code, 200, r.text)
+            return [w["metadata"]["name"] for w in r.json()["items"]]
+
+        self.assertEqual(archived("metadata.namespace=argo,spec.startedAt>" + before), [name])
+        self.assertEqual(archived("spec.startedAt>" + before + ",spec.startedAt<" + after), [name])
+        self.assertEqual(archived("spec.startedAt>" + after), [])
+        self.assertEqual(archived("spec.startedAt<" + before), [])
+        self.assertEqual(archived("metadata.name=" + name), [name])
+        self.assertEqual(archived("metadata.namespace=team-a"), [])
+        r = call("GET", "/api/v1/archived-workflows?listOptions.fieldSelector=spec.startedAt>yesterday", self.admin)
+        self.assertEqual(r.status_code, 400, r.text)
+        self.assertIn("RFC3339", r.json()["message"])
+        r = call("GET", "/api/v1/archived-workflows?listOptions.fieldSelector=status.phase=Failed", self.admin)
+        self.assertEqual(r.status_code, 400, r.text)
+
     def test_submitter_can_only_submit_from_a_template(self):
         wf = load_yaml("examples/hello-world.yaml")
         r = call("POST", "/api/v1/workflows/team-a", self.submitter, json={"workflow": wf})
