@@ -35,12 +35,12 @@ SECRET_VALUE = "S00perS3cretPa55word"
 
 
 class Server:
-    def __init__(self):
+    def __init__(self, extra_args=()):
         self.state = tempfile.mkdtemp(prefix="rampart-server-test-")
         secret = os.path.join(SOURCE, "tests", "conformance", "my-secret.yaml")
         self.proc = subprocess.Popen(
             [RAMPART, "server", "--state", self.state, "--listen", "127.0.0.1:0", "--secret", secret,
-             "--threads", "2"],
+             "--threads", "2", *extra_args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.admin = self.proc.stdout.readline().strip()
         deadline = time.time() + 30
@@ -287,6 +287,48 @@ class ServerTest(unittest.TestCase):
         self.assertIn("RFC3339", r.json()["message"])
         r = call("GET", "/api/v1/archived-workflows?listOptions.fieldSelector=status.phase=Failed", self.admin)
         self.assertEqual(r.status_code, 400, r.text)
+
+    def test_a_workflow_picks_one_of_the_servers_executors_by_annotation(self):
+        # This server offers only the process executor: asking for another is refused up front.
+        wf = load_yaml("examples/hello-world.yaml")
+        wf["metadata"]["annotations"] = {"rampart.io/executor": "container"}
+        r = call("POST", "/api/v1/workflows/argo", self.admin, json={"workflow": wf})
+        self.assertEqual(r.status_code, 400, r.text)
+        self.assertIn("it offers: process", r.json()["message"])
+        wf["metadata"]["annotations"] = {"rampart.io/executor": "process"}
+        r = call("POST", "/api/v1/workflows/argo", self.admin, json={"workflow": wf})
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertEqual(wait_finished(self.admin, "argo", r.json()["metadata"]["name"])["status"]["phase"], "Succeeded")
+
+    def test_a_server_offering_two_executors_runs_each_workflow_on_the_one_it_asks_for(self):
+        # process first (the default), container second. The container executor pulls busybox
+        # from its registry, which this machine cannot reach: the same workflow succeeds through
+        # processes and fails naming the pull when it asks for containers.
+        other = Server(extra_args=("--executor", "process,container", "--registry-mirror", "docker.io=127.0.0.1:9"))
+        try:
+            def run(annotations):
+                wf = load_yaml("examples/hello-world.yaml")
+                wf["metadata"]["annotations"] = annotations
+                r = requests.post(other.url + "/api/v1/workflows/argo", json={"workflow": wf}, verify=False, timeout=30,
+                                  headers={"Authorization": "Bearer " + other.admin})
+                self.assertEqual(r.status_code, 200, r.text)
+                name = r.json()["metadata"]["name"]
+                deadline = time.time() + 120
+                while time.time() < deadline:
+                    got = requests.get(other.url + "/api/v1/workflows/argo/" + name, verify=False, timeout=30,
+                                       headers={"Authorization": "Bearer " + other.admin}).json()
+                    if got.get("status", {}).get("phase") in ("Succeeded", "Failed", "Error"):
+                        return got
+                    time.sleep(0.2)
+                self.fail("workflow did not finish")
+
+            self.assertEqual(run({})["status"]["phase"], "Succeeded")
+            in_container = run({"rampart.io/executor": "container"})
+            self.assertNotEqual(in_container["status"]["phase"], "Succeeded")
+            messages = " ".join(n.get("message", "") for n in in_container["status"].get("nodes", {}).values())
+            self.assertIn("127.0.0.1:9", messages)
+        finally:
+            other.stop()
 
     def test_submitter_can_only_submit_from_a_template(self):
         wf = load_yaml("examples/hello-world.yaml")
