@@ -62,6 +62,9 @@ Json submit_workflow(Call& call, const spec::Document& workflow, const engine::R
     throw ApiError(message.find("already exists") != std::string::npos ? 409 : 400, message);
   }
   call.audit_object = options.namespace_ + "/" + name;
+  // This server owns what it accepted, also while it waits for a free slot: other servers on the
+  // same database adopt it only if this one dies.
+  call.api.runner->claim(call.api.store(), options.namespace_, name);
   // The admission decision goes into the workflow's timeline.
   store::EventRecord admitted;
   admitted.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(

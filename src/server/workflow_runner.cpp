@@ -72,6 +72,11 @@ void WorkflowRunner::start(const std::string& ns, const std::string& name) {
   }
 }
 
+void WorkflowRunner::claim(store::Store& store, const std::string& ns, const std::string& name) {
+  keeper_->note_acquired();
+  store.acquire_lease(ns, name, options_.instance_id, options_.lease_ttl.count());
+}
+
 void WorkflowRunner::spawn(const std::string& ns, const std::string& name) {
   ++running_;
   // Detached: a workflow outlives the request that submitted it. On server exit the process
@@ -88,8 +93,8 @@ void WorkflowRunner::run(const std::string& ns, const std::string& name) {
       if (!lock->try_lock()) lock.reset();
     }
     if (lock || store::is_postgres_url(options_.db)) {
-      auto store = store::open_store(options_.db);
-      drive(*store, ns, name);
+      auto store = take_store();
+      if (drive(*store, ns, name)) give_back(std::move(store));
     }
   } catch (const std::exception& e) {
     std::clog << "workflow " << ns << "/" << name << ": " << e.what() << "\n";
@@ -104,17 +109,34 @@ void WorkflowRunner::run(const std::string& ns, const std::string& name) {
   }
 }
 
-void WorkflowRunner::drive(store::Store& store, const std::string& ns, const std::string& name) {
+std::unique_ptr<store::Store> WorkflowRunner::take_store() {
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_stores_.empty()) {
+      auto store = std::move(idle_stores_.back());
+      idle_stores_.pop_back();
+      return store;
+    }
+  }
+  return store::open_store(options_.db);
+}
+
+void WorkflowRunner::give_back(std::unique_ptr<store::Store> store) {
+  std::lock_guard lock(mutex_);
+  if (idle_stores_.size() < static_cast<size_t>(std::max(1, options_.max_running))) idle_stores_.push_back(std::move(store));
+}
+
+bool WorkflowRunner::drive(store::Store& store, const std::string& ns, const std::string& name) {
   keeper_->note_acquired();
   auto epoch = store.acquire_lease(ns, name, options_.instance_id, options_.lease_ttl.count());
-  if (!epoch) return;  // another server drives it
+  if (!epoch) return true;  // another server drives it
   store.fence(ns, name, options_.instance_id, *epoch);
   bool release = true;
   try {
     auto record = store.get_workflow(ns, name);
     if (!record) {
       store.release_lease(ns, name, options_.instance_id);
-      return;
+      return true;
     }
     std::string executor_name = options_.executor_names.front();
     if (record->manifest.is_object()) {
@@ -158,14 +180,15 @@ void WorkflowRunner::drive(store::Store& store, const std::string& ns, const std
     owed_releases_.emplace_back(ns, name);
     throw;
   }
-  if (release) {
-    try {
-      store.release_lease(ns, name, options_.instance_id);
-    } catch (const std::exception&) {
-      std::lock_guard lock(mutex_);
-      owed_releases_.emplace_back(ns, name);
-    }
+  if (!release) return false;
+  try {
+    store.release_lease(ns, name, options_.instance_id);
+  } catch (const std::exception&) {
+    std::lock_guard lock(mutex_);
+    owed_releases_.emplace_back(ns, name);
+    return false;
   }
+  return true;
 }
 
 void WorkflowRunner::renew() {

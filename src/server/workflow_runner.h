@@ -66,6 +66,9 @@ class WorkflowRunner {
   // Starts running a stored workflow in the background; does nothing when this server already
   // runs it, and the engine thread gives up quietly when another engine holds it.
   void start(const std::string& ns, const std::string& name);
+  // Takes the lease of a workflow this server just accepted, before start(): from then on it is
+  // this server's, also while it waits for a free slot, and others adopt it only if this dies.
+  void claim(store::Store& store, const std::string& ns, const std::string& name);
   // Starts every workflow that is Pending or Running in the store. Returns how many.
   int resume_unfinished(store::Store& store);
   // Starts the background work: lease renewal, adopting workflows whose lease lapsed, archive
@@ -80,7 +83,12 @@ class WorkflowRunner {
 
  private:
   void run(const std::string& ns, const std::string& name);
-  void drive(store::Store& store, const std::string& ns, const std::string& name);
+  // Returns whether the store is fit for another workflow (the engine ended normally).
+  bool drive(store::Store& store, const std::string& ns, const std::string& name);
+  // Idle store connections, reused by the next engine: opening one to PostgreSQL costs a TCP
+  // and SCRAM handshake and a schema check, more than a short workflow's whole run.
+  std::unique_ptr<store::Store> take_store();
+  void give_back(std::unique_ptr<store::Store> store);
   void spawn(const std::string& ns, const std::string& name);  // mutex_ held
   void maintenance_loop();
   void renew();  // the LeaseKeeper's renewal: releases owed first, then every live lease
@@ -92,6 +100,7 @@ class WorkflowRunner {
   int running_ = 0;
   // Leases to hand back (their engine ended abnormally); retried until the database answers.
   std::vector<std::pair<std::string, std::string>> owed_releases_;
+  std::vector<std::unique_ptr<store::Store>> idle_stores_;  // guarded by mutex_
 
   std::unique_ptr<store::Store> lease_store_;  // used by the keeper's thread only
   std::unique_ptr<LeaseKeeper> keeper_;

@@ -171,6 +171,7 @@ def main():
         sampler = Sampler({a.proc.pid: "A", b.proc.pid: "B"})
         sampler.start()
 
+        started = time.time()
         for i in range(WORKFLOWS):
             r = a.call("POST", "/api/v1/workflows/default", json={"workflow": workflow(i)})
             if r.status_code != 200:
@@ -179,9 +180,15 @@ def main():
         # Kill A once every long step runs there (and no step has ever run on B).
         deadline = time.time() + 120
         longs = {"failover-wf%02d-long" % i for i in range(WORKFLOWS)}
+        last_seen = None
         while not longs <= {m for m, names in sampler.running.items() if "A" in names}:
+            seen = sorted(longs - {m for m, names in sampler.running.items() if "A" in names})
+            if os.environ.get("FAILOVER_DEBUG") and seen != last_seen:
+                print(round(time.time() - started, 2), "missing", seen, flush=True)
+                last_seen = seen
             if time.time() > deadline:
-                fail("the long steps did not all start on A:\n" + a.logs())
+                fail("the long steps did not all run on A at once: starts %s\n%s" % (
+                    sorted((round(t - started, 1), m) for t, m, _ in sampler.starts), a.logs()))
             time.sleep(0.05)
         # Past the lease TTL at least once, so that A has had to renew.
         time.sleep(LEASE_TTL + 1)
