@@ -245,7 +245,8 @@ class SqliteStore final : public Store {
   std::optional<int64_t> acquire_lease(const std::string& ns, const std::string& name, const std::string& holder,
                                        int64_t ttl_ms) override {
     std::optional<int64_t> epoch;
-    in_write_transaction([&] {
+    // Lease bookkeeping is not a write of workflow state: not fenced (as on PostgreSQL).
+    in_write_transaction(Fenced::No, [&] {
       const int64_t now = now_ms();
       Statement& upsert = connection_.cached(
           "INSERT INTO leases (namespace, name, holder, epoch, expires_at) VALUES (?, ?, ?, 1, ?)"
@@ -314,12 +315,17 @@ class SqliteStore final : public Store {
  private:
   // Runs `change` atomically: in its own transaction, or, inside the caller's begin(), in a
   // savepoint so a failure undoes only this operation and leaves the caller's transaction usable.
+  enum class Fenced { Yes, No };
   template <typename Change>
   void in_write_transaction(Change&& change) {
+    in_write_transaction(Fenced::Yes, std::forward<Change>(change));
+  }
+  template <typename Change>
+  void in_write_transaction(Fenced fenced, Change&& change) {
     const bool own_transaction = connection_.autocommit();
     connection_.exec(own_transaction ? "BEGIN IMMEDIATE" : "SAVEPOINT store_operation");
     try {
-      if (own_transaction) check_fence();
+      if (own_transaction && fenced == Fenced::Yes) check_fence();
       change();
       connection_.exec(own_transaction ? "COMMIT" : "RELEASE store_operation");
     } catch (...) {

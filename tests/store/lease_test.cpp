@@ -122,6 +122,21 @@ TEST_P(LeaseTest, FencedWritesFailOnceTheLeaseIsTakenOver) {
   EXPECT_TRUE(a->get_workflow("argo", "wf"));
 }
 
+TEST_P(LeaseTest, LeaseBookkeepingIsNotFencedSoAStoreCanMoveOnToTheNextWorkflow) {
+  // A server reuses a connection for its next workflow: the fence of the last one, whose lease
+  // it has released, must not stop it from leasing the next.
+  auto epoch = a->acquire_lease("argo", "first", "server-a", 60'000);
+  ASSERT_TRUE(epoch);
+  a->fence("argo", "first", "server-a", *epoch);
+  a->release_lease("argo", "first", "server-a");
+  ASSERT_TRUE(b->acquire_lease("argo", "first", "server-b", 60'000));
+  auto next = a->acquire_lease("argo", "second", "server-a", 60'000);
+  ASSERT_TRUE(next);
+  EXPECT_NO_THROW(a->renew_leases("server-a", 60'000));
+  a->fence("argo", "second", "server-a", *next);
+  EXPECT_NO_THROW(a->put_workflow(workflow("second", "Running")));
+}
+
 TEST_P(LeaseTest, UnfencedStoresWriteFreely) {
   ASSERT_TRUE(a->acquire_lease("argo", "wf", "server-a", 60'000));
   // The API's connections (stop requests, deletes) are not fenced.
