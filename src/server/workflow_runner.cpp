@@ -239,7 +239,8 @@ void WorkflowRunner::maintenance_loop() {
         room = std::max(0, options_.max_running - running_);
       }
       if (room > 0 && !keeper_->lost()) {
-        for (const auto& [ns, name] : store->unleased_unfinished(room)) start(ns, name);
+        const int64_t unclaimed_before = now_ms() - options_.lease_ttl.count();
+        for (const auto& [ns, name] : store->unleased_unfinished(room, unclaimed_before)) start(ns, name);
       }
       if (options_.archive_ttl.count() > 0 && now_ms() - last_retention > 60'000) {
         last_retention = now_ms();

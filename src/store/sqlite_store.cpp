@@ -288,14 +288,16 @@ class SqliteStore final : public Store {
     return query.column_text(0);
   }
 
-  std::vector<std::pair<std::string, std::string>> unleased_unfinished(int64_t limit) override {
+  std::vector<std::pair<std::string, std::string>> unleased_unfinished(int64_t limit,
+                                                                       int64_t unclaimed_before_ms) override {
     Statement& query = connection_.cached(
         "SELECT w.namespace, w.name FROM workflows w"
-        " LEFT JOIN leases l ON l.namespace = w.namespace AND l.name = w.name AND l.expires_at > ?"
-        " WHERE w.phase IN ('', 'Pending', 'Running') AND l.name IS NULL"
+        " LEFT JOIN leases l ON l.namespace = w.namespace AND l.name = w.name"
+        " WHERE w.phase IN ('', 'Pending', 'Running')"
+        "   AND (l.expires_at <= ? OR (l.name IS NULL AND w.created_at < ?))"
         " ORDER BY w.created_at, w.namespace, w.name LIMIT ?");
     ResetOnExit reset(query);
-    query.bind_all(now_ms(), limit);
+    query.bind_all(now_ms(), unclaimed_before_ms, limit);
     std::vector<std::pair<std::string, std::string>> result;
     while (query.step()) result.emplace_back(query.column_text(0), query.column_text(1));
     return result;

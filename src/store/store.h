@@ -107,8 +107,12 @@ class Store {
   virtual void release_lease(const std::string& ns, const std::string& name, const std::string& holder) = 0;
   // Who holds a live lease on ns/name, if anyone.
   virtual std::optional<std::string> lease_holder(const std::string& ns, const std::string& name) = 0;
-  // Unfinished workflows (phase "", Pending or Running) without a live lease, oldest first.
-  virtual std::vector<std::pair<std::string, std::string>> unleased_unfinished(int64_t limit) = 0;
+  // Unfinished workflows (phase "", Pending or Running) without a live lease, oldest first. One
+  // that never had a lease is listed only if created before `unclaimed_before_ms`: the server
+  // that accepts a submission leases it just after storing it, and must not lose it to another
+  // server in between.
+  virtual std::vector<std::pair<std::string, std::string>> unleased_unfinished(int64_t limit,
+                                                                               int64_t unclaimed_before_ms) = 0;
   // From now on every write through this Store first checks that `holder` still has a live lease
   // of `epoch` on ns/name, and throws LeaseLost otherwise: an engine that lost its lease cannot
   // overwrite the state its successor is writing.

@@ -92,8 +92,11 @@ TEST_P(LeaseTest, UnleasedUnfinishedListsWhatNeedsAnOwner) {
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   std::vector<std::pair<std::string, std::string>> expected = {
       {"argo", "running-orphan"}, {"argo", "pending"}, {"argo", "new"}, {"argo", "expired"}};
-  EXPECT_EQ(b->unleased_unfinished(100), expected);
-  EXPECT_EQ(b->unleased_unfinished(2).size(), 2u);
+  EXPECT_EQ(b->unleased_unfinished(100, 1000), expected);
+  EXPECT_EQ(b->unleased_unfinished(2, 1000).size(), 2u);
+  // Never leased and created at or after the cut-off: its accepting server is about to lease it.
+  std::vector<std::pair<std::string, std::string>> only_old = {{"argo", "running-orphan"}, {"argo", "expired"}};
+  EXPECT_EQ(b->unleased_unfinished(100, 3), only_old);
 }
 
 TEST_P(LeaseTest, FencedWritesFailOnceTheLeaseIsTakenOver) {

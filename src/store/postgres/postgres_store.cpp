@@ -371,16 +371,17 @@ class PostgresStore final : public Store {
     });
   }
 
-  std::vector<std::pair<std::string, std::string>> unleased_unfinished(int64_t limit) override {
+  std::vector<std::pair<std::string, std::string>> unleased_unfinished(int64_t limit,
+                                                                       int64_t unclaimed_before_ms) override {
     return read([&](pqxx::transaction_base& tx) {
       std::vector<std::pair<std::string, std::string>> result;
       for (const auto& row : tx.exec_params(
                "SELECT w.namespace, w.name FROM workflows w"
-               " WHERE w.phase IN ('', 'Pending', 'Running') AND NOT EXISTS ("
-               "   SELECT 1 FROM leases l WHERE l.namespace = w.namespace AND l.name = w.name"
-               "   AND l.expires_at > rampart_now_ms())"
+               " LEFT JOIN leases l ON l.namespace = w.namespace AND l.name = w.name"
+               " WHERE w.phase IN ('', 'Pending', 'Running')"
+               "   AND (l.expires_at <= rampart_now_ms() OR (l.name IS NULL AND w.created_at < $2))"
                " ORDER BY w.created_at, w.namespace, w.name LIMIT $1",
-               limit)) {
+               limit, unclaimed_before_ms)) {
         result.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
       }
       return result;
