@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "engine/engine.h"
+#include "engine/node.h"
 #include "engine/run_lock.h"
 #include "exec/process_executor.h"
 #include "guard/admission.h"
@@ -26,11 +27,6 @@ std::string default_instance_id() {
   char suffix[9];
   std::snprintf(suffix, sizeof suffix, "%08x", random());
   return std::string(host) + "-" + std::to_string(::getpid()) + "-" + suffix;
-}
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace
@@ -145,7 +141,7 @@ bool WorkflowRunner::drive(store::Store& store, const std::string& ns, const std
       const auto& annotations = record->manifest.value("metadata", store::Json::object()).value("annotations", store::Json::object());
       if (annotations.contains(kExecutorAnnotation) && annotations[kExecutorAnnotation].is_string()) {
         std::string asked = annotations[kExecutorAnnotation].get<std::string>();
-        if (!check_executor(asked).empty()) throw std::invalid_argument(check_executor(asked));
+        if (std::string why = check_executor(asked); !why.empty()) throw std::invalid_argument(why);
         executor_name = asked;
       }
     }
@@ -239,12 +235,12 @@ void WorkflowRunner::maintenance_loop() {
         room = std::max(0, options_.max_running - running_);
       }
       if (room > 0 && !keeper_->lost()) {
-        const int64_t unclaimed_before = now_ms() - options_.lease_ttl.count();
+        const int64_t unclaimed_before = engine::now_ms() - options_.lease_ttl.count();
         for (const auto& [ns, name] : store->unleased_unfinished(room, unclaimed_before)) start(ns, name);
       }
-      if (options_.archive_ttl.count() > 0 && now_ms() - last_retention > 60'000) {
-        last_retention = now_ms();
-        const int64_t cutoff = now_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(options_.archive_ttl).count();
+      if (options_.archive_ttl.count() > 0 && engine::now_ms() - last_retention > 60'000) {
+        last_retention = engine::now_ms();
+        const int64_t cutoff = engine::now_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(options_.archive_ttl).count();
         if (int64_t deleted = store->delete_finished_before(cutoff); deleted > 0) {
           std::clog << "rampart server: archive retention deleted " << deleted << " finished workflow(s)\n";
         }
