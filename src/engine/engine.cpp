@@ -4,6 +4,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "common/object_names.h"
 #include "engine/workflow_run.h"
 
 namespace rampart::engine {
@@ -62,11 +63,16 @@ std::string Engine::submit(const spec::Document& workflow, const References& ref
   }
   Json manifest = workflow.raw;
   Json& meta = manifest["metadata"];
+  // Names become directory names (logs, step dirs, volumes): checked before any path is formed.
+  if (std::string why = check_dns1123_label(options.namespace_); !why.empty()) throw std::invalid_argument("namespace " + why);
   std::string name = options.name;
   if (name.empty()) name = meta.value("name", "");
-  if (name.empty()) {
+  if (!name.empty()) {
+    if (std::string why = check_dns1123_subdomain(name); !why.empty()) throw std::invalid_argument("metadata.name " + why);
+  } else {
     std::string prefix = meta.value("generateName", "");
     if (prefix.empty()) throw std::invalid_argument("the workflow has neither metadata.name nor metadata.generateName");
+    if (std::string why = check_generate_name(prefix); !why.empty()) throw std::invalid_argument("metadata.generateName " + why);
     for (int attempt = 0; attempt < 20; ++attempt) {
       name = prefix + random_suffix(5);
       if (!store_.get_workflow(options.namespace_, name)) break;

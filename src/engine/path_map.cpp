@@ -1,5 +1,7 @@
 #include "engine/path_map.h"
 
+#include "common/confined_dir.h"
+
 namespace rampart::engine {
 
 namespace fs = std::filesystem;
@@ -12,6 +14,20 @@ bool is_within(const fs::path& path, const fs::path& dir) {
 }
 
 }  // namespace
+
+std::optional<MappedPath> map_container_path(const PathMap& paths, const std::string& container_path) {
+  fs::path container = fs::path(container_path).lexically_normal();
+  if (!container.is_absolute()) return std::nullopt;
+  for (const auto& [prefix, host] : paths) {
+    auto rel = container.lexically_relative(fs::path(prefix).lexically_normal());
+    if (rel.empty() || *rel.begin() == "..") continue;
+    std::string relative = rel == "." ? "" : rel.string();
+    while (!relative.empty() && relative.back() == '/') relative.pop_back();
+    if (!ConfinedDir::check_relative(relative).empty()) return std::nullopt;
+    return MappedPath{host, relative};
+  }
+  return std::nullopt;
+}
 
 std::optional<fs::path> contained_host_path(const PathMap& paths, const std::string& container_path) {
   fs::path container = fs::path(container_path).lexically_normal();

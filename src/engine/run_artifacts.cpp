@@ -1,9 +1,14 @@
 // Input artifacts placed where a step expects them, and output artifacts saved to the local
 // artifact repository after it, as Argo's executor does around a pod's main container.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <functional>
 
+#include "common/confined_dir.h"
 #include "engine/workflow_run.h"
 
 namespace rampart::engine {
@@ -21,6 +26,15 @@ std::string artifact_key(const Json& a) {
     }
   }
   if (a.contains("azure") && a["azure"].is_object() && a["azure"].contains("blob")) return a["azure"]["blob"].get<std::string>();
+  return "";
+}
+
+std::string write_raw_artifact(const ConfinedDir& base, const std::string& relative, const std::string& data) {
+  std::string error;
+  if (!base.remove(relative, &error)) return error;
+  UniqueFd out = base.open_file(relative, O_WRONLY | O_CREAT | O_TRUNC, 0644, &error);
+  if (!out) return error;
+  if (::write(out.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size())) return "cannot write " + relative;
   return "";
 }
 
@@ -70,31 +84,36 @@ std::string WorkflowRun::stage_input_artifacts(const Json& inputs, const expr::S
     }
     // The host side of `path`: inside /tmp or a volume it is already mapped; elsewhere it gets
     // a host file or directory of its own, bound at `path`.
-    fs::path host;
-    if (auto mapped = contained_host_path(pod.paths, path)) {
-      host = *mapped;
-    } else {
-      host = fs::path(pod.step_dir) / "inputs" / std::to_string(index++) / fs::path(path).filename();
-      pod.mounts.push_back({host.string(), path, false});
-    }
-    std::error_code ec;
-    fs::create_directories(host.parent_path(), ec);
-    fs::remove_all(host, ec);
     std::string error;
+    auto step = ConfinedDir::open(pod.step_dir, Create::No, &error);
+    if (!step) return "inputs.artifacts." + aname + ": " + error;
+    std::optional<ConfinedDir> base;
+    std::string relative;
+    if (auto mapped = map_container_path(pod.paths, path)) {
+      base = ConfinedDir::open(mapped->host_root, Create::No, &error);
+      relative = mapped->relative;
+    } else {
+      std::string file = fs::path(path).lexically_normal().filename().string();
+      if (file.empty() || file == "." || file == "..") return "inputs.artifacts." + aname + ": path " + path + " names no file";
+      relative = "inputs/" + std::to_string(index++) + "/" + file;
+      base = step->subdir("", Create::No, &error);
+      pod.mounts.push_back({(fs::path(pod.step_dir) / relative).string(), path, false});
+    }
+    if (!base) return "inputs.artifacts." + aname + ": " + error;
     if (raw) {
-      std::ofstream out(host, std::ios::binary);
-      out << source["raw"].value("data", "");
-      if (!out) error = "cannot write " + host.string();
+      error = write_raw_artifact(*base, relative, source["raw"].value("data", ""));
     } else {
       if (!artifacts_.exists(key)) {
         if (optional) continue;
         return "inputs.artifacts." + aname + ": artifact \"" + key + "\" not found in the artifact repository";
       }
-      error = artifacts_.load(key, host, a.value("subPath", source.value("subPath", "")));
+      error = artifacts_.load(key, *base, relative, a.value("subPath", source.value("subPath", "")), *step);
     }
     if (!error.empty()) return "inputs.artifacts." + aname + ": " + error;
     if (a.contains("mode") && a["mode"].is_number_integer()) {
-      fs::permissions(host, static_cast<fs::perms>(a["mode"].get<int>()), ec);
+      // Permission bits only: an artifact never becomes setuid.
+      UniqueFd fd = base->open_file(relative, O_PATH, 0, &error);
+      if (fd) ::fchmodat(AT_FDCWD, ("/proc/self/fd/" + std::to_string(fd.get())).c_str(), a["mode"].get<int>() & 0777, 0);
     }
   }
   return "";
@@ -108,11 +127,12 @@ std::string WorkflowRun::save_output_artifacts(const Node& n, const Json& tmpl, 
     std::string aname = a.value("name", "");
     if (!a.contains("path")) continue;
     std::string path = a["path"].get<std::string>();
-    auto host = contained_host_path(paths, path);
-    std::error_code ec;
-    if (!host || !fs::exists(fs::symlink_status(*host, ec))) {
-      if (a.value("optional", false)) continue;
-      return "outputs.artifacts." + aname + ": path " + path + " does not exist";
+    auto mapped = map_container_path(paths, path);
+    std::string error;
+    auto base = mapped ? ConfinedDir::open(mapped->host_root, Create::No, &error) : std::nullopt;
+    if (!base || !base->status(mapped->relative, &error)) {
+      if (a.value("optional", false) && error.empty()) continue;
+      return "outputs.artifacts." + aname + ": path " + path + (error.empty() ? " does not exist" : ": " + error);
     }
     bool archive = true;
     int level = -1;
@@ -125,8 +145,9 @@ std::string WorkflowRun::save_output_artifacts(const Node& n, const Json& tmpl, 
     }
     // Argo's default key format: <workflow>/<pod>/<artifact>.tgz; a key-only output names its key.
     std::string key = artifact_key(a);
-    if (key.empty()) key = ns_ + "/" + name_ + "/" + n.pod_name + "/" + aname + (archive ? ".tgz" : "");
-    std::string error = artifacts_.save(*host, key, archive, level);
+    // Keys resolve inside the namespace's part of the repository (artifact_repository.h).
+    if (key.empty()) key = name_ + "/" + n.pod_name + "/" + aname + (archive ? ".tgz" : "");
+    error = artifacts_.save(*base, mapped->relative, key, archive, level);
     if (!error.empty()) return "outputs.artifacts." + aname + ": " + error;
     Json record = {{"name", aname}, {"path", path}, {"s3", {{"key", key}}}};
     if (!archive) record["archive"] = {{"none", Json::object()}};
@@ -134,12 +155,11 @@ std::string WorkflowRun::save_output_artifacts(const Node& n, const Json& tmpl, 
     saved.push_back(record);
   }
   if (archive_logs) {
-    std::string key = ns_ + "/" + name_ + "/" + n.pod_name + "/main.log";
-    fs::path log = fs::path(options_.state_dir) / "logs" / ns_ / name_ / (n.id + ".log");
-    std::error_code ec;
-    fs::create_directories(artifacts_.path_of(key).parent_path(), ec);
-    fs::copy_file(log, artifacts_.path_of(key), fs::copy_options::overwrite_existing, ec);
-    if (!ec) saved.push_back({{"name", "main-logs"}, {"s3", {{"key", key}}}});
+    std::string key = name_ + "/" + n.pod_name + "/main.log";
+    std::string error;
+    auto logs = ConfinedDir::open((fs::path(options_.state_dir) / "logs").string(), Create::Yes, &error);
+    UniqueFd log = logs ? logs->open_file(ns_ + "/" + name_ + "/" + n.id + ".log", O_RDONLY, 0, &error) : UniqueFd();
+    if (log && artifacts_.put_file(key, log.get()).empty()) saved.push_back({{"name", "main-logs"}, {"s3", {{"key", key}}}});
   }
   if (!saved.empty()) out["artifacts"] = saved;
   return "";

@@ -1,13 +1,19 @@
 // Container and script templates (and container sets): the template is resolved against its
 // variables, turned into a sandboxed step for the executor, and its outputs are collected from
 // the host side of the paths it wrote.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "common/confined_dir.h"
 #include "engine/naming.h"
+#include "engine/pod_volumes.h"
 #include "engine/workflow_run.h"
 #include "spec/units.h"
 
@@ -34,22 +40,56 @@ std::vector<std::string> string_list(const Json& v) {
   return out;
 }
 
-std::string read_file(const fs::path& path, size_t max_bytes, bool keep_tail) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "";
-  in.seekg(0, std::ios::end);
-  auto size = static_cast<size_t>(in.tellg());
-  size_t start = 0;
-  if (size > max_bytes) start = keep_tail ? size - max_bytes : 0;
-  size_t length = std::min(size, max_bytes);
-  std::string data(length, '\0');
-  in.seekg(static_cast<std::streamoff>(start));
-  in.read(data.data(), static_cast<std::streamsize>(length));
-  data.resize(static_cast<size_t>(in.gcount()));
+std::string read_fd(int fd, size_t max_bytes, bool keep_tail) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return "";
+  auto size = static_cast<size_t>(st.st_size);
+  size_t start = size > max_bytes && keep_tail ? size - max_bytes : 0;
+  std::string data(std::min(size, max_bytes), '\0');
+  ssize_t n = ::pread(fd, data.data(), data.size(), static_cast<off_t>(start));
+  data.resize(n < 0 ? 0 : static_cast<size_t>(n));
   return data;
 }
 
+std::string read_file(const fs::path& path, size_t max_bytes, bool keep_tail) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  return fd ? read_fd(fd.get(), max_bytes, keep_tail) : "";
+}
+
 }  // namespace
+
+// The step's directory (<state>/run/<ns>/<workflow>/<node>), its /tmp, and its volumes: the
+// workflow's, the template's and volumeClaimTemplates, each through PodVolumes (confined).
+std::string WorkflowRun::prepare_pod_dirs(const Json& tmpl, const std::string& id, PodContext& pod) {
+  std::string error;
+  auto run_root = ConfinedDir::open((fs::path(options_.state_dir) / "run").string(), Create::Yes, &error);
+  if (!run_root) return error;
+  std::string relative = ns_ + "/" + name_ + "/" + id;
+  if (!run_root->remove(relative, &error)) return error;  // a previous attempt's leftovers (after a crash)
+  auto step = run_root->subdir(relative, Create::Yes, &error);
+  if (!step || !step->subdir("tmp", Create::Yes, &error)) return "cannot create the step directory: " + error;
+  pod.step_dir = step->path();
+  pod.paths.emplace_back("/tmp", (fs::path(pod.step_dir) / "tmp").string());
+  auto claims = ConfinedDir::open((fs::path(options_.state_dir) / "volumes" / ns_).string(), Create::Yes, &error);
+  if (!claims) return error;
+  PodVolumes volumes(std::make_shared<const ConfinedDir>(std::move(*claims)),
+                     std::make_shared<const ConfinedDir>(std::move(*step)), {&config_maps_, &options_.secrets});
+  for (const Json* list : {static_cast<const Json*>(&spec_), &tmpl}) {
+    const Json& declared = list->value("volumes", Json::array());
+    for (const auto& v : declared) {
+      if (std::string why = volumes.add(v); !why.empty()) return why;
+    }
+  }
+  for (const auto& claim : spec_.value("volumeClaimTemplates", Json::array())) {
+    if (std::string why = volumes.add_claim_template(name_, claim); !why.empty()) return why;
+  }
+  const Json& main = tmpl.contains("script") ? tmpl["script"] : tmpl.contains("container") ? tmpl["container"] : Json();
+  if (!main.is_null()) error = volumes.mount(main.value("volumeMounts", Json::array()), pod.mounts, pod.paths);
+  if (error.empty() && tmpl.contains("containerSet")) {
+    error = volumes.mount(tmpl["containerSet"].value("volumeMounts", Json::array()), pod.mounts, pod.paths);
+  }
+  return error;
+}
 
 void WorkflowRun::run_pod(const Invocation& inv, const Json& inputs, const std::string& id, Done done) {
   Node& n = node(id);
@@ -83,98 +123,8 @@ void WorkflowRun::run_pod(const Invocation& inv, const Json& inputs, const std::
 
   PodContext pod;
   pod.cancel = inv.cancel;
-  pod.step_dir = (fs::path(options_.state_dir) / "run" / ns_ / name_ / id).string();
-  std::error_code ec;
-  fs::remove_all(pod.step_dir, ec);  // a previous attempt's leftovers (after a crash)
-  fs::create_directories(fs::path(pod.step_dir) / "tmp", ec);
-  if (ec) {
-    fail(NodePhase::Error, "cannot create the step directory " + pod.step_dir + ": " + ec.message());
-    return;
-  }
-  pod.paths.emplace_back("/tmp", (fs::path(pod.step_dir) / "tmp").string());
-
-  // Volumes: the workflow's, the template's, and volumeClaimTemplates (one per workflow).
-  std::map<std::string, std::string> volume_dirs;
-  std::string volume_error;
-  auto add_volume = [&](const Json& v) {
-    std::string vname = v.value("name", "");
-    fs::path dir;
-    if (v.contains("emptyDir")) {
-      dir = fs::path(pod.step_dir) / "volumes" / vname;
-    } else if (v.contains("persistentVolumeClaim")) {
-      dir = fs::path(options_.state_dir) / "volumes" / ns_ / v["persistentVolumeClaim"].value("claimName", "");
-    } else if (v.contains("configMap")) {
-      dir = fs::path(pod.step_dir) / "volumes" / vname;
-      fs::create_directories(dir, ec);
-      auto cm = config_maps_.find(v["configMap"].value("name", ""));
-      if (cm == config_maps_.end()) {
-        volume_error = "volume \"" + vname + "\": ConfigMap \"" + v["configMap"].value("name", "") +
-                       "\" was not given (use --configmap FILE)";
-        return;
-      }
-      for (const auto& [key, value] : cm->second) std::ofstream(dir / key) << value;
-    } else if (v.contains("hostPath")) {
-      volume_error = "volume \"" + vname + "\": hostPath volumes are not allowed";
-      return;
-    } else if (v.contains("secret")) {
-      std::string secret = v["secret"].value("secretName", "");
-      auto it = options_.secrets.find(secret);
-      if (it == options_.secrets.end()) {
-        volume_error = "volume \"" + vname + "\": Secret \"" + secret + "\" was not given (use --secret FILE)";
-        return;
-      }
-      // Secret files live only in the step's scratch dir, removed when the step ends.
-      dir = fs::path(pod.step_dir) / "secrets" / vname;
-      fs::create_directories(dir, ec);
-      for (const auto& [key, value] : it->second) {
-        std::ofstream out(dir / key, std::ios::binary);
-        out << value;
-        fs::permissions(dir / key, fs::perms::owner_read, ec);
-      }
-    } else {
-      volume_error = "volume \"" + vname + "\": this volume type is not supported by the local executor";
-      return;
-    }
-    fs::create_directories(dir, ec);
-    volume_dirs[vname] = dir.string();
-  };
-  for (const auto& v : spec_.value("volumes", Json::array())) add_volume(v);
-  for (const auto& v : tmpl.value("volumes", Json::array())) add_volume(v);
-  for (const auto& claim : spec_.value("volumeClaimTemplates", Json::array())) {
-    std::string vname = claim.value("metadata", Json::object()).value("name", "");
-    fs::path dir = fs::path(options_.state_dir) / "volumes" / ns_ / (name_ + "-" + vname);
-    fs::create_directories(dir, ec);
-    volume_dirs[vname] = dir.string();
-  }
-  if (!volume_error.empty()) {
-    fail(NodePhase::Error, volume_error);
-    return;
-  }
-  auto mount_volumes = [&](const Json& mounts, std::string* error) {
-    for (const auto& m : mounts) {
-      std::string vname = m.value("name", "");
-      auto it = volume_dirs.find(vname);
-      if (it == volume_dirs.end()) {
-        *error = "volumeMount \"" + vname + "\" names no volume";
-        return;
-      }
-      fs::path host = it->second;
-      if (m.contains("subPath") && !m["subPath"].get<std::string>().empty()) {
-        host /= m["subPath"].get<std::string>();
-        fs::create_directories(host, ec);
-      }
-      std::string path = m.value("mountPath", "");
-      if (std::any_of(pod.mounts.begin(), pod.mounts.end(), [&](const exec::Mount& x) { return x.container_path == path; })) continue;
-      pod.mounts.push_back({host.string(), path, m.value("readOnly", false)});
-      pod.paths.emplace_back(path, host.string());
-    }
-  };
-  std::string mount_error;
-  const Json& main = tmpl.contains("script") ? tmpl["script"] : tmpl.contains("container") ? tmpl["container"] : Json();
-  if (!main.is_null()) mount_volumes(main.value("volumeMounts", Json::array()), &mount_error);
-  if (tmpl.contains("containerSet")) mount_volumes(tmpl["containerSet"].value("volumeMounts", Json::array()), &mount_error);
-  if (!mount_error.empty()) {
-    fail(NodePhase::Error, mount_error);
+  if (std::string error = prepare_pod_dirs(tmpl, id, pod); !error.empty()) {
+    fail(NodePhase::Error, error);
     return;
   }
 
@@ -302,6 +252,7 @@ void WorkflowRun::run_pod(const Invocation& inv, const Json& inputs, const std::
     return;
   }
 
+  const Json& main = tmpl.contains("script") ? tmpl["script"] : tmpl.contains("container") ? tmpl["container"] : Json();
   launch_container(id, main, tmpl, pod, [finish_pod, pod](exec::StepResult r) {
     finish_pod(r, (fs::path(pod.step_dir) / "stdout-main").string());
   });
@@ -543,10 +494,17 @@ std::string WorkflowRun::collect_pod_outputs(Node& n, const Json& tmpl, const Pa
     std::optional<std::string> value;
     if (vf.contains("path")) {
       std::string path = vf["path"].get<std::string>();
-      auto host = contained_host_path(paths, path);
-      if (host && fs::is_regular_file(*host)) {
-        value = read_file(*host, 256 * 1024, false);
+      // Through ConfinedDir: a link the step planted at `path` is not followed on the host.
+      std::string why;
+      auto mapped = map_container_path(paths, path);
+      auto base = mapped ? ConfinedDir::open(mapped->host_root, Create::No, &why) : std::nullopt;
+      UniqueFd fd = base ? base->open_file(mapped->relative, O_RDONLY, 0, &why) : UniqueFd();
+      struct stat st {};
+      if (fd && ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode)) {
+        value = read_fd(fd.get(), 256 * 1024, false);
         if (!value->empty() && value->back() == '\n') value->pop_back();
+      } else if (why.find("symbolic link") != std::string::npos && error.empty()) {
+        error = "output parameter \"" + pname + "\": " + path + " is a symbolic link, which rampart does not follow";
       }
     } else if (vf.contains("expression")) {
       // Evaluated against the pod's own outputs so far.

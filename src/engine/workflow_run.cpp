@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "common/object_names.h"
 #include "engine/naming.h"
 
 namespace rampart::engine {
@@ -14,7 +15,7 @@ WorkflowRun::WorkflowRun(store::Store& store, exec::Executor& executor, const En
                          store::WorkflowRecord record, Observer* observer)
     : store_(store), executor_(executor), options_(options), record_(std::move(record)),
       observer_(observer),
-      artifacts_(std::filesystem::path(options.state_dir) / "artifacts"),
+      artifacts_(std::filesystem::path(options.state_dir) / "artifacts", record_.namespace_),
       root_cancel_(std::make_shared<CancelToken>()) {
   ns_ = record_.namespace_;
   name_ = record_.name;
@@ -259,6 +260,14 @@ void WorkflowRun::on_workflow_deadline() {
 
 store::WorkflowRecord WorkflowRun::run() {
   if (record_.phase == "Succeeded" || record_.phase == "Failed" || record_.phase == "Error") return record_;
+  // Stored before names were checked, or written by something else: never formed into a path.
+  std::string bad_name = check_dns1123_label(ns_);
+  if (bad_name.empty()) bad_name = check_dns1123_subdomain(name_);
+  if (!bad_name.empty()) {
+    finish_workflow(NodePhase::Error, "refusing to run: the workflow's namespace or name " + bad_name);
+    flush();
+    return record_;
+  }
   record_.phase = "Running";
   paused_ = record_.status.value("suspended", false);  // a suspended workflow stays so across restarts
   if (!record_.started_at) record_.started_at = now_ms();

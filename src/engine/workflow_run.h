@@ -128,6 +128,8 @@ class WorkflowRun {
 
   // --- leaves (run_pod.cpp, run_suspend.cpp)
   void run_pod(const Invocation& inv, const Json& inputs, const std::string& node_id, Done done);
+  // Creates the step's directories and resolves its volumes and mounts into `pod`; "" or why not.
+  std::string prepare_pod_dirs(const Json& tmpl, const std::string& node_id, PodContext& pod);
   void start_pending_pods();
   // Outputs of a finished pod: exit code, result (stdout), parameters and artifacts read from
   // the host side of the paths the step wrote. Returns an error text for a missing output.

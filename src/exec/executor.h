@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,13 @@ struct Mount {
   std::string host_path;       // existing file or directory on the host
   std::string container_path;  // absolute path the step sees
   bool read_only = false;
+  // When set, the directory at host_path as the engine walked to it, named by an open descriptor
+  // ("/proc/<pid>/fd/<n>", see common/confined_dir.h). Local sandboxes bind this instead of
+  // host_path, so that a link swapped in at host_path after the check cannot redirect the bind;
+  // executors that run elsewhere use host_path. `keep_alive` holds the descriptor open.
+  std::string pinned_path;
+  std::shared_ptr<const void> keep_alive;
+  const std::string& bind_source() const { return pinned_path.empty() ? host_path : pinned_path; }
 };
 
 struct ResourceLimits {

@@ -169,7 +169,7 @@ LaunchBuild build_bubblewrap_launch(const HostLayout& host, const LaunchInputs& 
     }
     m.container_path = fs::path(m.container_path).lexically_normal().string();
     if (m.container_path.size() > 1 && m.container_path.back() == '/') m.container_path.pop_back();
-    if (!exists(m.host_path)) {
+    if (!exists(m.bind_source())) {
       return {std::nullopt, "mount " + m.container_path + ": host path " + m.host_path + " does not exist"};
     }
     if (m.container_path == "/tmp") tmp_declared = true;
@@ -209,7 +209,7 @@ LaunchBuild build_bubblewrap_launch(const HostLayout& host, const LaunchInputs& 
   for (const auto& dir : in.runtime.path) {
     if (dir.host_dir != dir.container_dir) a.insert(a.end(), {"--ro-bind", dir.host_dir, dir.container_dir});
   }
-  for (const auto& m : mounts) a.insert(a.end(), {m.read_only ? "--ro-bind" : "--bind", m.host_path, m.container_path});
+  for (const auto& m : mounts) a.insert(a.end(), {m.read_only ? "--ro-bind" : "--bind", m.bind_source(), m.container_path});
   if (in.script_host) a.insert(a.end(), {"--ro-bind", *in.script_host, kScriptContainerPath});
   a.insert(a.end(), remounts.begin(), remounts.end());
 

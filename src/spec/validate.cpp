@@ -167,6 +167,7 @@ Diagnostics validate(const Document& document, const Library& library) {
   Diagnostics out;
   const validation::Checker checker{document, library, out};
   validation::check_document_level(checker);
+  validation::check_names(checker);
   if (document.kind == Kind::ConfigMap) return out;
   validation::check_templates(checker);
   validation::check_expressions(checker);

@@ -65,6 +65,7 @@ std::vector<std::string> template_types(const Template& tmpl);
 
 // Checks, one concern per file.
 void check_document_level(const Checker& checker);                                  // validate.cpp
+void check_names(const Checker& checker);                                           // validate_names.cpp
 void check_templates(const Checker& checker);                                       // validate_templates.cpp
 void check_template(const Checker& checker, const Template& tmpl, const std::string& path);
 void check_steps(const Checker& checker, const Template& tmpl, const std::string& path);  // validate_steps.cpp

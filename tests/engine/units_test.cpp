@@ -1,13 +1,10 @@
-// The engine's small building blocks: Argo's naming, local locks, the event loop, artifacts.
-#include <archive.h>
-#include <archive_entry.h>
+// The engine's small building blocks: Argo's naming, local locks, the event loop.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "engine/artifact_repository.h"
 #include "engine/event_loop.h"
 #include "engine/locks.h"
 #include "engine/naming.h"
@@ -76,84 +73,6 @@ TEST(EventLoop, RunsPostedTasksAndDueTimersInOrder) {
   while (order.size() < 2) loop.run_once(std::chrono::milliseconds(50));
   EXPECT_EQ(order, (std::vector<int>{1, 2}));
   EXPECT_FALSE(loop.has_timers());
-}
-
-class ArtifactRepositoryTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    root = fs::temp_directory_path() / ("rampart-artifacts-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root);
-    fs::create_directories(root / "src" / "dir" / "sub");
-    std::ofstream(root / "src" / "file.txt") << "hello\n";
-    std::ofstream(root / "src" / "dir" / "a.txt") << "a";
-    std::ofstream(root / "src" / "dir" / "sub" / "b.txt") << "b";
-  }
-  void TearDown() override { fs::remove_all(root); }
-  static std::string read(const fs::path& p) {
-    std::ifstream in(p);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
-  fs::path root;
-};
-
-TEST_F(ArtifactRepositoryTest, ArchivedFileRoundTrips) {
-  ArtifactRepository repo(root / "repo");
-  ASSERT_EQ(repo.save(root / "src" / "file.txt", "wf/pod/file.tgz", true), "");
-  ASSERT_EQ(repo.load("wf/pod/file.tgz", root / "out" / "message", ""), "");
-  EXPECT_EQ(read(root / "out" / "message"), "hello\n");
-}
-
-TEST_F(ArtifactRepositoryTest, ArchivedDirectoryRoundTripsAndSubPathSelects) {
-  ArtifactRepository repo(root / "repo");
-  ASSERT_EQ(repo.save(root / "src" / "dir", "wf/pod/dir.tgz", true), "");
-  ASSERT_EQ(repo.load("wf/pod/dir.tgz", root / "out" / "d", ""), "");
-  EXPECT_EQ(read(root / "out" / "d" / "sub" / "b.txt"), "b");
-  ASSERT_EQ(repo.load("wf/pod/dir.tgz", root / "out" / "only-b", "sub/b.txt"), "");
-  EXPECT_EQ(read(root / "out" / "only-b"), "b");
-  EXPECT_NE(repo.load("wf/pod/dir.tgz", root / "out" / "missing", "nope"), "");
-}
-
-TEST_F(ArtifactRepositoryTest, UnarchivedArtifactsAreCopiedAsTheyAre) {
-  ArtifactRepository repo(root / "repo");
-  ASSERT_EQ(repo.save(root / "src" / "dir", "wf/pod/dir", false), "");
-  EXPECT_EQ(read(root / "repo" / "wf" / "pod" / "dir" / "a.txt"), "a");
-  ASSERT_EQ(repo.load("wf/pod/dir", root / "out" / "copy", ""), "");
-  EXPECT_EQ(read(root / "out" / "copy" / "sub" / "b.txt"), "b");
-}
-
-TEST_F(ArtifactRepositoryTest, KeysCannotEscapeTheRepository) {
-  ArtifactRepository repo(root / "repo");
-  EXPECT_NE(repo.save(root / "src" / "file.txt", "../escape.tgz", true), "");
-  EXPECT_NE(repo.save(root / "src" / "file.txt", "/abs.tgz", true), "");
-  EXPECT_NE(repo.put("a/../../x", "data"), "");
-  EXPECT_FALSE(fs::exists(root / "escape.tgz"));
-  EXPECT_NE(repo.load("missing.tgz", root / "out" / "m", ""), "");
-}
-
-TEST_F(ArtifactRepositoryTest, TarballEntriesThatEscapeAreRefused) {
-  // A hostile artifact: a gzip tarball whose entry climbs out of the extraction directory.
-  fs::create_directories(root / "repo" / "evil");
-  archive* out = archive_write_new();
-  archive_write_add_filter_gzip(out);
-  archive_write_set_format_pax_restricted(out);
-  ASSERT_EQ(archive_write_open_filename(out, (root / "repo" / "evil" / "a.tgz").c_str()), ARCHIVE_OK);
-  archive_entry* entry = archive_entry_new();
-  archive_entry_set_pathname(entry, "../../escaped.txt");
-  archive_entry_set_filetype(entry, AE_IFREG);
-  archive_entry_set_perm(entry, 0644);
-  archive_entry_set_size(entry, 4);
-  archive_write_header(out, entry);
-  archive_write_data(out, "evil", 4);
-  archive_entry_free(entry);
-  archive_write_close(out);
-  archive_write_free(out);
-
-  ArtifactRepository repo(root / "repo");
-  std::string error = repo.load("evil/a.tgz", root / "out" / "x", "");
-  EXPECT_NE(error.find("unsafe entry name"), std::string::npos) << error;
-  EXPECT_FALSE(fs::exists(root / "escaped.txt"));
-  EXPECT_FALSE(fs::exists(root / "out" / "escaped.txt"));
 }
 
 }  // namespace

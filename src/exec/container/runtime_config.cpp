@@ -232,10 +232,10 @@ RuntimeConfigBuild make_runtime_config(const RuntimeConfigInputs& in, const Cont
     std::string destination = fs::path(m.container_path).lexically_normal().string();
     if (destination.size() > 1 && destination.back() == '/') destination.pop_back();
     if (destination == "/tmp") tmp_declared = true;
-    if (!fs::exists(m.host_path)) return refuse("mount " + destination + ": host path " + m.host_path + " does not exist");
+    if (!fs::exists(m.bind_source())) return refuse("mount " + destination + ": host path " + m.host_path + " does not exist");
   }
   if (!tmp_declared) mounts.push_back(bind_mount(in.tmp_host, "/tmp", false));
-  for (const auto& m : volumes) mounts.push_back(bind_mount(m.host_path, fs::path(m.container_path).lexically_normal().string(), m.read_only));
+  for (const auto& m : volumes) mounts.push_back(bind_mount(m.bind_source(), fs::path(m.container_path).lexically_normal().string(), m.read_only));
   if (in.script_host) mounts.push_back(bind_mount(*in.script_host, kScriptContainerPath, true));
   if (!in.hosts_file.empty()) mounts.push_back(bind_mount(in.hosts_file, "/etc/hosts", true));
 
