@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/executor_options.h"
+#include "engine/engine.h"
 #include "engine/run_lock.h"
 #include "exec/executor.h"
 #include "store/store.h"
@@ -29,6 +30,7 @@ struct RunSettings {
   bool watch = false;
   int64_t default_deadline = 0;
   std::vector<std::string> secret_files;
+  engine::EngineBounds bounds;
 };
 
 // Runs (or resumes) a stored workflow with a progress display; the exit code of `run`.

@@ -12,6 +12,7 @@
 #include "cli/app.h"
 #include "cli/commands.h"
 #include "cli/context.h"
+#include "cli/engine_bounds.h"
 #include "cli/json_output.h"
 #include "cli/output_format.h"
 #include "cli/secret_files.h"
@@ -69,6 +70,7 @@ int run_stored_workflow(const StateOptions& state_options, const std::string& na
   options.state_dir = state_dir;
   options.default_deadline_seconds = settings.default_deadline;
   options.secrets = load_secret_files(settings.secret_files);
+  options.bounds = settings.bounds;
   engine::Engine engine(*store, *executor, options);
   auto record = store->get_workflow(state_options.namespace_, name);
   if (!record) {
@@ -109,6 +111,7 @@ CommandAction add_run_command(CLI::App& app) {
   cmd->add_flag("--watch", o->settings.watch, "Draw the live node tree");
   cmd->add_flag("--wait", o->wait, "Wait for completion (always the case for a local run)");
   add_executor_options(*cmd, o->settings.executor, true);
+  add_engine_bound_flags(*cmd, o->settings.bounds);
   cmd->add_option("--default-deadline", o->settings.default_deadline,
                   "activeDeadlineSeconds for workflows that set none (0: none)");
   add_state_options(*cmd, o->state);

@@ -16,6 +16,7 @@
 #include "cli/app.h"
 #include "cli/commands.h"
 #include "cli/context.h"
+#include "cli/engine_bounds.h"
 #include "cli/secret_files.h"
 #include "server/server.h"
 #include "server/static_assets.h"
@@ -29,6 +30,7 @@ struct ServerCommandOptions {
   std::string listen = "127.0.0.1:2746";
   std::string tls_cert, tls_key;
   ExecutorSettings executor;
+  engine::EngineBounds bounds;
   std::vector<std::string> secret_files;
   int64_t default_deadline = 0;
   int threads = 0;
@@ -66,6 +68,7 @@ CommandAction add_server_command(CLI::App& app) {
   cmd->add_option("--tls-key", o->tls_key, "PEM private key for --tls-cert");
   cmd->add_option("--secret", o->secret_files, "Secret YAML file for workflows (repeatable); never stored or shown");
   add_executor_options(*cmd, o->executor, false);  // never --sandbox none: remote users submit
+  add_engine_bound_flags(*cmd, o->bounds);
   cmd->add_option("--db", o->db,
                   "Workflow store: a SQLite file, or postgres://USER:PASSWORD@HOST:PORT/DB to share workflows with "
                   "other servers (default: <state>/rampart.db)");
@@ -115,6 +118,7 @@ CommandAction add_server_command(CLI::App& app) {
     };
     options.runner.default_deadline_seconds = o->default_deadline;
     options.runner.max_running = o->max_running;
+    options.runner.bounds = o->bounds;
     options.policy_file = o->policy;
     options.runner.secrets = load_secret_files(o->secret_files);
     options.ui_dir = o->ui_dir.empty() ? server::default_ui_dir() : o->ui_dir;

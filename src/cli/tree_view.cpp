@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 #include <map>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -73,7 +74,9 @@ class TreeBuilder {
   }
 
   void add(const std::string& id, const std::string& prefix, bool last, bool root, std::vector<Row>& rows) {
-    if (!nodes_.contains(id)) return;
+    // Each node is shown once, so the tree has at most as many rows as the workflow has nodes
+    // (a node reachable along several paths would otherwise multiply them).
+    if (!nodes_.contains(id) || !shown_.insert(id).second) return;
     const Json& n = nodes_[id];
     std::string type = n.value("type", "");
     std::vector<std::string> kids = display_children(id);
@@ -96,6 +99,8 @@ class TreeBuilder {
   }
 
  private:
+  std::set<std::string> shown_;
+
   int64_t started(const std::string& id) const {
     if (!nodes_.contains(id)) return 0;
     return parse_time(nodes_[id].value("startedAt", ""));

@@ -12,6 +12,7 @@
 #include "cli/app.h"
 #include "cli/commands.h"
 #include "cli/context.h"
+#include "cli/engine_bounds.h"
 #include "cli/json_output.h"
 #include "cli/output_format.h"
 #include "cli/tree_view.h"
@@ -193,6 +194,7 @@ CommandAction add_resume(CLI::App& app) {
   cmd->add_option("name", o->name, "Workflow name")->required();
   cmd->add_flag("--watch", o->settings.watch, "Draw the live node tree");
   add_executor_options(*cmd, o->settings.executor, true);
+  add_engine_bound_flags(*cmd, o->settings.bounds);
   cmd->add_option("--secret", o->settings.secret_files, "Secret YAML file (repeatable), as given to run");
   add_state_options(*cmd, o->state);
   add_output_option(*cmd, o->settings.output, "text,name,json,yaml", "text");

@@ -11,12 +11,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/archive_extract.h"
 #include "engine/node.h"
 #include "exec/executor.h"
 #include "spec/workflow.h"
 #include "store/store.h"
 
 namespace rampart::engine {
+
+// Bounds on what one workflow may make the engine do (docs/security.md). A workflow past a bound
+// fails with a message naming it and the flag that raises it (cli/engine_bounds.h).
+struct EngineBounds {
+  int64_t max_nodes = 100'000;   // --max-nodes: nodes of one workflow, checked before a loop expands
+  int max_template_depth = 150;  // --max-template-depth: templates nested in each other (recursion)
+  ArchiveLimits artifacts;       // --max-artifact-entries, --max-artifact-bytes: unpacking input artifacts
+};
 
 struct EngineOptions {
   std::string state_dir;  // logs, step scratch dirs and artifacts live under it
@@ -34,6 +43,7 @@ struct EngineOptions {
   // (its lease on a shared database lapsed). The run then kills its steps and throws
   // store::LeaseLost without writing anything more, leaving the workflow to its next owner.
   std::function<bool()> lease_lost;
+  EngineBounds bounds;
 };
 
 struct SubmitOptions {

@@ -90,7 +90,8 @@ void WorkflowRun::start_root() {
 void WorkflowRun::finish_main(const std::string& root_id) {
   const Node& root = node(root_id);
   main_phase_ = root.phase == NodePhase::Skipped || root.phase == NodePhase::Omitted ? NodePhase::Succeeded : root.phase;
-  main_message_ = root.message;
+  main_message_ = bound_exceeded_.empty() ? root.message : bound_exceeded_;
+  if (!bound_exceeded_.empty()) main_phase_ = NodePhase::Error;
   if (record_.status.value("deadlineExceeded", false) && is_failure(main_phase_)) {
     main_message_ = "Step exceeded its deadline";
   }
@@ -214,6 +215,41 @@ void WorkflowRun::invoke(Invocation inv, Done done) {
     post_done();
     return;
   }
+  if (std::string why = exceeded_bound(inv); !why.empty()) {
+    // The whole workflow stops: a runaway recursion or fan-out must not go on elsewhere.
+    root_cancel_->cancelled = true;
+    root_cancel_->reason = why;
+    if (bound_exceeded_.empty()) bound_exceeded_ = why;
+    Node& n = create_node(inv, node_type_for(inv.tmpl));
+    complete(n, NodePhase::Error, why);
+    propagate_cancel();
+    post_done();
+    return;
+  }
+  if (inv.depth > 0 && inv.depth % 32 == 0) {
+    // Nested invocations run synchronously; every so often the rest goes through the event loop
+    // so that the C++ stack stays shallow whatever the nesting.
+    loop_.post([this, inv = std::move(inv), done = std::move(done)]() mutable { invoke_unbounded(std::move(inv), std::move(done)); });
+    return;
+  }
+  invoke_unbounded(std::move(inv), std::move(done));
+}
+
+std::string WorkflowRun::exceeded_bound(const Invocation& inv) const {
+  if (inv.depth > options_.bounds.max_template_depth) {
+    return "templates are nested more than " + std::to_string(options_.bounds.max_template_depth) +
+           " deep (recursion without end?); raise the limit with --max-template-depth";
+  }
+  if (static_cast<int64_t>(nodes_.size()) >= options_.bounds.max_nodes) {
+    return "the workflow reached its budget of " + std::to_string(options_.bounds.max_nodes) +
+           " nodes; raise it with --max-nodes";
+  }
+  return "";
+}
+
+void WorkflowRun::invoke_unbounded(Invocation inv, Done done) {
+  std::string id = node_id(name_, inv.node_name);
+  auto post_done = [this, done, id] { loop_.post([done, id] { done(id); }); };
   if (inv.cancel && inv.cancel->is_cancelled() && !inv.exit_handler) {
     Node& n = create_node(inv, node_type_for(inv.tmpl));
     complete(n, NodePhase::Failed, inv.cancel->why());

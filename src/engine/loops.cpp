@@ -1,4 +1,5 @@
 // withItems / withParam / withSequence: one iteration per item, named "(i:item)" as Argo does.
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 
@@ -64,10 +65,21 @@ std::string format_integer(const std::string& format, long long value) {
 
 }  // namespace
 
+std::string WorkflowRun::loop_budget_error(const char* kind, uint64_t count) const {
+  uint64_t used = nodes_.size();
+  uint64_t budget = static_cast<uint64_t>(std::max<int64_t>(options_.bounds.max_nodes, 0));
+  if (count <= budget && used + count <= budget) return "";
+  return std::string(kind) + " has " + std::to_string(count) + " items, more than the " +
+         std::to_string(budget > used ? budget - used : 0) + " nodes left of the workflow's budget of " +
+         std::to_string(budget) + "; raise it with --max-nodes";
+}
+
 std::optional<std::vector<std::pair<std::string, Json>>> WorkflowRun::expand_loop(
     const Json& step, const expr::Scope& scope, std::string* error) const {
   std::vector<Json> items;
   if (step.contains("withItems")) {
+    *error = loop_budget_error("withItems", step["withItems"].size());
+    if (!error->empty()) return std::nullopt;
     for (const auto& item : step["withItems"]) {
       if (item.is_string()) {
         items.push_back(expr::substitute(item.get<std::string>(), scope, expr::Unresolved::Error));
@@ -82,6 +94,8 @@ std::optional<std::vector<std::pair<std::string, Json>>> WorkflowRun::expand_loo
       *error = "withParam value could not be parsed as a JSON list: " + text.substr(0, 200);
       return std::nullopt;
     }
+    *error = loop_budget_error("withParam", parsed.size());
+    if (!error->empty()) return std::nullopt;
     for (auto& item : parsed) items.push_back(item);
   } else if (step.contains("withSequence")) {
     const Json& seq = step["withSequence"];
@@ -102,6 +116,8 @@ std::optional<std::vector<std::pair<std::string, Json>>> WorkflowRun::expand_loo
     if (seq.contains("count")) {
       auto c = field("count");
       if (!c) return std::nullopt;
+      *error = loop_budget_error("withSequence", *c > 0 ? static_cast<uint64_t>(*c) : 0);
+      if (!error->empty()) return std::nullopt;
       if (*c <= 0) return std::vector<std::pair<std::string, Json>>{};
       end = start + *c - 1;
     } else if (seq.contains("end")) {
@@ -117,6 +133,11 @@ std::optional<std::vector<std::pair<std::string, Json>>> WorkflowRun::expand_loo
       *error = "withSequence.format must contain exactly one integer conversion such as %02d: \"" + format + "\"";
       return std::nullopt;
     }
+    // Counted before anything is generated: a count of ten million is refused at once.
+    unsigned long long span = start <= end ? static_cast<unsigned long long>(end) - static_cast<unsigned long long>(start)
+                                           : static_cast<unsigned long long>(start) - static_cast<unsigned long long>(end);
+    *error = loop_budget_error("withSequence", span >= (1ull << 62) ? (1ull << 62) : span + 1);
+    if (!error->empty()) return std::nullopt;
     long long step_by = start <= end ? 1 : -1;
     for (long long i = start;; i += step_by) {
       if (format.empty()) {
@@ -124,7 +145,7 @@ std::optional<std::vector<std::pair<std::string, Json>>> WorkflowRun::expand_loo
       } else {
         items.push_back(format_integer(format, i));
       }
-      if (i == end || items.size() > 1000000) break;
+      if (i == end) break;
     }
   } else {
     return std::nullopt;

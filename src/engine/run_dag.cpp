@@ -284,6 +284,7 @@ void WorkflowRun::run_dag(const Invocation& inv, const Json& inputs, const std::
     place.boundary_id = st->id;
     place.source = st->inv.source;
     place.cancel = st->inv.cancel;
+    place.depth = st->inv.depth + 1;
     const auto& deps = st->depends[i].tasks();
     std::vector<std::string> parent_ids;
     for (const auto& dep : deps) parent_ids.push_back(st->node_ids[st->index.at(dep)]);

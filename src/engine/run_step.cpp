@@ -78,6 +78,7 @@ void WorkflowRun::run_step_exit_handler(const Json& step, const expr::Scope& sco
   inv.boundary_id = place.boundary_id;
   inv.cancel = std::make_shared<CancelToken>();
   inv.exit_handler = true;
+  inv.depth = place.depth + 1;
   if (!resolved) {
     inv.tmpl = Json{{"name", hook.value("template", "")}};
     Node& n = create_node(inv, NodeType::Pod);

@@ -130,6 +130,7 @@ void WorkflowRun::run_steps(const Invocation& inv, const Json& inputs, const std
       place.boundary_id = state->id;
       place.source = state->inv.source;
       place.cancel = state->inv.cancel;
+      place.depth = state->inv.depth + 1;
       (*child_ids)[c] = node_id(name_, child.name);
       const Json step = group_steps[child.step_index];
       expr::Scope scope = child.scope;

@@ -15,7 +15,7 @@ WorkflowRun::WorkflowRun(store::Store& store, exec::Executor& executor, const En
                          store::WorkflowRecord record, Observer* observer)
     : store_(store), executor_(executor), options_(options), record_(std::move(record)),
       observer_(observer),
-      artifacts_(std::filesystem::path(options.state_dir) / "artifacts", record_.namespace_),
+      artifacts_(std::filesystem::path(options.state_dir) / "artifacts", record_.namespace_, options.bounds.artifacts),
       root_cancel_(std::make_shared<CancelToken>()) {
   ns_ = record_.namespace_;
   name_ = record_.name;

@@ -68,6 +68,7 @@ struct Invocation {
   Cancel cancel;
   bool exit_handler = false;  // runs even when the workflow is stopping
   int retries = 0;            // attempt index inside a Retry node ({{retries}})
+  int depth = 0;              // templates this one is nested in (the entrypoint is 0)
 };
 
 using Done = std::function<void(const std::string& node_id)>;
@@ -113,6 +114,10 @@ class WorkflowRun {
 
   // --- invoking templates (invoke.cpp)
   void invoke(Invocation inv, Done done);
+  // invoke() once the workflow's bounds were checked.
+  void invoke_unbounded(Invocation inv, Done done);
+  // "" while `inv` stays within EngineOptions' bounds (node budget, template depth), else why not.
+  std::string exceeded_bound(const Invocation& inv) const;
   void invoke_attempt(Invocation inv, Json inputs, Done done);
   void dispatch(Invocation inv, Json inputs, const std::string& node_id, Done done);
   std::optional<Json> resolve_inputs(const Invocation& inv, std::string* error);
@@ -169,6 +174,8 @@ class WorkflowRun {
   // --- loops (loops.cpp): (display suffix, item) for each iteration, or nullopt without a loop.
   std::optional<std::vector<std::pair<std::string, Json>>> expand_loop(
       const Json& step, const expr::Scope& scope, std::string* error) const;
+  // "" when `count` more nodes fit the workflow's node budget, else the error naming --max-nodes.
+  std::string loop_budget_error(const char* kind, uint64_t count) const;
 
   void schedule_after(int64_t ms, std::function<void()> fn);
 
@@ -221,6 +228,7 @@ class WorkflowRun {
   std::string main_message_;
   std::string root_id_;
   int64_t last_control_poll_ = 0;
+  std::string bound_exceeded_;  // why the workflow was stopped at one of its bounds, if it was
   std::string workflow_status_for_exit_;  // workflow.status seen by the exit handler
   Json workflow_failures_ = Json::array();
 };

@@ -311,6 +311,19 @@ void reset_for_retry(Call& call, const std::string& ns, const std::string& name)
   }
 }
 
+// A workflow still waiting for a free slot has no engine to act on a stop or terminate: it ends
+// here, at once, rather than staying Pending until its turn comes.
+void end_if_never_started(Call& call, store::WorkflowRecord& record, const std::string& strategy) {
+  if (record.phase != "Pending" && !record.phase.empty()) return;
+  const std::string& ns = record.namespace_;
+  if (!call.api.runner->withdraw(ns, record.name) && held_by_an_engine(call, ns, record.name)) return;
+  record.phase = "Failed";
+  record.message = "Stopped with strategy '" + strategy + "'";
+  record.finished_at = engine::now_ms();
+  if (strategy == "Terminate") record.status["terminated"] = true;
+  call.api.store().put_workflow(record);
+}
+
 HttpResponse workflow_action(Call& call, const std::string& action) {
   const std::string& ns = call.param("namespace");
   const std::string& name = call.param("name");
@@ -321,6 +334,7 @@ HttpResponse workflow_action(Call& call, const std::string& action) {
     if (finished) throw ApiError(409, "cannot " + action + " a completed workflow");
     engine::Engine::request_shutdown(call.api.store(), ns, name,
                                      action == "stop" ? "Stop" : action == "terminate" ? "Terminate" : "Suspend");
+    if (action != "suspend") end_if_never_started(call, *record, action == "stop" ? "Stop" : "Terminate");
   } else if (action == "resume") {
     if (finished) throw ApiError(409, "cannot resume a completed workflow");
     engine::Engine::request_shutdown(call.api.store(), ns, name, "Resume");

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "engine/engine.h"
 #include "exec/executor.h"
 #include "store/store.h"
 
@@ -53,6 +54,7 @@ struct RunnerOptions {
   std::chrono::milliseconds adopt_interval{2'000};
   // Finished workflows older than this are deleted (the archive's retention); 0: kept forever.
   std::chrono::hours archive_ttl{0};
+  engine::EngineBounds bounds;  // per workflow: nodes, template depth, artifact archives
 };
 
 // The annotation that picks a workflow's executor among those the server offers.
@@ -75,6 +77,9 @@ class WorkflowRunner {
   // retention. Separate from the constructor so tests and one-shot tools can do without.
   void start_maintenance();
   bool is_running(const std::string& ns, const std::string& name);
+  // Takes a workflow that waits for a free slot (never started by this server) off the queue.
+  // Returns whether it was waiting; the caller then owns finishing it.
+  bool withdraw(const std::string& ns, const std::string& name);
   size_t running_count();
   const std::string& instance_id() const { return options_.instance_id; }
   const std::string& db() const { return options_.db; }
@@ -91,6 +96,8 @@ class WorkflowRunner {
   void give_back(std::unique_ptr<store::Store> store);
   void spawn(const std::string& ns, const std::string& name);  // mutex_ held
   void maintenance_loop();
+  // Marks Error the unfinished workflows that crashed an engine of this server (crash_quarantine.h).
+  void quarantine_crashed(store::Store& store);
   void renew();  // the LeaseKeeper's renewal: releases owed first, then every live lease
 
   RunnerOptions options_;
