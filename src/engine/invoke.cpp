@@ -163,23 +163,33 @@ std::optional<Json> WorkflowRun::resolve_inputs(const Invocation& inv, std::stri
       if (found) value = v;
       return found;
     };
+    // A value passed as an argument (or read from a ConfigMap) is data: it was resolved where
+    // it was written and is never evaluated again, so tags a submitter puts into a parameter stay
+    // text (CVE-2021-37914). Only what a template itself declares (value, default) is template
+    // text, substituted here. Precedence as before: argument, then the template's own.
+    bool authored = false;
+    auto take = [&](const Json& holder, const char* key, bool is_template_text) {
+      if (value || !holder.contains(key)) return;
+      value = scalar_text(holder[key]);
+      authored = is_template_text;
+    };
     if (const Json* a = find_arg("parameters", name)) {
-      if (a->contains("value")) value = scalar_text((*a)["value"]);
-      else if (a->contains("valueFrom")) from_config_map((*a)["valueFrom"]);
-      if (!value && a->contains("default")) value = scalar_text((*a)["default"]);
+      take(*a, "value", false);
+      if (!value && a->contains("valueFrom")) from_config_map((*a)["valueFrom"]);
+      take(*a, "default", true);
     }
-    if (!value && p.contains("value")) value = scalar_text(p["value"]);
+    take(p, "value", true);
     if (!value && p.contains("valueFrom")) {
       from_config_map(p["valueFrom"]);
-      if (!value && p["valueFrom"].contains("default")) value = scalar_text(p["valueFrom"]["default"]);
+      take(p["valueFrom"], "default", true);
     }
-    if (!value && p.contains("default")) value = scalar_text(p["default"]);
+    take(p, "default", true);
     if (!value) {
       *error = "inputs.parameters." + name + " was not supplied";
       return std::nullopt;
     }
     try {
-      value = expr::substitute(*value, globals, expr::Unresolved::Keep);
+      if (authored) value = expr::substitute(*value, globals, expr::Unresolved::Keep);
     } catch (const expr::ExprError& e) {
       *error = "inputs.parameters." + name + ": " + e.what();
       return std::nullopt;
