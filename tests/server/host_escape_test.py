@@ -10,11 +10,14 @@ loops, terminate of a queued workflow, artifacts across namespaces, expression i
 parameters (CVE-2021-37914), and the quarantine of a workflow that crashes the engine.
 """
 
+import base64
 import ctypes
+import io
 import os
 import signal
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import unittest
@@ -223,6 +226,40 @@ class HostEscapeTest(unittest.TestCase):
         self.assertEqual(done["status"]["phase"], "Succeeded")
         seen = [p["value"] for n in done["status"]["nodes"].values() for p in n.get("outputs", {}).get("parameters", [])]
         self.assertEqual(seen, ["team-a-private"])
+
+    def zipslip(self, script):
+        """A step builds a hostile tarball with tar itself and uploads it; the next step loads it
+        as an input artifact."""
+        upload = container("upload", "mkdir -p /w && cd /w && " + script)
+        upload["outputs"] = {"artifacts": [{"name": "evil", "path": "/tmp/evil.tgz", "archive": {"none": {}},
+                                            "s3": {"key": "uploads/evil.tgz"}}]}
+        unpack = container("unpack", "ls -R /tmp/in")
+        unpack["inputs"] = {"artifacts": [{"name": "in", "path": "/tmp/in", "s3": {"key": "uploads/evil.tgz"}}]}
+        main = {"name": "main", "steps": [[{"name": "upload", "template": "upload"}],
+                                          [{"name": "unpack", "template": "unpack"}]]}
+        done = self.run_workflow(self.author, "team-a", workflow([main, upload, unpack]))
+        messages = {n["displayName"]: (n["phase"], n.get("message", "")) for n in done["status"]["nodes"].values()}
+        self.assertEqual(messages["unpack"][0], "Error", messages)
+        self.assertNotEqual(done["status"]["phase"], "Succeeded")
+        return messages["unpack"][1]
+
+    def test_zipslip_cve_2025_62156_entries_climbing_out_are_refused(self):
+        outside = os.path.join(SERVER.state, "zipslip-written")
+        depth = "../" * 12
+        message = self.zipslip(f"mkdir -p a/b && echo pwned > a/b/x && cd a/b && "
+                               f"tar -czPf /tmp/evil.tgz x {depth}{outside.lstrip('/')} 2>/dev/null; "
+                               f"tar -czPf /tmp/evil.tgz --transform 's,^x,{depth}{outside.lstrip('/')},' x")
+        self.assertIn("..", message)
+        self.assertFalse(os.path.exists(outside))
+
+    def test_zipslip_cve_2025_66626_links_pointing_out_and_setuid_are_refused(self):
+        target = os.path.join(SERVER.state, "zipslip-dir")
+        os.makedirs(target, exist_ok=True)
+        message = self.zipslip(f"mkdir top && ln -s {target} top/out && tar -czf /tmp/evil.tgz top")
+        self.assertIn("symbolic link pointing outside", message)
+        self.assertEqual(os.listdir(target), [])
+        message = self.zipslip("mkdir top && echo '#!/bin/sh' > top/tool && chmod u+s top/tool && tar -czf /tmp/evil.tgz top")
+        self.assertIn("setuid", message)
 
     # --- expression injection --------------------------------------------------------------
 
