@@ -41,6 +41,7 @@ void add_all_routes(Router& router) {
   add_archive_routes(router);
   add_guard_routes(router);
   add_audit_routes(router);
+  add_artifact_routes(router);
   add_lint_yaml_route(router);
 }
 

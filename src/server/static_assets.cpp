@@ -5,6 +5,8 @@
 #include <sstream>
 #include <vector>
 
+#include "server/api_routes.h"
+
 namespace rampart::server {
 
 namespace fs = std::filesystem;
@@ -49,7 +51,7 @@ bool has_index(const fs::path& dir) {
 }  // namespace
 
 bool is_api_path(const std::string& path) {
-  return path == "/api" || path.rfind("/api/", 0) == 0 || path == "/metrics";
+  return path == "/api" || path.rfind("/api/", 0) == 0 || path == "/metrics" || is_artifact_path(path);
 }
 
 std::string content_type_for(const std::string& path) {

@@ -18,6 +18,8 @@ inline constexpr const char* kContentSecurityPolicy =
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 // Paths that belong to the Router (authenticated API), never to the dashboard's files.
+// API routes, /metrics and Argo's artifact download routes: answered by the router, which
+// authenticates them.
 bool is_api_path(const std::string& path);
 
 class StaticAssets {
