@@ -104,11 +104,13 @@ void add_base64_forms(std::string_view c, std::set<std::string>& forms) {
     forms.insert(fragment);
     forms.insert(url_safe(fragment));
   }
+  // Wrapped output: each line is a slice of the value's aligned characters; the last line also
+  // encodes whatever followed the value (a newline, padding), so only its fixed start is used.
+  const std::string aligned = embedded_base64(c, 0);
   for (size_t width : {64u, 76u}) {
-    const std::string& whole = standard[0];
-    if (whole.size() <= width) continue;
-    for (size_t at = 0; at < whole.size(); at += width) {
-      std::string line = whole.substr(at, width);
+    if (aligned.size() <= width) continue;
+    for (size_t at = 0; at < aligned.size(); at += width) {
+      std::string line = aligned.substr(at, width);
       if (line.size() >= kMinBase64Fragment) forms.insert(line);
     }
   }

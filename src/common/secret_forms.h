@@ -24,7 +24,8 @@ namespace rampart {
 //     the value and of the value followed by "\n" (what `echo "$S" | base64` encodes); the
 //     characters that depend only on the value when it starts at each of the three byte offsets
 //     inside a larger encoded blob (at least 4 of them); and the 64- and 76-column lines of a
-//     wrapped standard encoding (openssl, base64(1)).
+//     wrapped standard encoding (openssl, base64(1)), the last one without the characters that
+//     also encode what follows the value.
 // Thread-safe (pure). Memory and time are linear in the size of `value`.
 std::vector<std::string> secret_forms(std::string_view value);
 

@@ -17,6 +17,11 @@ bool is_word_byte(int c) {
 // A long text is released in slices, so that a Stream never keeps a whole large chunk.
 constexpr size_t kReleaseEvery = 4096;
 
+// A node where forms branch gets a full 1 KiB transition row (at most one per form), the
+// shallowest first, up to 4 MiB of rows: the automaton then reads most bytes with one lookup.
+constexpr size_t kDenseChildren = 2;
+constexpr size_t kMaxRows = 4096;
+
 }  // namespace
 
 SecretMasker::SecretMasker(const std::vector<std::string>& values) {
@@ -79,6 +84,7 @@ uint32_t SecretMasker::child(uint32_t node, unsigned char c) const {
 
 uint32_t SecretMasker::next(uint32_t state, unsigned char c) const {
   while (state != 0) {
+    if (uint32_t row = nodes_[state].row) return rows_[(row - 1) * 256 + c];
     if (uint32_t ch = child(state, c)) return ch;
     state = nodes_[state].fail;
   }
@@ -99,9 +105,18 @@ void SecretMasker::link() {
     n.token_lengths |= f.token_lengths;
     n.hold = n.first_child ? n.depth : f.hold;
     max_held_ = std::max<size_t>(max_held_, n.hold);
+    size_t children = 0;
     for (uint32_t ch = n.first_child; ch; ch = nodes_[ch].next_sibling) {
       nodes_[ch].fail = next(n.fail, nodes_[ch].byte);  // u is never the root: shallower than ch
       queue.push_back(ch);
+      ++children;
+    }
+    // Its failure link is final (shallower), so next() gives the complete transition.
+    if (children >= kDenseChildren && rows_.size() < kMaxRows * 256) {
+      size_t at = rows_.size();
+      rows_.resize(at + 256);
+      for (unsigned c = 0; c < 256; ++c) rows_[at + c] = next(u, static_cast<unsigned char>(c));
+      nodes_[u].row = static_cast<uint32_t>(at / 256 + 1);
     }
   }
 }
@@ -142,36 +157,52 @@ void SecretMasker::Stream::write(std::string_view chunk, std::string& out) {
     out.append(chunk);
     return;
   }
+  chunk_ = chunk;
+  const Node* nodes = masker_->nodes_.data();
   for (size_t i = 0; i < chunk.size(); ++i) {
-    consume(static_cast<unsigned char>(chunk[i]));
+    auto c = static_cast<unsigned char>(chunk[i]);
+    if (!waiting_tokens_.empty()) resolve_tokens(c);
+    ++consumed_;
+    // The common cases inline: the root, and a state with a full transition row.
+    const Node& from = nodes[state_];
+    state_ = state_ == 0 ? masker_->root_next_[c]
+             : from.row ? masker_->rows_[(from.row - 1) * 256 + c]
+                        : masker_->next(state_, c);
+    const Node& n = nodes[state_];
+    if (n.anywhere || n.token_lengths) on_match(n);
     if ((i + 1) % kReleaseEvery == 0 || i + 1 == chunk.size()) {
       uint64_t limit = consumed_ - masker_->nodes_[state_].hold;
       for (uint64_t start : waiting_tokens_) limit = std::min(limit, start);
       release(limit, out);
     }
   }
+  // Keep only what is still held, for the next write.
+  std::string held;
+  held.reserve(static_cast<size_t>(consumed_ - base_));
+  append_raw(base_, consumed_, held);
+  pending_ = std::move(held);
+  chunk_base_ = consumed_;
+  chunk_ = {};
 }
 
 void SecretMasker::Stream::finish(std::string& out) {
-  for (uint64_t start : waiting_tokens_) cover(start, consumed_);  // the end of the text ends a token
+  for (uint64_t start : waiting_tokens_) spans_.push_back({start, consumed_});  // the end ends a token
   waiting_tokens_.clear();
   release(consumed_, out);
   *this = Stream(*masker_);
 }
 
-void SecretMasker::Stream::consume(unsigned char c) {
-  if (!waiting_tokens_.empty()) {
-    if (!is_word_byte(c)) {
-      for (uint64_t start : waiting_tokens_) cover(start, consumed_);
-    }
-    waiting_tokens_.clear();
+// The byte after short matches decides whether they were tokens.
+void SecretMasker::Stream::resolve_tokens(unsigned char c) {
+  if (!is_word_byte(c)) {
+    for (uint64_t start : waiting_tokens_) spans_.push_back({start, consumed_});
   }
-  pending_.push_back(static_cast<char>(c));
-  reach_.push_back(0);
-  ++consumed_;
-  state_ = masker_->next(state_, c);
-  const Node& n = masker_->nodes_[state_];
-  if (n.anywhere) cover(consumed_ - n.anywhere, consumed_);
+  waiting_tokens_.clear();
+}
+
+// Forms end at the byte just read (consumed_ - 1).
+void SecretMasker::Stream::on_match(const Node& n) {
+  if (n.anywhere) spans_.push_back({consumed_ - n.anywhere, consumed_});
   for (uint64_t length = 1; length < kMinAnywhereBytes; ++length) {
     if (!(n.token_lengths & (1u << (length - 1)))) continue;
     uint64_t start = consumed_ - length;
@@ -179,36 +210,61 @@ void SecretMasker::Stream::consume(unsigned char c) {
   }
 }
 
-// A match [start, end) always starts at or after base_: while it was being read, the state's
-// hold kept its first byte pending.
-void SecretMasker::Stream::cover(uint64_t start, uint64_t end) {
-  uint64_t& reach = reach_[start - base_];
-  reach = std::max(reach, end);
+// Only held bytes are asked for: a match always starts at or after base_, because while it was
+// being read the automaton's hold kept its first byte back.
+unsigned char SecretMasker::Stream::byte_at(uint64_t position) const {
+  if (position >= chunk_base_) return static_cast<unsigned char>(chunk_[position - chunk_base_]);
+  return static_cast<unsigned char>(pending_[pending_.size() - (chunk_base_ - position)]);
 }
 
 unsigned char SecretMasker::Stream::raw_before(uint64_t position) const {
   if (position == 0) return ' ';
-  if (position > base_) return static_cast<unsigned char>(pending_[position - 1 - base_]);
+  if (position > base_) return byte_at(position - 1);
   return last_released_ < 0 ? ' ' : static_cast<unsigned char>(last_released_);
 }
 
-void SecretMasker::Stream::release(uint64_t limit, std::string& out) {
-  if (limit <= base_) return;
-  size_t count = static_cast<size_t>(limit - base_);
-  for (size_t k = 0; k < count; ++k) {
-    mask_until_ = std::max(mask_until_, reach_[k]);
-    if (base_ + k < mask_until_) {
+void SecretMasker::Stream::append_raw(uint64_t from, uint64_t to, std::string& out) const {
+  if (from >= to) return;
+  if (from < chunk_base_) {
+    uint64_t stop = std::min(to, chunk_base_);
+    out.append(pending_, pending_.size() - static_cast<size_t>(chunk_base_ - from), static_cast<size_t>(stop - from));
+    from = stop;
+  }
+  if (from < to) out.append(chunk_.substr(static_cast<size_t>(from - chunk_base_), static_cast<size_t>(to - from)));
+}
+
+// Writes [base_, position): what lies inside the masked span as one replacement, the rest as is.
+void SecretMasker::Stream::emit_until(uint64_t position, std::string& out) {
+  while (base_ < position) {
+    if (base_ < mask_until_) {
       if (!in_masked_span_) out.append(kReplacement);
       in_masked_span_ = true;
+      base_ = std::min(mask_until_, position);
     } else {
       in_masked_span_ = false;
-      out.push_back(pending_[k]);
+      append_raw(base_, position, out);
+      base_ = position;
     }
   }
-  last_released_ = static_cast<unsigned char>(pending_[count - 1]);
-  pending_.erase(0, count);
-  reach_.erase(reach_.begin(), reach_.begin() + static_cast<std::ptrdiff_t>(count));
-  base_ = limit;
+}
+
+// Releases the bytes before `limit`: no match not yet known can cover them.
+void SecretMasker::Stream::release(uint64_t limit, std::string& out) {
+  if (limit <= base_) return;
+  unsigned char last = byte_at(limit - 1);
+  std::sort(spans_.begin(), spans_.end(), [](const Span& a, const Span& b) { return a.start < b.start; });
+  size_t kept = 0;
+  for (const Span& span : spans_) {
+    if (span.start >= limit) {
+      spans_[kept++] = span;
+      continue;
+    }
+    emit_until(span.start, out);
+    mask_until_ = std::max(mask_until_, span.end);
+  }
+  spans_.resize(kept);
+  emit_until(limit, out);
+  last_released_ = last;
 }
 
 }  // namespace rampart

@@ -28,14 +28,17 @@
 namespace rampart {
 
 class SecretMasker {
+  struct Node;  // a state of the automaton (below)
+
  public:
   static constexpr std::string_view kReplacement = "[redacted]";
   // Forms shorter than this are masked only as whole tokens (see above).
   static constexpr size_t kMinAnywhereBytes = 4;
 
-  // Builds the automaton from every form of every value; empty values are ignored. Memory is
-  // about 30 bytes per byte of forms (roughly 30 forms per value byte, fewer for plain values):
-  // callers bound the values (load_secret_files refuses values over --max-secret-bytes).
+  // Builds the automaton from every form of every value; empty values are ignored. Memory:
+  // about 32 bytes per byte of forms (a value has some 15-40 forms, each about its size), plus
+  // at most 4 MiB of transition rows. Callers bound the values (load_secret_files refuses values
+  // over --max-secret-bytes).
   explicit SecretMasker(const std::vector<std::string>& values);
 
   // All values of Secrets given as name -> key -> value (EngineOptions::secrets, the server's).
@@ -74,23 +77,34 @@ class SecretMasker {
     // for a new text.
     void finish(std::string& out);
     // Bytes received but not yet released.
-    size_t held() const { return pending_.size(); }
+    size_t held() const { return static_cast<size_t>(consumed_ - base_); }
 
    private:
-    void consume(unsigned char c);
-    void cover(uint64_t start, uint64_t end);
+    struct Span {
+      uint64_t start, end;  // positions in the text
+    };
+    void resolve_tokens(unsigned char c);
+    void on_match(const Node& n);
+    unsigned char byte_at(uint64_t position) const;
     unsigned char raw_before(uint64_t position) const;
     void release(uint64_t limit, std::string& out);
+    void emit_until(uint64_t position, std::string& out);
+    void append_raw(uint64_t from, uint64_t to, std::string& out) const;
 
     const SecretMasker* masker_;
-    uint32_t state_ = 0;           // automaton state after the last byte received
-    uint64_t consumed_ = 0;        // bytes received
-    uint64_t base_ = 0;            // position of pending_[0]
-    std::string pending_;          // received, not released
-    std::vector<uint64_t> reach_;  // per pending byte: end of the furthest match starting there
-    uint64_t mask_until_ = 0;      // end of the masked span being released
-    bool in_masked_span_ = false;  // the replacement for the current span was already written
-    int last_released_ = -1;       // the raw byte before base_, -1 at the start of the text
+    uint32_t state_ = 0;         // automaton state after the last byte received
+    uint64_t consumed_ = 0;      // bytes received
+    uint64_t base_ = 0;          // bytes released (the text's position of the first held byte)
+    // The held bytes: pending_ ends at position chunk_base_ (bytes held from earlier writes),
+    // followed, while write() runs, by its chunk up to consumed_. Released bytes (< base_) may
+    // linger at the start of pending_ until write() returns.
+    std::string pending_;
+    std::string_view chunk_;
+    uint64_t chunk_base_ = 0;
+    std::vector<Span> spans_;       // matches not yet released
+    uint64_t mask_until_ = 0;       // end of the masked span being released
+    bool in_masked_span_ = false;   // the replacement for the current span was already written
+    int last_released_ = -1;        // the byte before base_, -1 at the start of the text
     std::vector<uint64_t> waiting_tokens_;  // starts of short matches ending at consumed_,
                                             // waiting for the next byte to know they are tokens
   };
@@ -105,6 +119,8 @@ class SecretMasker {
     // included) that a longer form can still continue; a complete form is held no longer.
     uint32_t hold = 0;
     uint32_t anywhere = 0;      // longest form of >= 4 bytes ending here (this node or a suffix)
+    // Nodes where forms branch get a full transition row: 1 + index into rows_, 0 for none.
+    uint32_t row = 0;
     uint8_t byte = 0;
     uint8_t token_lengths = 0;  // bit L-1: a form of L < 4 bytes ends here (this node or a suffix)
   };
@@ -116,6 +132,7 @@ class SecretMasker {
 
   std::vector<Node> nodes_;
   uint32_t root_next_[256] = {};
+  std::vector<uint32_t> rows_;  // 256 transitions per row (Node::row)
   std::vector<std::string> values_;  // sorted, for is_secret_value
   size_t max_held_ = 0;
 };
