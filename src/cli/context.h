@@ -2,11 +2,13 @@
 // the lock that tells whether an engine is running a workflow right now.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/executor_options.h"
+#include "cli/secret_files.h"
 #include "engine/run_lock.h"
 #include "exec/executor.h"
 #include "store/store.h"
@@ -29,6 +31,7 @@ struct RunSettings {
   bool watch = false;
   int64_t default_deadline = 0;
   std::vector<std::string> secret_files;
+  uint64_t max_secret_bytes = kDefaultMaxSecretBytes;  // --max-secret-bytes
 };
 
 // Runs (or resumes) a stored workflow with a progress display; the exit code of `run`.

@@ -14,6 +14,7 @@
 #include "cli/context.h"
 #include "cli/json_output.h"
 #include "cli/output_format.h"
+#include "cli/secret_files.h"
 #include "cli/tree_view.h"
 #include "engine/engine.h"
 #include "engine/node.h"
@@ -194,6 +195,7 @@ CommandAction add_resume(CLI::App& app) {
   cmd->add_flag("--watch", o->settings.watch, "Draw the live node tree");
   add_executor_options(*cmd, o->settings.executor, true);
   cmd->add_option("--secret", o->settings.secret_files, "Secret YAML file (repeatable), as given to run");
+  add_max_secret_bytes_option(*cmd, o->settings.max_secret_bytes);
   add_state_options(*cmd, o->state);
   add_output_option(*cmd, o->settings.output, "text,name,json,yaml", "text");
   return [o]() -> int {
