@@ -116,7 +116,7 @@ void add_base64_forms(std::string_view c, std::set<std::string>& forms) {
   }
 }
 
-void add_forms(std::string_view c, std::set<std::string>& forms) {
+void add_text_forms(std::string_view c, std::set<std::string>& forms) {
   forms.emplace(c);
   forms.insert(json_contents(c, false));
   forms.insert(json_contents(c, true));
@@ -128,7 +128,6 @@ void add_forms(std::string_view c, std::set<std::string>& forms) {
   forms.insert(url_encoded(c, false, "", false));
   forms.insert(url_encoded(c, true, "/", false));
   forms.insert(url_encoded(c, true, "", true));
-  add_base64_forms(c, forms);
 }
 
 }  // namespace
@@ -154,13 +153,9 @@ std::string base64_standard(std::string_view bytes) {
   return out;
 }
 
-std::vector<std::string> secret_candidates(std::string_view value) {
+std::vector<std::string> secret_lines(std::string_view value) {
   std::vector<std::string> out;
-  if (value.empty()) return out;
-  out.emplace_back(value);
-  std::string_view trimmed = trim(value);
-  if (!trimmed.empty() && trimmed.size() != value.size()) out.emplace_back(trimmed);
-  if (trimmed.find('\n') == std::string_view::npos) return out;
+  if (trim(value).find('\n') == std::string_view::npos) return out;
   size_t start = 0;
   while (start <= value.size()) {
     size_t end = value.find('\n', start);
@@ -174,7 +169,14 @@ std::vector<std::string> secret_candidates(std::string_view value) {
 
 std::vector<std::string> secret_forms(std::string_view value) {
   std::set<std::string> forms;
-  for (const auto& c : secret_candidates(value)) add_forms(c, forms);
+  if (value.empty()) return {};
+  std::string_view trimmed = trim(value);
+  for (std::string_view whole : {value, trimmed}) {
+    if (whole.empty()) continue;
+    add_text_forms(whole, forms);
+    add_base64_forms(whole, forms);
+  }
+  for (const auto& line : secret_lines(value)) add_text_forms(line, forms);
   forms.erase("");
   return {forms.begin(), forms.end()};
 }

@@ -11,9 +11,7 @@
 namespace rampart {
 
 // Every form of `value` that SecretMasker masks, without duplicates, none empty. For the whole
-// value, the value trimmed of surrounding whitespace, and each line of a multi-line value that is
-// at least 4 bytes once trimmed of spaces, tabs and '\r' (lines such as "{" or "" are not secret
-// and would garble every output), the forms are:
+// value and the value trimmed of surrounding whitespace:
 //   - raw;
 //   - JSON string contents, non-ASCII kept and escaped as \uXXXX (nlohmann, Python json.dumps);
 //   - shell: inside single quotes (' as '\'' and as '"'"'), inside double quotes (\ " $ `
@@ -26,12 +24,15 @@ namespace rampart {
 //     inside a larger encoded blob (at least 4 of them); and the 64- and 76-column lines of a
 //     wrapped standard encoding (openssl, base64(1)), the last one without the characters that
 //     also encode what follows the value.
+// And for each line of a multi-line value that is at least 4 bytes once trimmed of spaces, tabs
+// and '\r' (lines such as "{" or "" are not secret and would garble every output): the raw,
+// JSON, shell and URL forms above (a line is printed on its own; it is not base64-encoded on
+// its own, and its base64 forms would cost memory for each line of a large key).
 // Thread-safe (pure). Memory and time are linear in the size of `value`.
 std::vector<std::string> secret_forms(std::string_view value);
 
-// The pieces of `value` secret_forms() encodes: the value, the value trimmed of whitespace when
-// that differs, and the non-trivial lines of a multi-line value (see above).
-std::vector<std::string> secret_candidates(std::string_view value);
+// The non-trivial lines of a multi-line value (see above); empty for a single-line value.
+std::vector<std::string> secret_lines(std::string_view value);
 
 // Standard base64 with padding ('+', '/'); exposed for tests and for callers that must name a
 // form without re-implementing it.

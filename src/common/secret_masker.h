@@ -36,9 +36,9 @@ class SecretMasker {
   static constexpr size_t kMinAnywhereBytes = 4;
 
   // Builds the automaton from every form of every value; empty values are ignored. Memory:
-  // about 32 bytes per byte of forms (a value has some 15-40 forms, each about its size), plus
-  // at most 4 MiB of transition rows. Callers bound the values (load_secret_files refuses values
-  // over --max-secret-bytes).
+  // about 32 bytes per byte of forms (some 30 bytes of forms per byte of value, so ~1 KiB per
+  // value byte), plus at most 4 MiB of transition rows. Callers bound the values
+  // (load_secret_files refuses values over --max-secret-bytes).
   explicit SecretMasker(const std::vector<std::string>& values);
 
   // All values of Secrets given as name -> key -> value (EngineOptions::secrets, the server's).

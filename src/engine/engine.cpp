@@ -210,11 +210,15 @@ std::string Engine::submit(const spec::Document& workflow, const References& ref
 store::WorkflowRecord Engine::run(const std::string& ns, const std::string& name, Observer* observer) {
   auto record = store_.get_workflow(ns, name);
   if (!record) throw std::invalid_argument("workflow \"" + name + "\" not found in namespace \"" + ns + "\"");
-  // What the run stores or shows passes through the masker (secret_boundary.h).
-  MaskingStore masked_store(store_, options_.masker);
+  // What the run stores or shows passes through the masker (secret_boundary.h); without
+  // secrets there is nothing to mask and nothing to copy.
+  std::optional<MaskingStore> masked_store;
   std::optional<MaskingObserver> masked_observer;
-  if (observer) masked_observer.emplace(*observer, options_.masker);
-  WorkflowRun run(masked_store, executor_, options_, std::move(*record), masked_observer ? &*masked_observer : nullptr);
+  if (!options_.masker->empty()) {
+    masked_store.emplace(store_, options_.masker);
+    if (observer) observer = &masked_observer.emplace(*observer, options_.masker);
+  }
+  WorkflowRun run(masked_store ? *masked_store : store_, executor_, options_, std::move(*record), observer);
   store::WorkflowRecord final_record = run.run();
   mask_workflow_record(final_record, *options_.masker);
   return final_record;
