@@ -60,8 +60,9 @@ class SecretMasker {
   // document's structure are left alone, so the result is still valid JSON of the same shape.
   void mask_json(nlohmann::json& value) const;
 
-  // The most bytes a Stream holds back at a chunk boundary: the longest form less one (or, with
-  // only short values, the longest form: a token waits for the byte after it).
+  // The most bytes a Stream holds back at a chunk boundary: at most the longest form less one
+  // (every value has a base64 form of 4 bytes or more, so a short form waiting for the byte
+  // after it is within that too).
   size_t max_held_bytes() const { return max_held_; }
 
   // Masks a text that arrives in chunks (a step's output), so that a value split across two
