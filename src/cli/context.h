@@ -2,11 +2,13 @@
 // the lock that tells whether an engine is running a workflow right now.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/executor_options.h"
+#include "cli/secret_files.h"
 #include "engine/engine.h"
 #include "engine/run_lock.h"
 #include "exec/executor.h"
@@ -31,6 +33,7 @@ struct RunSettings {
   int64_t default_deadline = 0;
   std::vector<std::string> secret_files;
   engine::EngineBounds bounds;
+  uint64_t max_secret_bytes = kDefaultMaxSecretBytes;  // --max-secret-bytes
 };
 
 // Runs (or resumes) a stored workflow with a progress display; the exit code of `run`.

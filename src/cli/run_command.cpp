@@ -69,8 +69,16 @@ int run_stored_workflow(const StateOptions& state_options, const std::string& na
   engine::EngineOptions options;
   options.state_dir = state_dir;
   options.default_deadline_seconds = settings.default_deadline;
-  options.secrets = load_secret_files(settings.secret_files);
   options.bounds = settings.bounds;
+  options.secrets = load_secret_files(settings.secret_files, settings.max_secret_bytes);
+  // The masker the engine writes through also masks what this command prints.
+  options.masker = SecretMasker::from_secrets(options.secrets);
+  const SecretMasker& masker = *options.masker;
+  auto masked_object = [&] {
+    nlohmann::json object = engine::Engine::workflow_object(*store, state_options.namespace_, name);
+    masker.mask_json(object);
+    return object;
+  };
   engine::Engine engine(*store, *executor, options);
   auto record = store->get_workflow(state_options.namespace_, name);
   if (!record) {
@@ -85,14 +93,14 @@ int run_stored_workflow(const StateOptions& state_options, const std::string& na
 
   WatchObserver::Mode mode = output == "text" ? (settings.watch ? WatchObserver::Mode::Tree : WatchObserver::Mode::Lines)
                                               : WatchObserver::Mode::Quiet;
-  WatchObserver observer(mode, engine::Engine::workflow_object(*store, state_options.namespace_, name));
+  WatchObserver observer(mode, masked_object());
   store::WorkflowRecord final_record = engine.run(state_options.namespace_, name, &observer);
   executor->shutdown();
   observer.final_render();
   if (output == "name") {
     std::cout << name << "\n";
   } else if (output == "json" || output == "yaml") {
-    print_object(engine::Engine::workflow_object(*store, state_options.namespace_, name), output);
+    print_object(masked_object(), output);
   }
   return final_record.phase == "Succeeded" ? kOk : kFailed;
 }
@@ -107,6 +115,7 @@ CommandAction add_run_command(CLI::App& app) {
   cmd->add_option("--templates", o->template_dirs, "Folder of WorkflowTemplates / ClusterWorkflowTemplates (repeatable)");
   cmd->add_option("--configmap", o->config_maps, "ConfigMap YAML file (repeatable)");
   cmd->add_option("--secret", o->settings.secret_files, "Secret YAML file (repeatable); values are never stored");
+  add_max_secret_bytes_option(*cmd, o->settings.max_secret_bytes);
   cmd->add_option("--name", o->name, "Workflow name (instead of metadata.name / generateName)");
   cmd->add_flag("--watch", o->settings.watch, "Draw the live node tree");
   cmd->add_flag("--wait", o->wait, "Wait for completion (always the case for a local run)");

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include <CLI/CLI.hpp>
 #include <sodium.h>
 #include <yaml-cpp/yaml.h>
 
@@ -19,9 +20,22 @@ std::string decode_base64(const std::string& text, const std::string& where) {
   return out;
 }
 
+void check_size(const std::string& value, uint64_t max_bytes, const std::string& where) {
+  if (value.size() <= max_bytes) return;
+  throw std::runtime_error(where + ": the value is " + std::to_string(value.size()) + " bytes, more than the " +
+                           std::to_string(max_bytes) + " bytes rampart masks in every form (--max-secret-bytes raises it)");
+}
+
 }  // namespace
 
-Secrets load_secret_files(const std::vector<std::string>& paths) {
+void add_max_secret_bytes_option(CLI::App& command, uint64_t& max_value_bytes) {
+  max_value_bytes = kDefaultMaxSecretBytes;
+  command.add_option("--max-secret-bytes", max_value_bytes,
+                     "Largest secret value accepted (masking every form of a value costs memory in proportion)")
+      ->default_val(kDefaultMaxSecretBytes);
+}
+
+Secrets load_secret_files(const std::vector<std::string>& paths, uint64_t max_value_bytes) {
   Secrets secrets;
   for (const auto& path : paths) {
     std::vector<YAML::Node> docs;
@@ -41,11 +55,17 @@ Secrets load_secret_files(const std::vector<std::string>& paths) {
       if (doc["data"] && doc["data"].IsMap()) {
         for (const auto& kv : doc["data"]) {
           std::string key = kv.first.as<std::string>();
-          entry[key] = decode_base64(kv.second.as<std::string>(""), path + ": Secret \"" + name + "\" key \"" + key + "\"");
+          std::string where = path + ": Secret \"" + name + "\" key \"" + key + "\"";
+          entry[key] = decode_base64(kv.second.as<std::string>(""), where);
+          check_size(entry[key], max_value_bytes, where);
         }
       }
       if (doc["stringData"] && doc["stringData"].IsMap()) {
-        for (const auto& kv : doc["stringData"]) entry[kv.first.as<std::string>()] = kv.second.as<std::string>("");
+        for (const auto& kv : doc["stringData"]) {
+          std::string key = kv.first.as<std::string>();
+          entry[key] = kv.second.as<std::string>("");
+          check_size(entry[key], max_value_bytes, path + ": Secret \"" + name + "\" key \"" + key + "\"");
+        }
       }
     }
   }

@@ -32,6 +32,7 @@ struct ServerCommandOptions {
   ExecutorSettings executor;
   engine::EngineBounds bounds;
   std::vector<std::string> secret_files;
+  uint64_t max_secret_bytes = 0;
   int64_t default_deadline = 0;
   int threads = 0;
   int max_running = 8;
@@ -67,6 +68,7 @@ CommandAction add_server_command(CLI::App& app) {
   cmd->add_option("--tls-cert", o->tls_cert, "PEM certificate (default: a self-signed one in the state dir)");
   cmd->add_option("--tls-key", o->tls_key, "PEM private key for --tls-cert");
   cmd->add_option("--secret", o->secret_files, "Secret YAML file for workflows (repeatable); never stored or shown");
+  add_max_secret_bytes_option(*cmd, o->max_secret_bytes);
   add_executor_options(*cmd, o->executor, false);  // never --sandbox none: remote users submit
   add_engine_bound_flags(*cmd, o->bounds);
   cmd->add_option("--db", o->db,
@@ -120,7 +122,7 @@ CommandAction add_server_command(CLI::App& app) {
     options.runner.max_running = o->max_running;
     options.runner.bounds = o->bounds;
     options.policy_file = o->policy;
-    options.runner.secrets = load_secret_files(o->secret_files);
+    options.runner.secrets = load_secret_files(o->secret_files, o->max_secret_bytes);
     options.ui_dir = o->ui_dir.empty() ? server::default_ui_dir() : o->ui_dir;
 
     // Signals go to one waiting thread, which stops the server; no work in a signal handler.

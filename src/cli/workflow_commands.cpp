@@ -15,6 +15,7 @@
 #include "cli/engine_bounds.h"
 #include "cli/json_output.h"
 #include "cli/output_format.h"
+#include "cli/secret_files.h"
 #include "cli/tree_view.h"
 #include "engine/engine.h"
 #include "engine/node.h"
@@ -196,6 +197,7 @@ CommandAction add_resume(CLI::App& app) {
   add_executor_options(*cmd, o->settings.executor, true);
   add_engine_bound_flags(*cmd, o->settings.bounds);
   cmd->add_option("--secret", o->settings.secret_files, "Secret YAML file (repeatable), as given to run");
+  add_max_secret_bytes_option(*cmd, o->settings.max_secret_bytes);
   add_state_options(*cmd, o->state);
   add_output_option(*cmd, o->settings.output, "text,name,json,yaml", "text");
   return [o]() -> int {

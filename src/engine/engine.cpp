@@ -1,10 +1,12 @@
 #include "engine/engine.h"
 
+#include <optional>
 #include <random>
 #include <set>
 #include <stdexcept>
 
 #include "common/object_names.h"
+#include "engine/secret_boundary.h"
 #include "engine/workflow_run.h"
 
 namespace rampart::engine {
@@ -52,7 +54,9 @@ void collect_refs(const Json& j, std::set<std::pair<std::string, bool>>& out) {
 }  // namespace
 
 Engine::Engine(store::Store& store, exec::Executor& executor, EngineOptions options)
-    : store_(store), executor_(executor), options_(std::move(options)) {}
+    : store_(store), executor_(executor), options_(std::move(options)) {
+  if (!options_.masker) options_.masker = SecretMasker::from_secrets(options_.secrets);
+}
 
 Engine::~Engine() = default;
 
@@ -212,8 +216,18 @@ std::string Engine::submit(const spec::Document& workflow, const References& ref
 store::WorkflowRecord Engine::run(const std::string& ns, const std::string& name, Observer* observer) {
   auto record = store_.get_workflow(ns, name);
   if (!record) throw std::invalid_argument("workflow \"" + name + "\" not found in namespace \"" + ns + "\"");
-  WorkflowRun run(store_, executor_, options_, std::move(*record), observer);
-  return run.run();
+  // What the run stores or shows passes through the masker (secret_boundary.h); without
+  // secrets there is nothing to mask and nothing to copy.
+  std::optional<MaskingStore> masked_store;
+  std::optional<MaskingObserver> masked_observer;
+  if (!options_.masker->empty()) {
+    masked_store.emplace(store_, options_.masker);
+    if (observer) observer = &masked_observer.emplace(*observer, options_.masker);
+  }
+  WorkflowRun run(masked_store ? *masked_store : store_, executor_, options_, std::move(*record), observer);
+  store::WorkflowRecord final_record = run.run();
+  mask_workflow_record(final_record, *options_.masker);
+  return final_record;
 }
 
 void Engine::request_shutdown(store::Store& store, const std::string& ns, const std::string& name,

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/secret_masker.h"
 #include "engine/archive_extract.h"
 #include "engine/node.h"
 #include "exec/executor.h"
@@ -36,6 +37,11 @@ struct EngineOptions {
   // Secrets by name -> key -> value, given for this run only (never written to the store, so
   // a resume needs them again).
   std::map<std::string, std::map<std::string, std::string>> secrets;
+  // Masks every form of those values in what the run writes: step output (through
+  // exec::StepRequest::masker), nodes, events and the workflow's status (secret_boundary.h).
+  // Null: the Engine builds it from `secrets`; a caller that masks elsewhere too (the server's
+  // responses) passes its own so there is one.
+  std::shared_ptr<const SecretMasker> masker;
   // Admission of each step just before it starts (namespace, the step as it will run): returns
   // "" to let it run, or the reason it is denied (the step then fails with that message).
   std::function<std::string(const std::string&, const exec::StepRequest&)> admit_step;

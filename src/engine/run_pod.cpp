@@ -106,6 +106,9 @@ void WorkflowRun::run_pod(const Invocation& inv, const Json& inputs, const std::
     if (a.contains("path")) scope["outputs.artifacts." + a.value("name", "") + ".path"] = a["path"];
   }
   auto fail = [&](NodePhase phase, const std::string& message) {
+    // A step that never started leaves nothing behind (its secret volume files included).
+    std::error_code ec;
+    fs::remove_all(fs::path(options_.state_dir) / "run" / ns_ / name_ / id, ec);
     complete(n, phase, message);
     loop_.post([done, id] { done(id); });
   };

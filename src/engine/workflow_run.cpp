@@ -66,10 +66,12 @@ Node& WorkflowRun::create_node(const Invocation& inv, NodeType type) {
   Node& n = it->second;
   if (inserted) {
     n.id = id;
-    n.name = inv.node_name;
-    n.display_name = inv.display_name;
     if (type == NodeType::Pod) ++pods_total_;
   }
+  // Also for a node restored from the store, whose names may have been stored masked: children
+  // are named after it.
+  n.name = inv.node_name;
+  n.display_name = inv.display_name;
   if (!inserted && is_completed(n.phase) && n.type == NodeType::Pod) --pods_done_;
   n.type = type;
   n.template_name = inv.tmpl.value("name", "");
@@ -166,6 +168,9 @@ void WorkflowRun::start_pending_pods() {
 
 void WorkflowRun::start_pod(PendingPod p) {
   ++running_pod_count_;
+  // The executor masks the run's secrets in the step's output before writing it.
+  p.request.masker = options_.masker;
+  for (auto& sidecar : p.sidecars) sidecar.masker = options_.masker;
   auto it = running_pods_.find(p.node_id);
   if (it != running_pods_.end() && it->second && it->second->is_cancelled()) {
     // Cancelled while it waited for its turn: it never starts.
@@ -314,6 +319,10 @@ void WorkflowRun::finish_workflow(NodePhase phase, const std::string& message) {
   finished_ = true;
   record_dirty_ = true;  // the final phase must reach the store even if no node changed
   flush();
+  // Step directories (Secret volume files among them) normally go when their step ends; this
+  // catches those of steps that failed before they started.
+  std::error_code ec;
+  fs::remove_all(fs::path(options_.state_dir) / "run" / ns_ / name_, ec);
   if (observer_) observer_->workflow_changed(record_);
 }
 

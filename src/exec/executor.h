@@ -13,6 +13,10 @@
 #include <string>
 #include <vector>
 
+namespace rampart {
+class SecretMasker;
+}
+
 namespace rampart::exec {
 
 struct Mount {
@@ -86,6 +90,9 @@ struct StepRequest {
   // container path and the host path it is read from. Local executors ignore this (the host path
   // is where the file lands anyway); remote ones copy each file back before `done`.
   std::vector<std::pair<std::string, std::string>> output_files;
+  // Masks the run's secret values in everything the executor writes for this step (its stdout
+  // and log files) before it is written. Null: nothing to mask. Shared, immutable, thread-safe.
+  std::shared_ptr<const SecretMasker> masker;
 };
 
 enum class StepOutcome {

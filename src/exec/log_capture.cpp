@@ -1,8 +1,11 @@
 #include "exec/log_capture.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
 namespace rampart::exec {
 namespace {
@@ -23,27 +26,43 @@ int index_of(OutputStream s) { return s == OutputStream::Stdout ? 0 : 1; }
 
 }  // namespace
 
-LogCapture::LogCapture(int stdout_fd, int log_fd, uint64_t max_bytes)
-    : stdout_fd_(stdout_fd), log_fd_(log_fd), max_bytes_(max_bytes) {}
+LogCapture::LogCapture(int stdout_fd, int log_fd, uint64_t max_bytes, std::shared_ptr<const SecretMasker> masker)
+    : stdout_fd_(stdout_fd), log_fd_(log_fd), max_bytes_(max_bytes), masker_(std::move(masker)) {
+  if (masker_ && !masker_->empty()) {
+    stdout_mask_.emplace(*masker_);
+    log_mask_.emplace(*masker_);
+  }
+}
 
 LogCapture::~LogCapture() {
   end(OutputStream::Stdout);
   end(OutputStream::Stderr);
+  for (auto [mask, fd] : {std::pair{&stdout_mask_, stdout_fd_}, std::pair{&log_mask_, log_fd_}}) {
+    if (!*mask) continue;
+    std::string rest;
+    (*mask)->finish(rest);
+    write_all(fd, rest.data(), rest.size());
+  }
   if (stdout_fd_ >= 0) ::close(stdout_fd_);
   if (log_fd_ >= 0) ::close(log_fd_);
 }
 
 void LogCapture::append(OutputStream stream, const char* data, size_t size) {
   if (stream == OutputStream::Stderr) {
-    stderr_tail_.append(data, size < kStderrTailBytes ? size : kStderrTailBytes);
-    if (stderr_tail_.size() > kStderrTailBytes) stderr_tail_.erase(0, stderr_tail_.size() - kStderrTailBytes);
+    size_t keep = size < kStderrTailBytes ? size : kStderrTailBytes;
+    stderr_tail_cut_ = stderr_tail_cut_ || keep < size;
+    stderr_tail_.append(data + (size - keep), keep);
+    if (stderr_tail_.size() > kStderrTailBytes) {
+      stderr_tail_.erase(0, stderr_tail_.size() - kStderrTailBytes);
+      stderr_tail_cut_ = true;
+    }
   }
   if (truncated_) return;  // keep draining the pipe, drop the bytes
   bool over = accepted_ + size > max_bytes_;
   if (over) size = static_cast<size_t>(max_bytes_ - accepted_);
   accepted_ += size;
 
-  if (stream == OutputStream::Stdout) write_all(stdout_fd_, data, size);
+  if (stream == OutputStream::Stdout) write_stdout(data, size);
   // Only whole lines go to the log, so lines of the two streams never interleave mid-line.
   std::string& pending = pending_[index_of(stream)];
   const char* end = data + size;
@@ -71,10 +90,30 @@ void LogCapture::end(OutputStream stream) {
   if (!log_at_line_start_) write_log("\n", 1);
 }
 
+std::string LogCapture::stderr_tail() const {
+  std::string_view tail = stderr_tail_;
+  // A value cut in two where the tail starts would not be recognised: start at a whole line.
+  if (stderr_tail_cut_) {
+    size_t newline = tail.find('\n');
+    tail.remove_prefix(newline == std::string_view::npos ? tail.size() : newline + 1);
+  }
+  return masker_ ? masker_->mask(tail) : std::string(tail);
+}
+
+void LogCapture::write_stdout(const char* data, size_t size) {
+  if (!stdout_mask_) return write_all(stdout_fd_, data, size);
+  std::string masked;
+  stdout_mask_->write(std::string_view(data, size), masked);
+  write_all(stdout_fd_, masked.data(), masked.size());
+}
+
 void LogCapture::write_log(const char* data, size_t size) {
   if (size == 0) return;
-  write_all(log_fd_, data, size);
   log_at_line_start_ = data[size - 1] == '\n';
+  if (!log_mask_) return write_all(log_fd_, data, size);
+  std::string masked;
+  log_mask_->write(std::string_view(data, size), masked);
+  write_all(log_fd_, masked.data(), masked.size());
 }
 
 void LogCapture::flush_pending(OutputStream stream) {
@@ -90,6 +129,45 @@ void LogCapture::mark_truncated() {
   flush_pending(OutputStream::Stderr);
   std::string marker = std::string(log_at_line_start_ ? "" : "\n") + "... output truncated at " + std::to_string(max_bytes_) + " bytes\n";
   write_log(marker.data(), marker.size());
+}
+
+std::string mask_output_file(const std::string& path, const SecretMasker& masker) {
+  int in = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return errno == ENOENT ? "" : "cannot read " + path + ": " + std::strerror(errno);
+  struct stat st {};
+  ::fstat(in, &st);
+  std::string temporary = path + ".masking";
+  int out = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st.st_mode & 07777);
+  if (out < 0) {
+    std::string why = std::strerror(errno);
+    ::close(in);
+    return "cannot write " + temporary + ": " + why;
+  }
+  SecretMasker::Stream stream(masker);
+  std::string masked;
+  char buffer[64 * 1024];
+  ssize_t n;
+  while ((n = ::read(in, buffer, sizeof buffer)) != 0) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    masked.clear();
+    stream.write(std::string_view(buffer, static_cast<size_t>(n)), masked);
+    write_all(out, masked.data(), masked.size());
+  }
+  bool read_failed = n < 0;
+  masked.clear();
+  stream.finish(masked);
+  write_all(out, masked.data(), masked.size());
+  ::close(in);
+  bool write_failed = ::close(out) != 0;
+  if (read_failed || write_failed || ::rename(temporary.c_str(), path.c_str()) != 0) {
+    std::string why = std::strerror(errno);
+    ::unlink(temporary.c_str());
+    // Unmasked output must not stay behind: without a masked copy the file goes.
+    ::unlink(path.c_str());
+    return "cannot mask " + path + " (removed it): " + why;
+  }
+  return "";
 }
 
 }  // namespace rampart::exec

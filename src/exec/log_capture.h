@@ -1,11 +1,17 @@
 // Where a step's output goes: stdout to its own file (Argo's outputs.result), and stdout and
 // stderr interleaved line by line into the log. Both are capped so a step printing forever cannot
 // fill the disk; past the cap output is read and dropped and the log ends with a marker.
+// Secret values are masked before either file is written (SecretMasker streams, so a value
+// split across two reads is still masked); the cap counts the step's bytes, before masking.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
+
+#include "common/secret_masker.h"
 
 namespace rampart::exec {
 
@@ -14,8 +20,10 @@ enum class OutputStream { Stdout, Stderr };
 class LogCapture {
  public:
   // Takes ownership of both fds (opened for writing). `max_bytes` bounds the output accepted
-  // from the step, stdout and stderr together.
-  LogCapture(int stdout_fd, int log_fd, uint64_t max_bytes);
+  // from the step, stdout and stderr together. `masker` (may be null: nothing to mask) masks
+  // both files; it is kept alive by this object.
+  LogCapture(int stdout_fd, int log_fd, uint64_t max_bytes, std::shared_ptr<const SecretMasker> masker = nullptr);
+  // Writes what the maskers still hold back, then closes both files.
   ~LogCapture();
   LogCapture(const LogCapture&) = delete;
   LogCapture& operator=(const LogCapture&) = delete;
@@ -25,13 +33,15 @@ class LogCapture {
   void end(OutputStream stream);
 
   bool truncated() const { return truncated_; }
-  // The last few KiB of stderr: bwrap's reason when the sandbox could not start.
-  const std::string& stderr_tail() const { return stderr_tail_; }
+  // The last few KiB of stderr, masked, starting at a line start: bwrap's reason when the
+  // sandbox could not start (it becomes a StepResult message).
+  std::string stderr_tail() const;
 
   // A partial line longer than this goes to the log without waiting for its newline.
   static constexpr size_t kMaxPendingLine = 64 * 1024;
 
  private:
+  void write_stdout(const char* data, size_t size);
   void write_log(const char* data, size_t size);
   void flush_pending(OutputStream stream);
   void mark_truncated();
@@ -44,6 +54,16 @@ class LogCapture {
   bool log_at_line_start_ = true;
   std::string pending_[2];  // per stream: the line not yet ended by '\n'
   std::string stderr_tail_;
+  bool stderr_tail_cut_ = false;  // its start was dropped: it may begin mid-line
+  std::shared_ptr<const SecretMasker> masker_;
+  std::optional<SecretMasker::Stream> stdout_mask_;  // engaged when there is something to mask
+  std::optional<SecretMasker::Stream> log_mask_;
 };
+
+// Masks the file at `path` in place (through a temporary file beside it and a rename, keeping
+// its mode), for output written where no masker with every secret was at hand: a Slurm node
+// knows only the secrets in its step's environment. Returns "" (a missing file is nothing to
+// mask) or why the file could not be masked.
+std::string mask_output_file(const std::string& path, const SecretMasker& masker);
 
 }  // namespace rampart::exec

@@ -135,6 +135,7 @@ void ProcessExecutor::start(StepRequest request, std::function<void(StepResult)>
   job.stdout_path = request.stdout_path.empty() ? (fs::path(request.step_dir) / "stdout").string() : request.stdout_path;
   job.log_path = request.log_path.empty() ? (fs::path(request.step_dir) / "log").string() : request.log_path;
   job.max_log_bytes = request.max_log_bytes;
+  job.masker = request.masker;
   if (pod_network) {
     job.done = [pod_network, done = std::move(done)](StepResult result) mutable {
       pod_network.reset();  // the pod's last step unpins the namespace

@@ -302,7 +302,7 @@ void ProcessSupervisor::start_step(LaunchJob job, Deliveries& out) {
   auto step = std::make_unique<Step>();
   step->id = job.id;
   step->bwrap = job.plan.bwrap_status_fd;
-  step->capture = std::make_unique<LogCapture>(stdout_file, log_file, job.max_log_bytes);
+  step->capture = std::make_unique<LogCapture>(stdout_file, log_file, job.max_log_bytes, std::move(job.masker));
   step->cgroup = std::move(job.cgroup);
 
   int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}, status_pipe[2] = {-1, -1};

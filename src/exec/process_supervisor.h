@@ -32,6 +32,7 @@ struct LaunchJob {
   std::string stdout_path;
   std::string log_path;
   uint64_t max_log_bytes = 0;
+  std::shared_ptr<const SecretMasker> masker;  // StepRequest::masker; null: nothing to mask
   std::function<void(StepResult)> done;
 };
 

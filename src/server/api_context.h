@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/secret_masker.h"
 #include "net/http_message.h"
 #include "server/access.h"
 #include "store/store.h"
@@ -36,8 +37,9 @@ struct ApiContext {
   const guard::Policy* policy = nullptr;  // admission policy (never null in a running server)
   guard::AlertLog* alerts = nullptr;
   std::string version;
-  // Secret values given to the server (--secret): masked in every response body.
-  std::vector<std::string> secret_values;
+  // Masks the secret values given to the server (--secret) in every response body and stream.
+  // Null or empty: nothing to mask.
+  std::shared_ptr<const SecretMasker> masker;
 
   // A Store for the calling thread (SQLite connections are per thread).
   store::Store& store() const;

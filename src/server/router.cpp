@@ -5,6 +5,8 @@
 
 #include <sodium.h>
 
+#include "common/secret_masker.h"
+
 namespace rampart::server {
 
 namespace {
@@ -42,16 +44,39 @@ std::string bearer_token(const net::HttpRequest& request) {
   return {};
 }
 
-// Secret values given to the server are replaced wherever they appear in a response.
-void redact(std::string& body, const std::vector<std::string>& secrets) {
-  for (const auto& s : secrets) {
-    if (s.size() < 4) continue;  // masking "a" everywhere would garble every answer
-    size_t pos = 0;
-    while ((pos = body.find(s, pos)) != std::string::npos) {
-      body.replace(pos, s.size(), "[redacted]");
-      pos += 10;
-    }
+// Secret values given to the server are replaced, in every form (SecretMasker), wherever they
+// appear in a response. JSON, a whole body or one document per line (streams, after an optional
+// "data: "), is masked string by string, so that masking never breaks a document (a short value
+// is masked as a token, and a token may be a number); any other text is masked as text.
+std::string redact(std::string text, const SecretMasker& masker) {
+  if (masker.empty()) return text;
+  std::string masked = masker.mask(text);
+  if (masked == text) return text;  // nothing secret: the response goes as it was built
+  auto dump = [](const Json& doc) { return doc.dump(-1, ' ', false, Json::error_handler_t::replace); };
+  Json whole = Json::parse(text, nullptr, false);
+  if (!whole.is_discarded()) {
+    masker.mask_json(whole);
+    return dump(whole);
   }
+  std::string out;
+  bool any_json = false;
+  for (size_t start = 0; start < text.size();) {
+    size_t end = text.find('\n', start);
+    size_t stop = end == std::string::npos ? text.size() : end;
+    std::string_view line(text.data() + start, stop - start);
+    std::string_view prefix = line.substr(0, line.rfind("data: ", 0) == 0 ? 6 : 0);
+    Json doc = line.size() > prefix.size() ? Json::parse(line.substr(prefix.size()), nullptr, false) : Json(Json::value_t::discarded);
+    if (doc.is_discarded()) {
+      out += masker.mask(line);
+    } else {
+      any_json = true;
+      masker.mask_json(doc);
+      out += std::string(prefix) + dump(doc);
+    }
+    if (end != std::string::npos) out += '\n';
+    start = stop + 1;
+  }
+  return any_json ? out : masked;
 }
 
 }  // namespace
@@ -129,13 +154,16 @@ HttpResponse Router::handle(net::HttpRequest& request) {
   audit.route = request.path.substr(0, 200);
   HttpResponse response = dispatch(request, audit);
   if (request.method != "GET") bump_write_generation();
-  redact(response.body, api_.secret_values);
-  if (response.stream && !api_.secret_values.empty()) {
-    response.stream = [inner = std::move(response.stream), secrets = api_.secret_values](std::string& out) {
-      bool more = inner(out);
-      redact(out, secrets);
-      return more;
-    };
+  if (api_.masker && !api_.masker->empty()) {
+    response.body = redact(std::move(response.body), *api_.masker);
+    if (response.stream) {
+      // Each poll of a stream produces whole lines (log lines, events): masked as they go.
+      response.stream = [inner = std::move(response.stream), masker = api_.masker](std::string& out) {
+        bool more = inner(out);
+        out = redact(std::move(out), *masker);
+        return more;
+      };
+    }
   }
   audit.status = response.status;
   bool changes_state = request.method != "GET" && request.method != "HEAD" && request.method != "OPTIONS";

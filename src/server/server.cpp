@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/secret_masker.h"
 #include "engine/engine.h"
 #include "guard/alert_log.h"
 #include "guard/policy.h"
@@ -160,6 +161,8 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   if (s.options.runner.default_deadline_seconds <= 0) {
     s.options.runner.default_deadline_seconds = s.policy.defaults.default_deadline_seconds;
   }
+  // One masker for the secrets: the engines' writes and every response use the same.
+  s.options.runner.masker = SecretMasker::from_secrets(s.options.runner.secrets);
   s.runner = std::make_unique<WorkflowRunner>(s.options.runner);
   s.api.state_dir = state.string();
   s.api.db = s.options.runner.db;
@@ -169,9 +172,7 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   s.alerts = std::make_unique<guard::AlertLog>((state / "alerts.jsonl").string());
   s.api.alerts = s.alerts.get();
   s.api.version = s.options.version;
-  for (const auto& [secret, keys] : s.options.runner.secrets) {
-    for (const auto& [k, value] : keys) s.api.secret_values.push_back(value);
-  }
+  s.api.masker = s.options.runner.masker;
   s.router = std::make_unique<Router>(s.api, *s.tokens, *s.audit, s.limiter);
   add_all_routes(*s.router);
 
@@ -234,7 +235,9 @@ void watch_loop(Server::Impl& s) {
   while (!s.stopping) {
     try {
       auto& store = s.api.store();
-      for (const auto& alert : watcher.poll(store, now_ms())) {
+      for (auto alert : watcher.poll(store, now_ms())) {
+        // A process's command line can carry a secret value (an argument the shell expanded).
+        alert.evidence = s.api.masker->mask(alert.evidence);
         s.alerts->append(alert);
         store::EventRecord e;
         e.time_ms = alert.time_ms;

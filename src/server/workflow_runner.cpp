@@ -164,6 +164,7 @@ bool WorkflowRunner::drive(store::Store& store, const std::string& ns, const std
     engine_options.default_deadline_seconds = options_.default_deadline_seconds;
     engine_options.secrets = options_.secrets;
     engine_options.bounds = options_.bounds;
+    engine_options.masker = options_.masker;
     engine_options.lease_lost = [keeper = keeper_.get()] { return keeper->lost(); };
     if (const guard::Policy* policy = options_.policy) {
       engine_options.admit_step = [policy](const std::string& step_ns, const exec::StepRequest& step) {

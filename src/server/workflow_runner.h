@@ -42,6 +42,9 @@ struct RunnerOptions {
   std::vector<std::string> executor_names;
   std::function<std::unique_ptr<exec::Executor>(const std::string& name)> make_executor;
   std::map<std::string, std::map<std::string, std::string>> secrets;
+  // Built once from `secrets` by the server and shared with its responses (null: each engine
+  // builds its own).
+  std::shared_ptr<const SecretMasker> masker;
   int64_t default_deadline_seconds = 0;
   // Workflows run at once; more wait in submission order (as Argo's controller parallelism),
   // so a burst of submissions cannot start thousands of engines.

@@ -2,6 +2,9 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <fstream>
 
 #include "exec_test_support.h"
 
@@ -10,10 +13,10 @@ namespace {
 
 class LogCaptureTest : public ::testing::Test {
  protected:
-  LogCapture* open(uint64_t max_bytes) {
+  LogCapture* open(uint64_t max_bytes, std::shared_ptr<const SecretMasker> masker = nullptr) {
     int out = ::open((scratch.path() / "stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int log = ::open((scratch.path() / "log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    capture = std::make_unique<LogCapture>(out, log, max_bytes);
+    capture = std::make_unique<LogCapture>(out, log, max_bytes, std::move(masker));
     return capture.get();
   }
   std::string stdout_text() { return testing::read_text(scratch.path() / "stdout"); }
@@ -54,6 +57,51 @@ TEST_F(LogCaptureTest, TruncatesAtTheCapWithOneMarker) {
   capture.reset();
   EXPECT_EQ(stdout_text(), "12345\n");
   EXPECT_EQ(log_text(), "12345\nabcd\n... output truncated at 10 bytes\n");
+}
+
+std::shared_ptr<const SecretMasker> masker_of(std::vector<std::string> values) {
+  return std::make_shared<const SecretMasker>(values);
+}
+
+TEST_F(LogCaptureTest, MasksSecretsInBothFilesEvenWhenSplitAcrossReads) {
+  open(1 << 20, masker_of({"S3cr3tValue", "pa\"ss"}));
+  append(OutputStream::Stdout, "token S3cr");
+  append(OutputStream::Stdout, "3tValue\n");
+  append(OutputStream::Stderr, "json \"pa\\\"ss\"\n");
+  append(OutputStream::Stdout, "ends with S3cr3tVal");
+  append(OutputStream::Stdout, "ue");  // held back until the end: it could go on
+  capture.reset();
+  EXPECT_EQ(stdout_text(), "token [redacted]\nends with [redacted]");
+  EXPECT_EQ(log_text(), "token [redacted]\njson \"[redacted]\"\nends with [redacted]\n");
+}
+
+TEST_F(LogCaptureTest, StderrTailIsMaskedAndStartsAtALine) {
+  open(1 << 20, masker_of({"S3cr3tValue"}));
+  append(OutputStream::Stderr, "bwrap: cannot use S3cr3tValue\n");
+  EXPECT_EQ(capture->stderr_tail(), "bwrap: cannot use [redacted]\n");
+  // Once the tail is cut, its first (partial) line goes: a cut value would not be recognised.
+  append(OutputStream::Stderr, std::string(5000, 'x') + " S3cr3tValue\nlast S3cr3tValue\n");
+  EXPECT_EQ(capture->stderr_tail(), "last [redacted]\n");
+}
+
+TEST_F(LogCaptureTest, WithoutSecretsOutputIsUntouched) {
+  open(1 << 20, masker_of({}));
+  append(OutputStream::Stdout, "[redacted] is just text\n");
+  capture.reset();
+  EXPECT_EQ(stdout_text(), "[redacted] is just text\n");
+}
+
+TEST(MaskOutputFile, MasksInPlaceKeepingTheMode) {
+  testing::ScratchDir scratch;
+  auto path = scratch.path() / "log";
+  std::ofstream(path) << "a S3cr3tValue b\n" << std::string(100000, 'y') << "S3cr3tValue";
+  ::chmod(path.c_str(), 0640);
+  EXPECT_EQ(mask_output_file(path.string(), SecretMasker({"S3cr3tValue"})), "");
+  EXPECT_EQ(testing::read_text(path), "a [redacted] b\n" + std::string(100000, 'y') + "[redacted]");
+  struct stat st {};
+  ::stat(path.c_str(), &st);
+  EXPECT_EQ(st.st_mode & 07777, 0640u);
+  EXPECT_EQ(mask_output_file((scratch.path() / "missing").string(), SecretMasker({"x"})), "");
 }
 
 }  // namespace

@@ -359,6 +359,7 @@ void ContainerExecutor::State::prepare(StepRequest request, std::function<void(S
   job.stdout_path = request.stdout_path.empty() ? (step_dir / "stdout").string() : request.stdout_path;
   job.log_path = request.log_path.empty() ? (step_dir / "log").string() : request.log_path;
   job.max_log_bytes = request.max_log_bytes;
+  job.masker = request.masker;
   job.done = [crun = crun, root = crun_root, id, merged, log, pod_network, done = std::move(done)](StepResult result) mutable {
     remove_container(crun, root, id);
     unmount(merged.string());

@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/secret_masker.h"
 #include "exec/kubernetes/kube_client.h"
 #include "exec/kubernetes/kube_names.h"
 #include "exec/kubernetes/output_framing.h"
@@ -248,9 +249,11 @@ class KubernetesExecutor : public Executor {
         "GET", base_ + "/pods/" + pod + "/log?container=main&limitBytes=" + std::to_string(request.max_log_bytes), "", 60000,
         request.max_log_bytes + 1);
     if (!log.ok()) return;
+    // Secret values are masked before the text reaches a file.
+    std::string text = request.masker ? request.masker->mask(log.body) : std::move(log.body);
     // The log API merges stdout and stderr: both files get the same text (docs/kubernetes.md).
-    if (!request.stdout_path.empty()) std::ofstream(request.stdout_path, std::ios::binary | std::ios::trunc) << log.body;
-    if (!request.log_path.empty()) std::ofstream(request.log_path, std::ios::binary | std::ios::trunc) << log.body;
+    if (!request.stdout_path.empty()) std::ofstream(request.stdout_path, std::ios::binary | std::ios::trunc) << text;
+    if (!request.log_path.empty()) std::ofstream(request.log_path, std::ios::binary | std::ios::trunc) << text;
   }
 
   static std::string pod_name_of(const Json& pod) {

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/secret_masker.h"
+#include "exec/log_capture.h"
 #include "exec/slurm/command_runner.h"
 #include "exec/slurm/job_state.h"
 #include "exec/slurm/step_request_json.h"
@@ -51,6 +53,19 @@ std::string last_output_line(const std::string& path) {
     if (!line.empty()) last = line;
   }
   return last.size() > 300 ? last.substr(0, 300) : last;
+}
+
+// The node masked the secrets its step got in its environment; the engine knows them all (a
+// Secret volume's files, a value passed on in a parameter): mask the files again before the
+// engine reads them.
+void mask_step_output(const StepRequest& request, StepResult& result) {
+  if (!request.masker || request.masker->empty()) return;
+  for (const std::string* path : {&request.stdout_path, &request.log_path}) {
+    if (path->empty()) continue;
+    if (std::string error = mask_output_file(*path, *request.masker); !error.empty()) {
+      result.message += (result.message.empty() ? "" : "; ") + error;
+    }
+  }
 }
 
 }  // namespace
@@ -298,6 +313,7 @@ void SlurmExecutor::State::run() {
       callbacks_running += ended.size();
     }
     for (auto& [job, result] : ended) {
+      mask_step_output(job->request, result);
       job->done(result);
       std::lock_guard lock(mu);
       --callbacks_running;

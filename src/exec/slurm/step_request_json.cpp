@@ -4,11 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "common/secret_masker.h"
 
 namespace rampart::exec::slurm {
 namespace {
@@ -59,6 +62,13 @@ Json request_to_json(const StepRequest& r) {
   j["args"] = r.args;
   j["env"] = Json::array();
   for (const auto& [name, value] : r.env) j["env"].push_back({name, value});
+  // Which of those variables hold a secret value, by name only: the node masks their values in
+  // the step's output. The values travel in "env" as they always did, and nowhere else.
+  Json secret_env = Json::array();
+  for (const auto& [name, value] : r.env) {
+    if (r.masker && r.masker->is_secret_value(value)) secret_env.push_back(name);
+  }
+  if (!secret_env.empty()) j["secret_env"] = secret_env;
   j["working_dir"] = r.working_dir;
   write_optional(j, "script_source", r.script_source);
   j["mounts"] = Json::array();
@@ -103,6 +113,13 @@ StepRequest request_from_json(const Json& j) {
     if (pair.size() != 2) throw std::invalid_argument("step request \"env\" entries must be [name, value] pairs");
     r.env.emplace_back(pair[0], pair[1]);
   }
+  std::vector<std::string> secret_env;
+  read_field(j, "secret_env", secret_env);
+  std::vector<std::string> secret_values;
+  for (const auto& [name, value] : r.env) {
+    if (std::find(secret_env.begin(), secret_env.end(), name) != secret_env.end()) secret_values.push_back(value);
+  }
+  if (!secret_values.empty()) r.masker = std::make_shared<const SecretMasker>(secret_values);
   read_field(j, "working_dir", r.working_dir);
   read_optional(j, "script_source", r.script_source);
   if (j.contains("mounts")) {

@@ -11,6 +11,11 @@
 
 namespace rampart::exec::slurm {
 
+// The request's masker does not travel: only the names of the environment variables whose
+// value is one of its secret values ("secret_env"); request_from_json builds the node's masker
+// from those variables' values. Secrets the step gets otherwise (a Secret volume's files, a
+// parameter that carries a value) are not known on the node: the engine masks the step's
+// stdout and log files again with the whole masker when the step has ended.
 nlohmann::json request_to_json(const StepRequest& request);
 // Throws std::invalid_argument naming the field that is missing or of the wrong type.
 StepRequest request_from_json(const nlohmann::json& json);

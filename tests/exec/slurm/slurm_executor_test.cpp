@@ -14,6 +14,7 @@
 #include <future>
 #include <sstream>
 
+#include "common/secret_masker.h"
 #include "exec/slurm/step_request_json.h"
 
 namespace rampart::exec::slurm {
@@ -108,6 +109,28 @@ TEST(SlurmExecutor, TheNodesResultFileIsTheStepsResult) {
   EXPECT_EQ(r.exit_code, 3);
   executor.shutdown();
   EXPECT_EQ(done.calls, 1);
+}
+
+// The node knows only its step's secret variables; the engine masks the files again with every
+// secret before anyone reads them.
+TEST(SlurmExecutor, TheEngineMasksTheStepsFilesWithEverySecret) {
+  FakeCluster c;
+  SlurmExecutor executor(c.options);
+  Done done;
+  StepRequest request = c.request();
+  request.stdout_path = (c.dir / "stdout").string();
+  request.log_path = (c.dir / "log").string();
+  request.masker = std::make_shared<const SecretMasker>(std::vector<std::string>{"volume-secret-value"});
+  executor.start(request, done.callback());
+  c.set_state("RUNNING");
+  ASSERT_TRUE(c.wait_for(c.dir / "sbatch.args"));
+  write(c.dir / "stdout", "from a volume: volume-secret-value\n");
+  write(c.dir / "log", "from a volume: volume-secret-value\nbase64: dm9sdW1lLXNlY3JldC12YWx1ZQ==\n");
+  write_file_atomically(c.result_path().string(), result_to_json({StepOutcome::Exited, 0, "", false}).dump(), 0600);
+  EXPECT_EQ(done.get().exit_code, 0);
+  EXPECT_EQ(read(c.dir / "stdout"), "from a volume: [redacted]\n");
+  EXPECT_EQ(read(c.dir / "log"), "from a volume: [redacted]\nbase64: [redacted]\n");
+  executor.shutdown();
 }
 
 TEST(SlurmExecutor, AJobThatEndedWithoutResultSaysWhy) {

@@ -10,6 +10,8 @@
 
 #include <filesystem>
 
+#include "common/secret_masker.h"
+
 namespace rampart::exec::slurm {
 namespace {
 
@@ -106,6 +108,24 @@ TEST(StepRequestJson, BadInputIsRefusedWithTheField) {
   }
   EXPECT_THROW(request_from_json(Json{{"id", "x"}, {"env", {{"only-name"}}}}), std::invalid_argument);
   EXPECT_THROW(request_from_json(Json{{"id", "x"}, {"mounts", 3}}), std::invalid_argument);
+}
+
+// The node must mask the step's secrets without any value travelling that did not before: the
+// request names the secret variables, and the node builds its masker from their values.
+TEST(StepRequestJson, SecretVariablesTravelByNameAndTheNodeMasksThem) {
+  StepRequest in = full_request();
+  in.masker = std::make_shared<const SecretMasker>(std::vector<std::string>{"p@ss\nword", "not-in-this-step"});
+  Json j = request_to_json(in);
+  EXPECT_EQ(j["secret_env"], Json::array({"SECRET"}));
+  std::string text = j.dump();
+  EXPECT_EQ(text.find("not-in-this-step"), std::string::npos);
+  EXPECT_EQ(text.find("p@ss"), text.rfind("p@ss"));  // once: in "env", as before
+
+  StepRequest out = request_from_json(Json::parse(text));
+  ASSERT_TRUE(out.masker);
+  EXPECT_EQ(out.masker->mask("x p@ss\nword y"), "x [redacted] y");
+  EXPECT_EQ(out.masker->mask("not-in-this-step"), "not-in-this-step");
+  EXPECT_FALSE(request_from_json(request_to_json(full_request())).masker);
 }
 
 TEST(StepResultJson, RoundTripAndUnknownOutcome) {
