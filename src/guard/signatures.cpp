@@ -7,6 +7,8 @@
 
 #include <re2/set.h>
 
+#include "guard/image_names.h"
+
 namespace rampart::guard {
 
 namespace {
@@ -65,21 +67,21 @@ const std::vector<CommandRule>& command_rules() {
   return rules;
 }
 
-std::string shorten(const std::string& s) { return s.size() > 80 ? s.substr(0, 77) + "..." : s; }
+std::string shorten_evidence(const std::string& s) { return s.size() > 80 ? s.substr(0, 77) + "..." : s; }
 
 }  // namespace
 
 bool is_known_miner_image(std::string_view image, std::string* matched) {
-  // The tag and digest say nothing about what the image is.
-  std::string_view name = image;
-  size_t at = name.find('@');
-  if (at != std::string_view::npos) name = name.substr(0, at);
-  size_t slash = name.rfind('/');
-  size_t colon = name.rfind(':');
-  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) name = name.substr(0, colon);
+  // The tag and digest say nothing about what the image is; the registry and case neither.
+  ImageName name = parse_image_name(image);
   std::string found;
-  if (!RE2::PartialMatch(std::string(name), miner_image(), nullptr, &found)) return false;
-  if (matched) *matched = found;
+  if (RE2::PartialMatch(name.registry + "/" + name.repository, miner_image(), nullptr, &found)) {
+    if (matched) *matched = found;
+    return true;
+  }
+  std::string miner, how;
+  if (!looks_like_miner_image(name, &miner, &how)) return false;
+  if (matched) *matched = how.empty() ? miner : miner + ", " + how;
   return true;
 }
 
@@ -106,8 +108,14 @@ std::vector<SignatureMatch> command_signatures(std::string_view text) {
   for (int index : matched) {
     const auto& rule = rules[static_cast<size_t>(index)];
     std::string found;
-    if (RE2::PartialMatch(input, *rule.re, &found)) out.push_back({rule.rule, shorten(found)});
+    if (RE2::PartialMatch(input, *rule.re, &found)) out.push_back({rule.rule, shorten_evidence(found)});
   }
+  return out;
+}
+
+std::vector<SignatureMatch> content_signatures(std::string_view text) {
+  std::vector<SignatureMatch> out = command_signatures(text);
+  std::erase_if(out, [](const SignatureMatch& m) { return m.rule == std::string("command.dropper"); });
   return out;
 }
 
