@@ -78,6 +78,9 @@ struct StepRequest {
   // container path and the host path it is read from. Local executors ignore this (the host path
   // is where the file lands anyway); remote ones copy each file back before `done`.
   std::vector<std::pair<std::string, std::string>> output_files;
+  // The workflow's and the template's podSpecPatch, substituted, in the order they would apply.
+  // No executor applies them yet; the guard checks them before the step starts.
+  std::vector<std::string> pod_spec_patches;
 };
 
 enum class StepOutcome {
