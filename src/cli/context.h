@@ -9,6 +9,7 @@
 #include "cli/executor_options.h"
 #include "engine/run_lock.h"
 #include "exec/executor.h"
+#include "guard/policy.h"
 #include "store/store.h"
 
 namespace CLI {
@@ -29,6 +30,8 @@ struct RunSettings {
   bool watch = false;
   int64_t default_deadline = 0;
   std::vector<std::string> secret_files;
+  // Checks every step just before it starts, as the server does (nullptr: no checks).
+  std::shared_ptr<const guard::Policy> policy;
 };
 
 // Runs (or resumes) a stored workflow with a progress display; the exit code of `run`.
