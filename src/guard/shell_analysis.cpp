@@ -91,7 +91,10 @@ Analyzer::Analyzer(const shell::Limits& limits, std::vector<Finding>& findings)
 
 void Analyzer::report(const std::string& rule, const std::string& evidence, const std::string& how, bool hidden) {
   hidden = hidden || hiding_;
-  std::string shown = shorten(evidence);
+  // Signature matches may carry the separator around them ("/xmrig " and "/xmrig" are one).
+  size_t begin = evidence.find_first_not_of(" \t\n'\";&|");
+  size_t end = evidence.find_last_not_of(" \t\n'\";&|");
+  std::string shown = begin == std::string::npos ? "" : shorten(std::string_view(evidence).substr(begin, end - begin + 1));
   if (!reported_.emplace(rule, hidden ? std::string() : shown).second) return;
   findings_.push_back({rule, hidden ? std::string() : shown, how, hidden});
 }
