@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <cctype>
+#include <unordered_map>
 
 #include "guard/image_names.h"
 #include "guard/pod_fields.h"
@@ -76,9 +77,51 @@ void check_image(const PolicyRules& rules, const std::string& image, const std::
   }
 }
 
-void check_text(const PolicyRules& rules, const std::string& text, const std::string& path, bool quote, Admission& out,
-                ProgramKind kind = ProgramKind::Shell, const std::vector<ShellVariable>& env = {}) {
-  if (rules.builtin_command_signatures) add_report(rules, analyse_script(text, kind, env, rules.parse_limits), path, quote, out);
+// One admission reads the same strings many times (templates repeat their commands, steps their
+// parameters): each distinct reading is done once per admission.
+class Readings {
+ public:
+  explicit Readings(const PolicyRules& rules) : rules_(rules) {}
+
+  const CommandReport& script(const std::string& text, ProgramKind kind, const std::vector<ShellVariable>& env) {
+    if (text.size() < 64) {  // short texts cost less to read than to remember
+      last_ = analyse_script(text, kind, env, rules_.parse_limits);
+      return last_;
+    }
+    std::string key = key_of(env) + (kind == ProgramKind::Shell ? 's' : 'p') + text;
+    return remember(std::move(key), [&] { return analyse_script(text, kind, env, rules_.parse_limits); });
+  }
+  const CommandReport& argv(const std::vector<std::string>& argv, bool command_known, const std::vector<ShellVariable>& env) {
+    std::string key = key_of(env) + (command_known ? 'c' : 'a');
+    for (const auto& a : argv) key += a + '\0';
+    return remember(std::move(key), [&] { return analyse_argv(argv, command_known, env, rules_.parse_limits); });
+  }
+
+ private:
+  static constexpr size_t kMaxRemembered = 4096;
+  static std::string key_of(const std::vector<ShellVariable>& env) {
+    std::string key;
+    for (const auto& v : env) key += v.name + '=' + v.value + (v.hidden ? '\2' : '\1');
+    return key + '\3';
+  }
+  template <typename Read>
+  const CommandReport& remember(std::string key, Read read) {
+    auto it = memo_.find(key);
+    if (it != memo_.end()) return it->second;
+    if (memo_.size() >= kMaxRemembered) {
+      last_ = read();
+      return last_;
+    }
+    return memo_.emplace(std::move(key), read()).first->second;
+  }
+  const PolicyRules& rules_;
+  std::unordered_map<std::string, CommandReport> memo_;
+  CommandReport last_;
+};
+
+void check_text(const PolicyRules& rules, Readings& readings, const std::string& text, const std::string& path, bool quote,
+                Admission& out, ProgramKind kind = ProgramKind::Shell, const std::vector<ShellVariable>& env = {}) {
+  if (rules.builtin_command_signatures) add_report(rules, readings.script(text, kind, env), path, quote, out);
   check_patterns(rules, text, path, out);
 }
 
@@ -87,11 +130,12 @@ void check_text(const PolicyRules& rules, const std::string& text, const std::st
 struct Walk {
   const PolicyRules& rules;
   Admission& out;
+  Readings& readings;
   bool deferred_patch = false;
   int depth = 0;
 };
 
-void walk(Walk& w, const Json& j, const std::string& path, const std::string& key);
+void walk(Walk& w, const Json& j, const std::string& path, std::string_view key);
 
 // A boolean pod setting that grants something, in any spelling.
 void check_flag(Walk& w, const Json& v, Action action, const std::string& rule, const std::string& path, const std::string& what) {
@@ -154,7 +198,7 @@ void check_embedded(Walk& w, const std::string& text, const std::string& path, c
         "podSpecPatch uses template expressions: it is checked again, substituted, when each step starts");
   }
   if (w.depth > 4) return;  // a patch inside a manifest inside a patch...
-  Walk inner{w.rules, w.out, w.deferred_patch || deferred, w.depth + 1};
+  Walk inner{w.rules, w.out, w.readings, w.deferred_patch || deferred, w.depth + 1};
   walk(inner, doc, path + "(" + what + ")", "");
 }
 
@@ -175,12 +219,12 @@ void check_container(Walk& w, const Json& c, const std::string& path) {
   std::vector<std::string> argv = command;
   for (auto& a : strings(c.value("args", Json::array()))) argv.push_back(std::move(a));
   if (!argv.empty() && w.rules.builtin_command_signatures) {
-    add_report(w.rules, analyse_argv(argv, !command.empty(), env, w.rules.parse_limits), path + (command.empty() ? ".args" : ".command"),
+    add_report(w.rules, w.readings.argv(argv, !command.empty(), env), path + (command.empty() ? ".args" : ".command"),
                true, w.out);
   }
   for (const auto& a : argv) check_patterns(w.rules, a, path + ".args", w.out);
   if (c.contains("source") && c["source"].is_string()) {
-    check_text(w.rules, c["source"], path + ".source", true, w.out, program_kind(command), env);
+    check_text(w.rules, w.readings, c["source"], path + ".source", true, w.out, program_kind(command), env);
   }
 }
 
@@ -188,13 +232,13 @@ void walk_object(Walk& w, const Json& j, const std::string& path) {
   bool container = j.contains("image") && j["image"].is_string();
   if (container) check_container(w, j, path);
   for (auto it = j.begin(); it != j.end(); ++it) {
-    const std::string& k = it.key();
-    std::string p = path + "." + k;
+    const std::string_view k = it.key();  // compared as a view: sizes first
+    std::string p = path + "." + it.key();
     const Json& v = it.value();
     if (container && (k == "command" || k == "args" || k == "source")) continue;  // read above, as a whole
     if (k == "securityContext") check_security_context(w, v, p);
     if (k == "hostNetwork" || k == "hostPID" || k == "hostIPC") {
-      check_flag(w, v, w.rules.host_namespaces, "pod.host-namespace", p, k + " shares the host's namespace");
+      check_flag(w, v, w.rules.host_namespaces, "pod.host-namespace", p, it.key() + " shares the host's namespace");
     }
     if (k == "volumes") check_volumes(w, v, p);
     if (k == "rampart.io/network" && v == "enabled") {
@@ -209,22 +253,22 @@ void walk_object(Walk& w, const Json& j, const std::string& path) {
       bool limited = v.contains("resources") && v["resources"].is_object() && v["resources"].contains("limits");
       if (!limited) add(w.out, w.rules.missing_limits, "pod.no-limits", p + ".resources", "no resources.limits (cpu, memory)");
     }
-    walk(w, v, p, k);
+    walk(w, v, p, it.key());
   }
 }
 
 // Walks the whole spec once: every string is read for what it says and does, and the fields
 // that matter to pod security are checked where they occur.
-void walk(Walk& w, const Json& j, const std::string& path, const std::string& key) {
+void walk(Walk& w, const Json& j, const std::string& path, std::string_view key) {
   if (j.is_string()) {
     const std::string& s = j.get_ref<const std::string&>();
     if (key == "image") {
       check_image(w.rules, s, path, w.out);
     } else if (key == "podSpecPatch" || key == "manifest") {
-      check_text(w.rules, s, path, true, w.out);
-      check_embedded(w, s, path, key);
+      check_text(w.rules, w.readings, s, path, true, w.out);
+      check_embedded(w, s, path, std::string(key));
     } else {
-      check_text(w.rules, s, path, true, w.out);
+      check_text(w.rules, w.readings, s, path, true, w.out);
     }
     return;
   }
@@ -283,7 +327,8 @@ Admission admit_object(const PolicyRules& rules, const Json& object) {
   if (!object.is_object()) return out;
   const Json* spec = object.contains("spec") ? &object["spec"] : nullptr;
   if (!spec) return out;
-  Walk w{rules, out};
+  Readings readings(rules);
+  Walk w{rules, out, readings};
   walk(w, *spec, "spec", "spec");
   // The workflow's own annotations ask for things too (templates' are inside the spec).
   const Json& annotations = object.value("metadata", Json::object()).value("annotations", Json::object());
@@ -295,6 +340,7 @@ Admission admit_object(const PolicyRules& rules, const Json& object) {
 
 Admission admit_step(const PolicyRules& rules, const exec::StepRequest& step) {
   Admission out;
+  Readings readings(rules);
   check_image(rules, step.image, "image", out);
   // Environment values may come from Secrets: they seed the variables, but findings that
   // involve them are not quoted.
@@ -305,10 +351,10 @@ Admission admit_step(const PolicyRules& rules, const exec::StepRequest& step) {
   std::vector<std::string> argv = step.command;
   argv.insert(argv.end(), step.args.begin(), step.args.end());
   if (!argv.empty() && rules.builtin_command_signatures) {
-    add_report(rules, analyse_argv(argv, !step.command.empty(), env, rules.parse_limits), "command", true, out);
+    add_report(rules, readings.argv(argv, !step.command.empty(), env), "command", true, out);
   }
   for (const auto& a : argv) check_patterns(rules, a, "command", out);
-  if (step.script_source) check_text(rules, *step.script_source, "script.source", true, out, program_kind(step.command), env);
+  if (step.script_source) check_text(rules, readings, *step.script_source, "script.source", true, out, program_kind(step.command), env);
   // The step as it will run, whatever the manifest looked like before substitution.
   if (step.network) add(out, rules.network, "pod.network", "network", "network access is not allowed");
   if (step.security.privileged) add(out, rules.privileged, "pod.privileged", "securityContext.privileged", "privileged containers are not allowed");
@@ -327,13 +373,13 @@ Admission admit_step(const PolicyRules& rules, const exec::StepRequest& step) {
       add(out, Action::Deny, "pod.spec-patch", path, "podSpecPatch still holds a template expression when the step starts");
       continue;
     }
-    Walk w{rules, out};
-    check_text(rules, patch, path, true, out);
+    Walk w{rules, out, readings};
+    check_text(rules, readings, patch, path, true, out);
     check_embedded(w, patch, path, "podSpecPatch");
   }
   for (const auto& [name, value] : step.env) {
     if (name == "ARGO_TEMPLATE") continue;  // the template itself, already checked as a whole
-    check_text(rules, value, "env." + name, false, out);
+    check_text(rules, readings, value, "env." + name, false, out);
   }
   return out;
 }

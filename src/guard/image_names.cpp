@@ -71,7 +71,7 @@ bool matches(const std::string& reading, bool whole_component, std::string* mine
       *how = "contains";
       return true;
     }
-    if (reading.size() + 1 >= m.size() && edit_distance(reading, m, 1) <= 1) {
+    if (reading.size() + 1 >= m.size() && reading.size() <= m.size() + 1 && edit_distance(reading, m, 1) <= 1) {
       *miner = m;
       *how = "one letter from";
       return true;
@@ -154,17 +154,28 @@ size_t edit_distance(std::string_view a, std::string_view b, size_t limit) {
   size_t gap = a.size() > b.size() ? a.size() - b.size() : b.size() - a.size();
   if (gap > limit) return limit + 1;
   if (a.size() > 64 || b.size() > 64) return a == b ? 0 : limit + 1;  // names, not texts
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  // Three rows of at most 65 cells on the stack: this runs for every image against every name.
+  size_t rows[3][65];
+  size_t* before = rows[0];
+  size_t* previous = rows[1];
+  size_t* current = rows[2];
+  for (size_t j = 0; j <= b.size(); ++j) previous[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
+    size_t best = current[0];
     for (size_t j = 1; j <= b.size(); ++j) {
       size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) current[j] = std::min(current[j], before[j - 2] + 1);
+      best = std::min(best, current[j]);
     }
+    if (best > limit) return limit + 1;  // every path is already too long
+    size_t* recycled = before;
+    before = previous;
+    previous = current;
+    current = recycled;
   }
-  return std::min(d[a.size()][b.size()], limit + 1);
+  return std::min(previous[b.size()], limit + 1);
 }
 
 }  // namespace rampart::guard

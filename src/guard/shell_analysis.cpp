@@ -3,6 +3,7 @@
 #include "guard/shell_analysis.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "guard/shell_analyzer.h"
 #include "guard/signatures.h"
@@ -78,6 +79,24 @@ std::string base_name(std::string_view path) {
   return slash == std::string::npos ? p : p.substr(slash + 1);
 }
 
+std::string clean_evidence(std::string_view evidence) {
+  // Signature matches may carry the separator around them ("/xmrig " and "/xmrig" are one).
+  size_t begin = evidence.find_first_not_of(" \t\n'\";&|");
+  size_t end = evidence.find_last_not_of(" \t\n'\";&|");
+  return begin == std::string_view::npos ? "" : shorten(evidence.substr(begin, end - begin + 1));
+}
+
+bool is_plain_command(std::string_view text) {
+  return text.find_first_of("$`'\"\\|;&<>(){}\n") == std::string_view::npos && !contains_stratum(text);
+}
+
+bool contains_stratum(std::string_view text) {
+  static constexpr std::string_view needle = "stratum";
+  auto it = std::search(text.begin(), text.end(), needle.begin(), needle.end(),
+                        [](char a, char b) { return (a >= 'A' && a <= 'Z' ? static_cast<char>(a + 32) : a) == b; });
+  return it != text.end();
+}
+
 std::string shorten(std::string_view text, size_t max) {
   std::string s(text.substr(0, std::min(text.size(), max * 4)));
   for (auto& c : s) {
@@ -91,10 +110,7 @@ Analyzer::Analyzer(const shell::Limits& limits, std::vector<Finding>& findings)
 
 void Analyzer::report(const std::string& rule, const std::string& evidence, const std::string& how, bool hidden) {
   hidden = hidden || hiding_;
-  // Signature matches may carry the separator around them ("/xmrig " and "/xmrig" are one).
-  size_t begin = evidence.find_first_not_of(" \t\n'\";&|");
-  size_t end = evidence.find_last_not_of(" \t\n'\";&|");
-  std::string shown = begin == std::string::npos ? "" : shorten(std::string_view(evidence).substr(begin, end - begin + 1));
+  std::string shown = clean_evidence(evidence);
   if (!reported_.emplace(rule, hidden ? std::string() : shown).second) return;
   findings_.push_back({rule, hidden ? std::string() : shown, how, hidden});
 }
@@ -115,23 +131,27 @@ void Analyzer::scan_encoded(std::string_view text, int depth, const std::string&
   }
 }
 
-Value Analyzer::run_text(std::string_view text, ProgramKind kind, int depth, const std::string& how) {
+Value Analyzer::run_text(std::string_view text, ProgramKind kind, int depth, const std::string& how, bool checked) {
   if (depth > limits_.max_depth) {
     reach_limit("max_depth");
     return Value::unknown();
   }
+  if (text.size() > limits_.max_bytes) reach_limit("max_bytes");  // the rest is read by text matching
   Value raw;
   raw.text = std::string(text.substr(0, std::min(text.size(), limits_.max_bytes)));
-  check_text(raw, how);
-  scan_encoded(raw.text, depth, how);
+  if (!checked) {
+    check_text(raw, how);
+    scan_encoded(raw.text, depth, how);
+  }
   if (kind == ProgramKind::Program) {
     for (std::string_view literal : string_literals(raw.text, 256)) {
       if (literal.find(' ') != std::string_view::npos) {
-        run_text(literal, ProgramKind::Shell, depth + 1, with_context(how, "in a string of the program"));
+        run_text(literal, ProgramKind::Shell, depth + 1, with_context(how, "in a string of the program"), true);
       }
     }
     return Value::unknown();
   }
+  if (depth == 0 && files_.empty() && is_plain_command(raw.text)) return Value::unknown();
   shell::Script script;
   std::string hit = shell::parse(text, limits_, words_left_, script);
   if (!hit.empty()) reach_limit(hit);
@@ -152,8 +172,9 @@ Value Analyzer::run_pipeline(const shell::Script& script, const shell::Pipeline&
   return data;
 }
 
-std::vector<Value> Analyzer::expand_fields(const std::vector<shell::Word>& words, int depth, const std::string& how) {
+std::vector<Value> Analyzer::expand_fields(std::span<const shell::Word> words, int depth, const std::string& how) {
   std::vector<Value> fields;
+  fields.reserve(words.size());
   auto push = [&](Value& v) {
     if (fields.size() >= limits_.max_words) {
       reach_limit("max_words");
@@ -198,7 +219,17 @@ std::vector<Value> Analyzer::expand_fields(const std::vector<shell::Word>& words
       }
       if (t.empty()) current.absorb(v);
     }
-    if (started) push(current);
+    if (started) {
+      const shell::Part* only = word.parts.size() == 1 ? &word.parts[0] : nullptr;
+      if (only && only->kind == shell::Part::Kind::Literal) {
+        const std::string& raw = word.raw;
+        const std::string& text = only->text;
+        bool quoted = raw.size() == text.size() + 2 && raw.front() == raw.back() && (raw[0] == '\'' || raw[0] == '"') &&
+                      raw.compare(1, text.size(), text) == 0;
+        current.verbatim = raw == text || quoted;
+      }
+      push(current);
+    }
   }
   return fields;
 }
@@ -227,14 +258,14 @@ Value Analyzer::expand_part(const shell::Part& part, int depth, const std::strin
     }
     case Kind::Parameter: return parameter(part);
     case Kind::CommandSubst: {
-      Value v = run_text(part.text, ProgramKind::Shell, depth + 1, with_context(how, "in $(...)"));
+      Value v = run_text(part.text, ProgramKind::Shell, depth + 1, with_context(how, "in $(...)"), part.verbatim);
       while (!v.text.empty() && v.text.back() == '\n') v.text.pop_back();
       v.expanded = true;
       return v;
     }
     case Kind::ProcessSubst: {
       // <(...) is a file whose content is the inner commands' output.
-      Value content = run_text(part.text, ProgramKind::Shell, depth + 1, with_context(how, "in <(...)"));
+      Value content = run_text(part.text, ProgramKind::Shell, depth + 1, with_context(how, "in <(...)"), true);
       std::string path = "/dev/fd/" + std::to_string(next_fd_++);
       write_file(path, content, false);
       Value v;
@@ -315,6 +346,13 @@ Value Analyzer::parameter(const shell::Part& part) {
 CommandReport analyse_script(std::string_view text, ProgramKind kind, const std::vector<ShellVariable>& env,
                              const shell::Limits& limits) {
   CommandReport report;
+  // Most strings of a spec are a lone command or a word without any shell syntax: they say
+  // nothing more than their text, and have no payload to decode.
+  if (kind == ProgramKind::Shell && text.size() <= limits.max_bytes && is_plain_command(text) &&
+      base64_candidates(text, kMinEncodedLength, 1).empty()) {
+    for (const auto& m : content_signatures(text)) report.findings.push_back({m.rule, clean_evidence(m.evidence), "", false});
+    return report;
+  }
   Analyzer analyzer(limits, report.findings);
   for (const auto& e : env) {
     Value v;
@@ -331,7 +369,8 @@ CommandReport analyse_script(std::string_view text, ProgramKind kind, const std:
     for (const auto& f : report.findings) seen.emplace(f.rule, f.evidence);
     std::string how = "by text matching: the parser's limit " + report.limit + " was reached";
     for (const auto& m : command_signatures(text)) {
-      if (seen.emplace(m.rule, m.evidence).second) report.findings.push_back({m.rule, m.evidence, how, false});
+      std::string evidence = clean_evidence(m.evidence);
+      if (seen.emplace(m.rule, evidence).second) report.findings.push_back({m.rule, evidence, how, false});
     }
   }
   return report;

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <set>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -24,6 +25,7 @@ struct Value {
   bool decoded = false;     // comes from decoding base64 or hex
   bool hidden = false;      // holds a value that must not be shown
   bool expanded = false;    // came from a variable or a substitution, not written as is
+  bool verbatim = false;    // a word whose text appears as is in the text it was read from
   std::string origin;       // for downloads: the command that fetched it, for messages
 
   static Value unknown() {
@@ -48,7 +50,9 @@ class Analyzer {
   // Reads `text` as a shell script (or, for ProgramKind::Program, its string literals as
   // command lines) and returns the output of its last pipeline. `how` says where the text came
   // from, for findings.
-  Value run_text(std::string_view text, ProgramKind kind, int depth, const std::string& how);
+  // `checked`: the text lies verbatim inside a text already checked for signatures and encoded
+  // payloads, so only its structure is new.
+  Value run_text(std::string_view text, ProgramKind kind, int depth, const std::string& how, bool checked = false);
 
   // The bound that was reached, if any.
   const std::string& limit() const { return limit_; }
@@ -57,7 +61,7 @@ class Analyzer {
   // --- shell_analysis.cpp: reading and expanding
   Value run_script(const shell::Script& script, int depth, const std::string& how);
   Value run_pipeline(const shell::Script& script, const shell::Pipeline& pipeline, int depth, const std::string& how);
-  std::vector<Value> expand_fields(const std::vector<shell::Word>& words, int depth, const std::string& how);
+  std::vector<Value> expand_fields(std::span<const shell::Word> words, int depth, const std::string& how);
   Value expand_word(const shell::Word& word, int depth, const std::string& how);
   Value expand_part(const shell::Part& part, int depth, const std::string& how);
   Value parameter(const shell::Part& part);
@@ -72,7 +76,8 @@ class Analyzer {
   Value run_command(const shell::Script& script, const shell::Command& command, Value input, int depth,
                     const std::string& how);
   bool assign(const shell::Word& word, int depth, const std::string& how);
-  Value run_fields(std::vector<Value> fields, const Value& input, int depth, const std::string& how);
+  // `as_written`: every word is a plain literal, so the command line is text already checked.
+  Value run_fields(std::vector<Value> fields, const Value& input, int depth, const std::string& how, bool as_written);
   Value run_interpreter(const std::string& name, const std::vector<Value>& fields, const Value& input, int depth,
                         const std::string& how);
   Value run_program_source(const std::string& interpreter, const Value& program, ProgramKind kind,
@@ -99,5 +104,11 @@ class Analyzer {
 std::string normalise_path(std::string_view path);
 std::string base_name(std::string_view path);
 std::string shorten(std::string_view text, size_t max = 100);
+// A signature's match without the separators around it, shortened.
+std::string clean_evidence(std::string_view evidence);
+// Whether "stratum" appears, in any case: the only signature worth reading split arguments for.
+bool contains_stratum(std::string_view text);
+// A lone command or word without shell syntax (nothing to expand, pipe, sequence or split).
+bool is_plain_command(std::string_view text);
 
 }  // namespace rampart::guard

@@ -2,6 +2,9 @@
 // written, copied and made executable, and the wrappers (sudo, env, nohup, ...) around them.
 #include <algorithm>
 #include <cctype>
+#include <initializer_list>
+#include <span>
+#include <string_view>
 
 #include "guard/shell_analyzer.h"
 #include "guard/signatures.h"
@@ -17,15 +20,18 @@ enum class Lang { None, Shell, Python, Perl, Ruby, Node, Php, Lua, PowerShell };
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
+// Names are compared as views: their sizes first, so most comparisons end at once.
+bool one_of(std::string_view s, std::initializer_list<std::string_view> names) {
+  return std::find(names.begin(), names.end(), s) != names.end();
+}
+
 bool version_suffix(std::string_view rest) {
   return std::all_of(rest.begin(), rest.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
 }
 
-Lang language_of(const std::string& name) {
-  for (const char* s : {"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "fish"}) {
-    if (name == s) return Lang::Shell;
-  }
-  auto family = [&](std::string_view stem) { return starts_with(name, stem) && version_suffix(std::string_view(name).substr(stem.size())); };
+Lang language_of(std::string_view name) {
+  if (one_of(name, {"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "fish"})) return Lang::Shell;
+  auto family = [&](std::string_view stem) { return starts_with(name, stem) && version_suffix(name.substr(stem.size())); };
   if (family("python") || family("pypy")) return Lang::Python;
   if (family("perl")) return Lang::Perl;
   if (family("ruby")) return Lang::Ruby;
@@ -61,18 +67,12 @@ bool takes_value(Lang lang, const std::string& a) {
   return false;
 }
 
-bool is_downloader(const std::string& name) {
-  for (const char* d : {"curl", "wget", "wget2", "fetch", "aria2c", "lwp-download", "http", "https", "xh"}) {
-    if (name == d) return true;
-  }
-  return false;
+bool is_downloader(std::string_view name) {
+  return one_of(name, {"curl", "wget", "wget2", "fetch", "aria2c", "lwp-download", "http", "https", "xh"});
 }
 
-bool is_unpacker(const std::string& name) {
-  for (const char* u : {"tar", "bsdtar", "unzip", "gunzip", "zcat", "bunzip2", "xz", "unxz", "7z", "7za", "cpio", "unrar"}) {
-    if (name == u) return true;
-  }
-  return false;
+bool is_unpacker(std::string_view name) {
+  return one_of(name, {"tar", "bsdtar", "unzip", "gunzip", "zcat", "bunzip2", "xz", "unxz", "7z", "7za", "cpio", "unrar"});
 }
 
 bool is_system_path(const std::string& p) {
@@ -108,11 +108,12 @@ Value taint_of(const Value& input) {
 // Strips wrappers that run the rest of the line as a command: sudo, env, nohup, timeout, ...
 // Returns false when fields[0] is not one.
 bool strip_wrapper(std::vector<Value>& fields, std::vector<std::pair<std::string, Value>>& assignments) {
-  std::string name = base_name(fields[0].text);
-  static const char* const wrappers[] = {"exec", "nohup", "setsid", "time", "command", "builtin", "stdbuf", "nice",
-                                         "ionice", "sudo", "doas", "env", "timeout", "chrt", "taskset", "busybox",
-                                         "unbuffer", "nsenter", "runuser", "chroot", "flock", "xargs"};
-  if (std::find(std::begin(wrappers), std::end(wrappers), name) == std::end(wrappers)) return false;
+  const std::string name_text = base_name(fields[0].text);
+  const std::string_view name = name_text;
+  if (!one_of(name, {"exec", "nohup", "setsid", "time", "command", "builtin", "stdbuf", "nice", "ionice", "sudo", "doas", "env",
+                     "timeout", "chrt", "taskset", "busybox", "unbuffer", "nsenter", "runuser", "chroot", "flock", "xargs"})) {
+    return false;
+  }
   fields.erase(fields.begin());
   auto with_value = [&](const std::string& a) {
     if (name == "sudo" || name == "doas" || name == "runuser") return a == "-u" || a == "-g" || a == "-C" || a == "-D" || a == "-h" || a == "-p";
@@ -148,6 +149,7 @@ bool strip_wrapper(std::vector<Value>& fields, std::vector<std::pair<std::string
 }  // namespace
 
 FileState* Analyzer::file(const std::string& path) {
+  if (files_.empty()) return nullptr;
   std::string p = normalise_path(path);
   if (p.empty()) return nullptr;
   auto it = files_.find(p);
@@ -217,8 +219,11 @@ Value Analyzer::run_command(const shell::Script& script, const shell::Command& c
   while (first < command.words.size() && assign(command.words[first], depth, how)) ++first;
   Value out;
   if (first < command.words.size()) {
-    std::vector<shell::Word> words(command.words.begin() + static_cast<std::ptrdiff_t>(first), command.words.end());
-    out = run_fields(expand_fields(words, depth, how), input, depth, how);
+    std::span<const shell::Word> words(command.words.data() + first, command.words.size() - first);
+    bool as_written = std::all_of(words.begin(), words.end(), [](const shell::Word& w) {
+      return w.parts.size() == 1 && w.parts[0].kind == shell::Part::Kind::Literal && !w.parts[0].quoted;
+    });
+    out = run_fields(expand_fields(words, depth, how), input, depth, how, as_written);
   }
   for (const auto& r : command.redirects) {
     bool stdout_to_file = (r.op == ">" || r.op == ">>" || r.op == ">|") && (r.fd == -1 || r.fd == 1);
@@ -232,20 +237,24 @@ Value Analyzer::run_command(const shell::Script& script, const shell::Command& c
   return out;
 }
 
-Value Analyzer::run_fields(std::vector<Value> fields, const Value& input, int depth, const std::string& how) {
+Value Analyzer::run_fields(std::vector<Value> fields, const Value& input, int depth, const std::string& how, bool as_written) {
   if (fields.empty()) return Value{};
   // The command as it will run: signatures that only appear once variables are expanded, or
   // once arguments split apart are put back together.
   Value line;
-  bool expanded = false;
+  bool expanded = false, stratum = false;
   for (const auto& f : fields) {
     line.absorb(f);
     expanded = expanded || f.expanded;
+    stratum = stratum || contains_stratum(f.text);
   }
-  line.text = joined(fields, 0, " ");
-  // Every command line is looked at as it will run ($'\x73...' decodes inside a literal word).
-  check_text(line, how.empty() && expanded ? "after expanding variables and substitutions" : how);
-  if (fields.size() > 1) {
+  // The command line as it will run, unless it is the text already checked, word for word
+  // (quotes and $'\x73...' change it too).
+  if (expanded || !as_written) {
+    line.text = joined(fields, 0, " ");
+    check_text(line, how.empty() && expanded ? "after expanding variables and substitutions" : how);
+  }
+  if (fields.size() > 1 && stratum) {
     Value together = line;
     together.text = joined(fields, 0, "");
     for (const auto& m : content_signatures(together.text)) {
@@ -259,13 +268,14 @@ Value Analyzer::run_fields(std::vector<Value> fields, const Value& input, int de
   }
   for (auto& [name, value] : assignments) vars_[name] = value;
   if (fields.empty()) return taint_of(input);
-  std::string name = base_name(fields[0].text);
+  const std::string name_text = base_name(fields[0].text);
+  const std::string_view name = name_text;
   if (name == "su") {
     auto c = std::find_if(fields.begin(), fields.end(), [](const Value& v) { return v.text == "-c" || v.text == "--command"; });
     if (c == fields.end() || c + 1 == fields.end()) return Value::unknown();
     return run_program_source("su -c", *(c + 1), ProgramKind::Shell, {}, depth, how);
   }
-  if (language_of(name) != Lang::None) return run_interpreter(name, fields, input, depth, how);
+  if (language_of(name) != Lang::None) return run_interpreter(name_text, fields, input, depth, how);
   if (name == "source" || name == ".") {
     if (fields.size() > 1) run_path(fields[1], "source", depth, how);
     return Value::unknown();
@@ -338,7 +348,7 @@ Value Analyzer::run_fields(std::vector<Value> fields, const Value& input, int de
     }
     return out;
   }
-  if (name == "base64" || name == "openssl" || name == "xxd" || name == "rev") return decode_filter(name, fields, input);
+  if (one_of(name, {"base64", "openssl", "xxd", "rev"})) return decode_filter(name_text, fields, input);
   if (name == "tee") {
     for (size_t i = 1; i < fields.size(); ++i) {
       if (fields[i].text[0] != '-') write_file(fields[i].text, input, false);
@@ -377,7 +387,7 @@ Value Analyzer::run_fields(std::vector<Value> fields, const Value& input, int de
     }
     return Value{};
   }
-  if (is_downloader(name)) return download(name, fields);
+  if (is_downloader(name)) return download(name_text, fields);
   if (is_unpacker(name)) {
     bool from_download = input.downloaded;
     for (size_t i = 1; i < fields.size(); ++i) {
@@ -446,7 +456,7 @@ Value Analyzer::run_program_source(const std::string& interpreter, const Value& 
     vars_["*"].text = all;
   }
   std::string context = "in the code run by " + interpreter;
-  Value out = run_text(program.text, kind, depth + 1, how.empty() ? context : how);
+  Value out = run_text(program.text, kind, depth + 1, how.empty() ? context : how, program.verbatim && !program.decoded);
   hiding_ = was_hiding;
   if (kind == ProgramKind::Shell) vars_ = std::move(saved);  // a child shell's variables stay there
   return out;

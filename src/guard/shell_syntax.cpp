@@ -15,10 +15,11 @@ bool ends_word(char c) { return is_blank(c) || c == '\n' || c == ';' || c == '&'
 
 // Reserved words read as nothing when they start a command: what matters is the simple commands
 // inside a compound one.
-bool is_keyword(const std::string& w) {
-  static const char* const words[] = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "case",
-                                      "esac", "for", "select", "function", "{", "}", "!", "[[", "]]"};
-  for (const char* k : words) {
+bool is_keyword(std::string_view w) {
+  static constexpr std::string_view words[] = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "case",
+                                               "esac", "for", "select", "function", "{", "}", "!", "[[", "]]"};
+  if (w.size() > 8) return false;
+  for (std::string_view k : words) {
     if (w == k) return true;
   }
   return false;
@@ -166,8 +167,8 @@ std::string Parser::run() {
         break;
       }
       --words_left_;
-      std::string value;
-      bool keyword = command_.words.empty() && literal_value(w, &value) && w.raw == value && is_keyword(value);
+      bool keyword = command_.words.empty() && w.parts.size() == 1 && w.parts[0].kind == Part::Kind::Literal &&
+                     !w.parts[0].quoted && w.raw.size() <= 8 && is_keyword(w.raw);
       if (!keyword) command_.words.push_back(std::move(w));
     }
   }
@@ -176,6 +177,8 @@ std::string Parser::run() {
 }
 
 bool Parser::read_redirect() {
+  char first = text_[pos_];
+  if (first != '<' && first != '>' && first != '&' && !std::isdigit(static_cast<unsigned char>(first))) return false;
   size_t start = pos_;
   int fd = -1;
   if (std::isdigit(static_cast<unsigned char>(text_[pos_]))) {
@@ -297,6 +300,7 @@ Word Parser::read_word() {
       Part p;
       p.kind = Part::Kind::CommandSubst;
       p.text = std::move(source);
+      p.verbatim = false;  // backslashes were removed
       w.parts.push_back(std::move(p));
     } else {
       literal += c;
@@ -339,6 +343,7 @@ void Parser::read_double_quoted(std::vector<Part>& parts, std::string& literal, 
       Part p;
       p.kind = Part::Kind::CommandSubst;
       p.text = std::move(source);
+      p.verbatim = false;  // backslashes were removed
       p.quoted = true;
       parts.push_back(std::move(p));
     } else {

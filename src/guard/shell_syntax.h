@@ -26,6 +26,7 @@ struct Part {
   std::string op;     // Parameter: ":-", "-", ":=", "=", ":+", "+", "#", "##", "%", "%%", "/", "//", ":", "len", "!"
   std::string arg;    // Parameter: the operator's word, as written (quotes removed)
   bool quoted = false;  // inside quotes: the value is not split into fields
+  bool verbatim = true;  // substitutions: `text` is a slice of the input as written (not `...`)
 };
 
 struct Word {

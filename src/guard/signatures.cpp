@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
 
 #include <re2/set.h>
 
@@ -71,7 +74,35 @@ std::string shorten_evidence(const std::string& s) { return s.size() > 80 ? s.su
 
 }  // namespace
 
-bool is_known_miner_image(std::string_view image, std::string* matched) {
+namespace {
+
+// The same few images are checked over and over (every submission, every step): verdicts are
+// remembered, up to a bound, across threads.
+class ImageVerdicts {
+ public:
+  std::optional<std::pair<bool, std::string>> find(std::string_view image) {
+    std::lock_guard lock(mutex_);
+    auto it = verdicts_.find(std::string(image));
+    if (it == verdicts_.end()) return std::nullopt;
+    return it->second;
+  }
+  void remember(std::string_view image, bool miner, const std::string& matched) {
+    std::lock_guard lock(mutex_);
+    if (verdicts_.size() >= 4096) verdicts_.clear();
+    verdicts_[std::string(image)] = {miner, matched};
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::pair<bool, std::string>> verdicts_;
+};
+
+ImageVerdicts& image_verdicts() {
+  static ImageVerdicts verdicts;
+  return verdicts;
+}
+
+bool judge_image(std::string_view image, std::string* matched) {
   // The tag and digest say nothing about what the image is; the registry and case neither.
   ImageName name = parse_image_name(image);
   std::string found;
@@ -83,6 +114,21 @@ bool is_known_miner_image(std::string_view image, std::string* matched) {
   if (!looks_like_miner_image(name, &miner, &how)) return false;
   if (matched) *matched = how.empty() ? miner : miner + ", " + how;
   return true;
+}
+
+}  // namespace
+
+bool is_known_miner_image(std::string_view image, std::string* matched) {
+  if (image.size() > 512) return judge_image(image, matched);  // not a name: not worth remembering
+  if (auto known = image_verdicts().find(image)) {
+    if (matched) *matched = known->second;
+    return known->first;
+  }
+  std::string found;
+  bool miner = judge_image(image, &found);
+  image_verdicts().remember(image, miner, found);
+  if (matched) *matched = found;
+  return miner;
 }
 
 // All command rules in one automaton: one pass over the text says which rules match at all,

@@ -1,6 +1,5 @@
 #include "guard/text_decoding.h"
 
-#include <cctype>
 
 #include "exec/kubernetes/output_framing.h"
 
@@ -9,7 +8,7 @@ namespace rampart::guard {
 namespace {
 
 bool is_base64_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '-' || c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '-' || c == '_';
 }
 
 int hex_value(char c) {
