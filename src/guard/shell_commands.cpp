@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <initializer_list>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -146,6 +147,40 @@ bool strip_wrapper(std::vector<Value>& fields, std::vector<std::pair<std::string
   return true;
 }
 
+// echo and printf: what they print, with the format's %s filled in order (enough to put split
+// pieces back together).
+Value printed(std::string_view name, const std::vector<Value>& fields) {
+  Value out;
+  size_t i = 1;
+  bool escapes = name == "printf";
+  while (name == "echo" && i < fields.size() && fields[i].text.size() > 1 && fields[i].text[0] == '-' &&
+         fields[i].text.find_first_not_of("neE", 1) == std::string::npos) {
+    escapes = escapes || fields[i].text.find('e') != std::string::npos;
+    ++i;
+  }
+  for (size_t j = i; j < fields.size(); ++j) out.absorb(fields[j]);
+  if (name == "echo" || i >= fields.size()) {
+    out.text = joined(fields, i, " ");
+    if (escapes) out.text = decode_ansi_c(out.text);
+    out.text += '\n';
+    return out;
+  }
+  const std::string& format = fields[i].text;
+  std::string text;
+  size_t next = i + 1;
+  for (size_t k = 0; k < format.size(); ++k) {
+    if (format[k] == '%' && k + 1 < format.size()) {
+      char conv = format[++k];
+      if (conv == '%') text += '%';
+      else if (next < fields.size()) text += conv == 'b' ? decode_ansi_c(fields[next++].text) : fields[next++].text;
+    } else {
+      text += format[k];
+    }
+  }
+  out.text = decode_ansi_c(text);
+  return out;
+}
+
 }  // namespace
 
 FileState* Analyzer::file(const std::string& path) {
@@ -237,10 +272,9 @@ Value Analyzer::run_command(const shell::Script& script, const shell::Command& c
   return out;
 }
 
-Value Analyzer::run_fields(std::vector<Value> fields, const Value& input, int depth, const std::string& how, bool as_written) {
-  if (fields.empty()) return Value{};
-  // The command as it will run: signatures that only appear once variables are expanded, or
-  // once arguments split apart are put back together.
+// Signatures that only appear once variables are expanded, quotes removed, or arguments split
+// apart put back together.
+void Analyzer::check_command_line(const std::vector<Value>& fields, bool as_written, const std::string& how) {
   Value line;
   bool expanded = false, stratum = false;
   for (const auto& f : fields) {
@@ -248,21 +282,23 @@ Value Analyzer::run_fields(std::vector<Value> fields, const Value& input, int de
     expanded = expanded || f.expanded;
     stratum = stratum || contains_stratum(f.text);
   }
-  // The command line as it will run, unless it is the text already checked, word for word
-  // (quotes and $'\x73...' change it too).
+  // Not the text already checked, word for word ($'\x73...' and quotes change it too).
   if (expanded || !as_written) {
     line.text = joined(fields, 0, " ");
     check_text(line, how.empty() && expanded ? "after expanding variables and substitutions" : how);
   }
   if (fields.size() > 1 && stratum) {
-    Value together = line;
-    together.text = joined(fields, 0, "");
-    for (const auto& m : content_signatures(together.text)) {
-      if (m.rule == "command.stratum") report(m.rule, m.evidence, how.empty() ? "across arguments" : how, together.hidden);
+    std::string together = joined(fields, 0, "");
+    for (const auto& m : content_signatures(together)) {
+      if (m.rule == "command.stratum") report(m.rule, m.evidence, how.empty() ? "across arguments" : how, line.hidden);
     }
   }
   if (fields[0].downloaded) report("command.dropper", fields[0].origin + " -> run as a command", how, fields[0].hidden);
+}
 
+Value Analyzer::run_fields(std::vector<Value> fields, const Value& input, int depth, const std::string& how, bool as_written) {
+  if (fields.empty()) return Value{};
+  check_command_line(fields, as_written, how);
   std::vector<std::pair<std::string, Value>> assignments;
   for (int i = 0; i < 8 && !fields.empty() && strip_wrapper(fields, assignments); ++i) {
   }
@@ -270,12 +306,35 @@ Value Analyzer::run_fields(std::vector<Value> fields, const Value& input, int de
   if (fields.empty()) return taint_of(input);
   const std::string name_text = base_name(fields[0].text);
   const std::string_view name = name_text;
+  if (language_of(name) != Lang::None) return run_interpreter(name_text, fields, input, depth, how);
+  if (auto out = run_builtin(name, fields, depth, how)) return *out;
+  if (name == "echo" || name == "printf") return printed(name, fields);
+  if (name == "cat") return concatenate(fields, input);
+  if (one_of(name, {"base64", "openssl", "xxd", "rev"})) return decode_filter(name_text, fields, input);
+  if (name == "tee") {
+    for (size_t i = 1; i < fields.size(); ++i) {
+      if (fields[i].text[0] != '-') write_file(fields[i].text, input, false);
+    }
+    return input;
+  }
+  if (one_of(name, {"cp", "mv", "install", "ln", "chmod"})) {
+    copy_files(name, fields);
+    return Value{};
+  }
+  if (is_downloader(name)) return download(name_text, fields);
+  if (is_unpacker(name)) return unpack(fields, input);
+  run_path(fields[0], "", depth, how);
+  return taint_of(input);
+}
+
+// The shell's own commands that run code or set variables.
+std::optional<Value> Analyzer::run_builtin(std::string_view name, const std::vector<Value>& fields, int depth,
+                                           const std::string& how) {
   if (name == "su") {
     auto c = std::find_if(fields.begin(), fields.end(), [](const Value& v) { return v.text == "-c" || v.text == "--command"; });
     if (c == fields.end() || c + 1 == fields.end()) return Value::unknown();
     return run_program_source("su -c", *(c + 1), ProgramKind::Shell, {}, depth, how);
   }
-  if (language_of(name) != Lang::None) return run_interpreter(name_text, fields, input, depth, how);
   if (name == "source" || name == ".") {
     if (fields.size() > 1) run_path(fields[1], "source", depth, how);
     return Value::unknown();
@@ -286,7 +345,7 @@ Value Analyzer::run_fields(std::vector<Value> fields, const Value& input, int de
     program.text = joined(fields, 1, " ");
     return run_program_source("eval", program, ProgramKind::Shell, {}, depth, how);
   }
-  if (name == "export" || name == "local" || name == "readonly" || name == "declare" || name == "typeset") {
+  if (one_of(name, {"export", "local", "readonly", "declare", "typeset"})) {
     for (size_t i = 1; i < fields.size(); ++i) {
       size_t eq = fields[i].text.find('=');
       if (eq == std::string::npos || !is_name(std::string_view(fields[i].text).substr(0, eq))) continue;
@@ -300,107 +359,71 @@ Value Analyzer::run_fields(std::vector<Value> fields, const Value& input, int de
     for (size_t i = 2; i < fields.size() && i < 11; ++i) vars_[std::to_string(i - 1)] = fields[i];
     return Value{};
   }
-  if (name == "echo" || name == "printf") {
-    Value out;
-    size_t i = 1;
-    bool escapes = name == "printf";
-    while (name == "echo" && i < fields.size() && fields[i].text.size() > 1 && fields[i].text[0] == '-' &&
-           fields[i].text.find_first_not_of("neE", 1) == std::string::npos) {
-      escapes = escapes || fields[i].text.find('e') != std::string::npos;
-      ++i;
+  return std::nullopt;
+}
+
+Value Analyzer::concatenate(const std::vector<Value>& fields, const Value& input) {
+  if (fields.size() == 1) return input;
+  Value out;
+  for (size_t i = 1; i < fields.size(); ++i) {
+    if (fields[i].text == "-") {
+      out.text += input.text;
+      out.absorb(input);
+      continue;
     }
-    for (size_t j = i; j < fields.size(); ++j) out.absorb(fields[j]);
-    if (name == "printf" && i < fields.size()) {
-      // The format with its %s filled in order; enough to put split pieces back together.
-      std::string format = fields[i].text, text;
-      size_t next = i + 1;
-      for (size_t k = 0; k < format.size(); ++k) {
-        if (format[k] == '%' && k + 1 < format.size()) {
-          char conv = format[++k];
-          if (conv == '%') text += '%';
-          else if (next < fields.size()) text += conv == 'b' ? decode_ansi_c(fields[next++].text) : fields[next++].text;
-        } else {
-          text += format[k];
-        }
-      }
-      out.text = decode_ansi_c(text);
-    } else {
-      out.text = joined(fields, i, " ");
-      if (escapes) out.text = decode_ansi_c(out.text);
-      out.text += '\n';
-    }
-    return out;
+    if (fields[i].text[0] == '-') continue;
+    FileState* f = file(fields[i].text);
+    Value part = f ? f->content : Value::unknown();
+    out.text += part.text;
+    out.absorb(part);
   }
-  if (name == "cat") {
-    if (fields.size() == 1) return input;
-    Value out;
-    for (size_t i = 1; i < fields.size(); ++i) {
-      if (fields[i].text == "-") {
-        out.text += input.text;
-        out.absorb(input);
-        continue;
-      }
-      if (fields[i].text[0] == '-') continue;
-      FileState* f = file(fields[i].text);
-      Value part = f ? f->content : Value::unknown();
-      out.text += part.text;
-      out.absorb(part);
-    }
-    return out;
-  }
-  if (one_of(name, {"base64", "openssl", "xxd", "rev"})) return decode_filter(name_text, fields, input);
-  if (name == "tee") {
-    for (size_t i = 1; i < fields.size(); ++i) {
-      if (fields[i].text[0] != '-') write_file(fields[i].text, input, false);
-    }
-    return input;
-  }
-  if (name == "cp" || name == "mv" || name == "install" || name == "ln") {
-    std::vector<std::string> operands;
-    bool executable = name == "install";
-    for (size_t i = 1; i < fields.size(); ++i) {
-      const std::string& a = fields[i].text;
-      if (a == "-m" || a == "-t" || a == "-o" || a == "-g") {
-        executable = executable || (a == "-m" && i + 1 < fields.size() && fields[i + 1].text.find_first_of("1357x") != std::string::npos);
-        ++i;
-      } else if (!a.empty() && a[0] != '-') {
-        operands.push_back(a);
-      }
-    }
-    if (operands.size() >= 2) {
-      const std::string& dest = operands.back();
-      for (size_t i = 0; i + 1 < operands.size(); ++i) {
-        FileState* src = file(operands[i]);
-        if (!src) continue;
-        FileState copy = *src;
-        copy.executable = copy.executable || executable;
-        std::string target = operands.size() > 2 || dest.back() == '/' ? dest + "/" + base_name(operands[i]) : dest;
-        write_file(target, copy.content, false);
-        if (FileState* t = file(target)) t->executable = copy.executable;
-      }
-    }
-    return Value{};
-  }
+  return out;
+}
+
+// cp, mv, install, ln: what is known of the source follows it; chmod and install -m make it
+// executable.
+void Analyzer::copy_files(std::string_view name, const std::vector<Value>& fields) {
   if (name == "chmod") {
     for (size_t i = 2; i < fields.size(); ++i) {
       if (FileState* f = file(fields[i].text)) f->executable = true;
     }
-    return Value{};
+    return;
   }
-  if (is_downloader(name)) return download(name_text, fields);
-  if (is_unpacker(name)) {
-    bool from_download = input.downloaded;
-    for (size_t i = 1; i < fields.size(); ++i) {
-      FileState* f = fields[i].text[0] == '-' ? nullptr : file(fields[i].text);
-      from_download = from_download || (f && f->content.downloaded);
+  std::vector<std::string> operands;
+  bool executable = name == "install";
+  for (size_t i = 1; i < fields.size(); ++i) {
+    const std::string& a = fields[i].text;
+    if (a == "-m" || a == "-t" || a == "-o" || a == "-g") {
+      executable = executable || (a == "-m" && i + 1 < fields.size() && fields[i + 1].text.find_first_of("1357x") != std::string::npos);
+      ++i;
+    } else if (!a.empty() && a[0] != '-') {
+      operands.push_back(a);
     }
-    if (from_download) unpacked_download_ = true;
-    Value out = taint_of(input);
-    out.downloaded = from_download;
-    return out;
   }
-  run_path(fields[0], "", depth, how);
-  return taint_of(input);
+  if (operands.size() < 2) return;
+  const std::string& dest = operands.back();
+  for (size_t i = 0; i + 1 < operands.size(); ++i) {
+    FileState* src = file(operands[i]);
+    if (!src) continue;
+    FileState copy = *src;
+    copy.executable = copy.executable || executable;
+    std::string target = operands.size() > 2 || dest.back() == '/' ? dest + "/" + base_name(operands[i]) : dest;
+    write_file(target, copy.content, false);
+    if (FileState* t = file(target)) t->executable = copy.executable;
+  }
+}
+
+// tar, unzip, gunzip, ...: an archive from a download makes whatever it unpacks a download.
+Value Analyzer::unpack(const std::vector<Value>& fields, const Value& input) {
+  bool from_download = input.downloaded;
+  for (size_t i = 1; i < fields.size(); ++i) {
+    FileState* f = fields[i].text[0] == '-' ? nullptr : file(fields[i].text);
+    from_download = from_download || (f && f->content.downloaded);
+  }
+  if (from_download) unpacked_download_ = true;
+  Value out = taint_of(input);
+  out.downloaded = from_download;
+  return out;
 }
 
 Value Analyzer::run_interpreter(const std::string& name, const std::vector<Value>& fields, const Value& input, int depth,

@@ -81,6 +81,30 @@ std::string unquote(std::string_view s) {
   return out;
 }
 
+// The inside of ${...}: a name, and an operator with its word (${A:-x}, ${A/x/y}, ${#A}, ...).
+void read_braced_parameter(std::string_view inside, Part& p) {
+  p.kind = Part::Kind::Parameter;
+  size_t i = 0;
+  if (inside.size() > 1 && (inside[0] == '#' || inside[0] == '!')) {
+    p.op = inside[0] == '#' ? "len" : "!";
+    i = 1;
+  }
+  size_t name_start = i;
+  auto special = [](char c) { return std::string_view("@*#?$!-").find(c) != std::string_view::npos; };
+  while (i < inside.size() && (is_name_char(inside[i]) || (i == name_start && special(inside[i])))) ++i;
+  p.text = std::string(inside.substr(name_start, i - name_start));
+  std::string_view rest = inside.substr(i);
+  if (rest.empty() || !p.op.empty()) return;
+  static constexpr std::string_view ops[] = {":-", ":=", ":+", ":?", "##", "%%", "//", "-", "=", "+", "?", "#", "%", "/", ":"};
+  for (std::string_view o : ops) {
+    if (rest.substr(0, o.size()) == o) {
+      p.op = std::string(o);
+      break;
+    }
+  }
+  p.arg = unquote(rest.substr(p.op.size()));
+}
+
 class Parser {
  public:
   Parser(std::string_view text, const Limits& limits, size_t& words_left, Script& out)
@@ -384,28 +408,8 @@ void Parser::read_dollar(std::vector<Part>& parts, std::string& literal, bool qu
     pos_ = std::min(end + 1, text_.size());
   } else if (n == '{') {
     size_t end = closing_brace(text_, pos_ + 2);
-    std::string_view inside = text_.substr(pos_ + 2, end - pos_ - 2);
+    read_braced_parameter(text_.substr(pos_ + 2, end - pos_ - 2), p);
     pos_ = std::min(end + 1, text_.size());
-    p.kind = Part::Kind::Parameter;
-    size_t i = 0;
-    if (!inside.empty() && (inside[0] == '#' || inside[0] == '!') && inside.size() > 1) {
-      p.op = inside[0] == '#' ? "len" : "!";
-      i = 1;
-    }
-    size_t name_start = i;
-    while (i < inside.size() && (is_name_char(inside[i]) || (i == name_start && std::string_view("@*#?$!-").find(inside[i]) != std::string_view::npos))) ++i;
-    p.text = std::string(inside.substr(name_start, i - name_start));
-    std::string_view rest = inside.substr(i);
-    if (!rest.empty() && p.op.empty()) {
-      static const char* const ops[] = {":-", ":=", ":+", ":?", "##", "%%", "//", "-", "=", "+", "?", "#", "%", "/", ":"};
-      for (const char* o : ops) {
-        if (rest.substr(0, std::char_traits<char>::length(o)) == o) {
-          p.op = o;
-          break;
-        }
-      }
-      p.arg = unquote(rest.substr(p.op.size()));
-    }
   } else if (is_name_start(n)) {
     size_t end = next;
     while (end < text_.size() && is_name_char(text_[end])) ++end;
