@@ -191,6 +191,12 @@ ContentVerdict ContentScanner::scan_fd(int fd, size_t max_bytes, bool text) {
     ::close(fd);
     return it->second.verdict;
   }
+  size_t cost = std::min(static_cast<size_t>(st.st_size), max_bytes);
+  if (cost > budget_) {
+    ::close(fd);
+    return {};  // read at a later poll
+  }
+  budget_ -= cost;
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr);
   ContentVerdict verdict;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstddef>
 #include <map>
 #include <set>
 #include <string>
@@ -40,6 +41,10 @@ class ContentScanner {
 
   size_t cached() const { return cache_.size(); }
 
+  // Bytes that may be read until the next call (one poll's worth): a step that runs many large
+  // new files cannot keep the watcher reading. Files past the budget are read at a later poll.
+  void set_read_budget(size_t bytes) { budget_ = bytes; }
+
  private:
   // Takes ownership of fd. `text`: also look for the command signatures (a script).
   ContentVerdict scan_fd(int fd, size_t max_bytes, bool text);
@@ -49,6 +54,7 @@ class ContentScanner {
     ContentVerdict verdict;
   };
   size_t max_bytes_;
+  size_t budget_ = SIZE_MAX;
   std::map<std::pair<uint64_t, uint64_t>, Entry> cache_;  // (device, inode)
 };
 

@@ -12,6 +12,8 @@ namespace rampart::guard {
 
 namespace {
 
+constexpr size_t kReadBudgetPerPoll = 256u << 20;  // bytes of new executables read per poll
+
 bool descends_from(int pid, int root, const std::map<int, int>& parents) {
   for (int depth = 0; depth < 64 && pid > 1; ++depth) {
     auto it = parents.find(pid);
@@ -101,6 +103,7 @@ void Watcher::raise(Raise& alerts, Alert a, int64_t now_ms) {
 
 std::vector<Alert> Watcher::poll(store::Store& store, int64_t now_ms) {
   std::vector<Alert> alerts;
+  scanner_.set_read_budget(kReadBudgetPerPoll);
   kill_overdue_frozen(now_ms);
   scan_processes(now_ms, alerts);
   check_durations(store, now_ms, alerts);

@@ -87,6 +87,13 @@ TEST(ProcessInspectTest, ExecutableContentIsScannedOncePerFile) {
   std::string cut = std::string((1 << 20) - 5, 'a') + "RandomX" + std::string(100, 'b');
   std::ofstream(dir.file("cut"), std::ios::binary) << cut;
   EXPECT_EQ(scanner.scan_file(dir.file("cut")).evidence, "RandomX");
+  // Past the read budget a new file is left for a later poll, not read and not remembered.
+  ContentScanner thrifty;
+  thrifty.set_read_budget(1000);
+  EXPECT_EQ(thrifty.scan_file(path).sha256, "");
+  EXPECT_EQ(thrifty.cached(), 0u);
+  thrifty.set_read_budget(64u << 20);
+  EXPECT_EQ(thrifty.scan_file(path).evidence, "stratum+tcp://");
   // Common programs are not miners.
   for (const char* program : {"/bin/sh", "/bin/bash", "/usr/bin/python3", "/bin/busybox", "/usr/bin/perl", "/usr/bin/curl"}) {
     if (::access(program, R_OK) != 0) continue;
