@@ -12,6 +12,7 @@
 #include "engine/engine.h"
 #include "engine/run_lock.h"
 #include "exec/executor.h"
+#include "guard/policy.h"
 #include "store/store.h"
 
 namespace CLI {
@@ -34,6 +35,8 @@ struct RunSettings {
   std::vector<std::string> secret_files;
   engine::EngineBounds bounds;
   uint64_t max_secret_bytes = kDefaultMaxSecretBytes;  // --max-secret-bytes
+  // Checks every step just before it starts, as the server does (nullptr: no checks).
+  std::shared_ptr<const guard::Policy> policy;
 };
 
 // Runs (or resumes) a stored workflow with a progress display; the exit code of `run`.

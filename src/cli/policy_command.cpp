@@ -9,6 +9,7 @@
 #include "cli/app.h"
 #include "cli/commands.h"
 #include "cli/output_format.h"
+#include "cli/policy_report.h"
 #include "guard/admission.h"
 #include "guard/policy.h"
 #include "spec/loader.h"
@@ -23,6 +24,14 @@ struct PolicyCheckOptions {
   std::string output = "text";
 };
 }  // namespace
+
+void print_admission(std::ostream& out, const spec::Document& doc, const guard::Admission& admission) {
+  std::string name = doc.metadata.name.empty() ? doc.metadata.generate_name : doc.metadata.name;
+  out << (admission.denied() ? "DENIED " : "ok     ") << spec::to_string(doc.kind) << " " << name << "\n";
+  for (const auto& d : admission.decisions) {
+    out << "  " << guard::to_string(d.action) << " " << d.rule << " at " << d.path << ": " << d.message << "\n";
+  }
+}
 
 CommandAction add_policy_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("policy", "Admission policy: check workflows against it offline");
@@ -62,10 +71,7 @@ CommandAction add_policy_command(CLI::App& app) {
         report.push_back(entry);
         continue;
       }
-      std::cout << (admission.denied() ? "DENIED " : "ok     ") << spec::to_string(doc.kind) << " " << name << "\n";
-      for (const auto& d : admission.decisions) {
-        std::cout << "  " << guard::to_string(d.action) << " " << d.rule << " at " << d.path << ": " << d.message << "\n";
-      }
+      print_admission(std::cout, doc, admission);
     }
     if (o->output == "json") std::cout << report.dump(2) << "\n";
     return any_denied ? kFailed : kOk;

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -15,9 +16,12 @@
 #include "cli/engine_bounds.h"
 #include "cli/json_output.h"
 #include "cli/output_format.h"
+#include "cli/policy_report.h"
 #include "cli/secret_files.h"
 #include "cli/watch_observer.h"
 #include "engine/engine.h"
+#include "guard/admission.h"
+#include "guard/signatures.h"
 #include "spec/loader.h"
 #include "spec/validate.h"
 
@@ -35,6 +39,8 @@ struct RunOptions {
   std::vector<std::string> config_maps;
   bool wait = false;
   std::string name;
+  std::string policy_file;
+  bool no_policy = false;
 };
 
 const char* g_interrupted_name = nullptr;
@@ -46,6 +52,53 @@ void on_interrupt(int) {
   if (g_interrupted_name) (void)!write(STDERR_FILENO, g_interrupted_name, strlen(g_interrupted_name));
   (void)!write(STDERR_FILENO, "`\n", 2);
   _exit(130);
+}
+
+// The names of the WorkflowTemplates a document refers to (templateRef, workflowTemplateRef).
+void referenced_templates(const nlohmann::json& j, std::set<std::pair<std::string, bool>>& out) {
+  if (j.is_object()) {
+    for (const char* key : {"templateRef", "workflowTemplateRef"}) {
+      if (j.contains(key) && j[key].is_object()) out.emplace(j[key].value("name", ""), j[key].value("clusterScope", false));
+    }
+    for (const auto& [k, v] : j.items()) referenced_templates(v, out);
+  } else if (j.is_array()) {
+    for (const auto& v : j) referenced_templates(v, out);
+  }
+}
+
+// The server's admission, offline: the workflow and the templates it uses, under the policy's
+// rules for the namespace. Prints the refusal as `rampart policy check` does; false if denied.
+bool admitted(const guard::Policy& policy, const std::string& ns, const spec::Document& workflow,
+              const engine::References& references, const std::vector<std::pair<std::string, std::string>>& parameters) {
+  const guard::PolicyRules& rules = policy.for_namespace(ns);
+  bool ok = true;
+  auto check = [&](const spec::Document& doc, guard::Admission admission) {
+    if (!admission.denied()) return;
+    print_admission(std::cerr, doc, admission);
+    ok = false;
+  };
+  check(workflow, guard::admit_object(rules, workflow.raw));
+  // Parameters given on the command line, as the server checks submitted ones (an image name
+  // among them too); each step is checked again with them substituted.
+  if (!parameters.empty()) {
+    nlohmann::json probe = {{"spec", {{"arguments", {{"parameters", nlohmann::json::array()}}}}}};
+    for (const auto& [pname, value] : parameters) probe["spec"]["arguments"]["parameters"].push_back({{"name", pname}, {"value", value}});
+    guard::Admission admission = guard::admit_object(rules, probe);
+    for (const auto& [pname, value] : parameters) {
+      std::string matched;
+      if (rules.builtin_miner_list && guard::is_known_miner_image(value, &matched)) {
+        admission.decisions.push_back({"image.miner", guard::Action::Deny, "-p " + pname,
+                                       "\"" + value.substr(0, 80) + "\" names a known cryptocurrency miner (" + matched + ")"});
+      }
+    }
+    check(workflow, admission);
+  }
+  std::set<std::pair<std::string, bool>> refs;
+  referenced_templates(workflow.raw, refs);
+  for (const auto& d : references.documents) {
+    if (refs.count({d.metadata.name, d.kind == spec::Kind::ClusterWorkflowTemplate})) check(d, guard::admit_object(rules, d.raw));
+  }
+  return ok;
 }
 
 bool print_problems(const Diagnostics& problems) {
@@ -79,6 +132,13 @@ int run_stored_workflow(const StateOptions& state_options, const std::string& na
     masker.mask_json(object);
     return object;
   };
+  if (std::shared_ptr<const guard::Policy> policy = settings.policy) {
+    // As in the server: each step is checked again once its parameters are substituted.
+    options.admit_step = [policy](const std::string& step_ns, const exec::StepRequest& step) {
+      guard::Admission admission = guard::admit_step(policy->for_namespace(step_ns), step);
+      return admission.denied() ? admission.denial_message() : std::string();
+    };
+  }
   engine::Engine engine(*store, *executor, options);
   auto record = store->get_workflow(state_options.namespace_, name);
   if (!record) {
@@ -123,10 +183,24 @@ CommandAction add_run_command(CLI::App& app) {
   add_engine_bound_flags(*cmd, o->settings.bounds);
   cmd->add_option("--default-deadline", o->settings.default_deadline,
                   "activeDeadlineSeconds for workflows that set none (0: none)");
+  auto* policy_flag = cmd->add_option("--policy", o->policy_file, "Admission policy YAML file (default: the built-in policy)");
+  cmd->add_flag("--no-policy", o->no_policy, "Run without the admission policy (trusted local work only)")->excludes(policy_flag);
   add_state_options(*cmd, o->state);
   add_output_option(*cmd, o->settings.output, "text,name,json,yaml", "text");
 
   return [o]() -> int {
+    if (o->no_policy) {
+      std::cerr << "warning: --no-policy: this workflow and its steps are not checked against the admission policy "
+                   "(miner images and commands, privileged pods, host access); use it only for trusted local work\n";
+    } else {
+      try {
+        o->settings.policy = std::make_shared<const guard::Policy>(
+            o->policy_file.empty() ? guard::Policy{} : guard::load_policy_file(o->policy_file));
+      } catch (const std::invalid_argument& e) {
+        std::cerr << e.what() << "\n";
+        return kUsage;
+      }
+    }
     // What the workflow can reference: templates folders and config maps.
     spec::LoadResult loaded = spec::load_paths({o->file});
     engine::References references;
@@ -176,6 +250,9 @@ CommandAction add_run_command(CLI::App& app) {
         return kUsage;
       }
       submit.parameters.emplace_back(p.substr(0, eq), p.substr(eq + 1));
+    }
+    if (o->settings.policy && !admitted(*o->settings.policy, o->state.namespace_, *workflow, references, submit.parameters)) {
+      return kFailed;
     }
     std::string name;
     try {

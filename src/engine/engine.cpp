@@ -240,6 +240,17 @@ void Engine::request_shutdown(store::Store& store, const std::string& ns, const 
   store.append_event(ns, name, e);
 }
 
+void Engine::request_step_kill(store::Store& store, const std::string& ns, const std::string& name,
+                               const std::string& node_id, const std::string& reason) {
+  store::EventRecord e;
+  e.time_ms = now_ms();
+  e.node_id = node_id;
+  e.type = "Warning";
+  e.reason = "StepKillRequested";
+  e.message = reason;
+  store.append_event(ns, name, e);
+}
+
 nlohmann::json Engine::workflow_object(store::Store& store, const std::string& ns, const std::string& name) {
   auto record = store.get_workflow(ns, name);
   if (!record) return nullptr;

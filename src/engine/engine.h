@@ -94,6 +94,13 @@ class Engine {
   static void request_shutdown(store::Store& store, const std::string& ns, const std::string& name,
                                const std::string& mode);
 
+  // Asks the engine running the workflow to kill one step (`node_id`) with `reason` as its
+  // message, which fails the node, and then to terminate the workflow with the same reason (the
+  // guard's answer to a miner). Takes effect within control_poll_ms; a step that already ended
+  // keeps its phase, and the workflow is still terminated.
+  static void request_step_kill(store::Store& store, const std::string& ns, const std::string& name,
+                                const std::string& node_id, const std::string& reason);
+
   // Argo's Workflow object for a stored workflow: metadata, spec and status with nodes.
   static nlohmann::json workflow_object(store::Store& store, const std::string& ns, const std::string& name);
 

@@ -294,6 +294,17 @@ exec::StepRequest WorkflowRun::container_request(const std::string& node_key, co
   req.pod_name = n.pod_name;
   req.template_name = tmpl.value("name", "");
   req.pod_gc_strategy = spec_.value("podGC", Json::object()).value("strategy", "");
+  // Applied by no executor yet, but checked by the guard as they would apply, substituted.
+  for (const Json* owner : {static_cast<const Json*>(&spec_), &tmpl}) {
+    if (!owner->contains("podSpecPatch") || !(*owner)["podSpecPatch"].is_string()) continue;
+    std::string patch = (*owner)["podSpecPatch"].get<std::string>();
+    try {
+      if (owner == &spec_) patch = expr::substitute(patch, global_scope(), expr::Unresolved::Keep);
+    } catch (const expr::ExprError&) {
+      // left unsubstituted: the guard refuses a patch it cannot read
+    }
+    req.pod_spec_patches.push_back(std::move(patch));
+  }
   if (!sidecar) {
     // Where the engine will read each declared output, so executors that run elsewhere can
     // bring the file back.

@@ -241,12 +241,20 @@ void WorkflowRun::poll_control() {
       for (auto& [id, resume] : waiting) resume();
       continue;
     }
-    if (e.reason != "ShutdownRequested") continue;
-    bool terminate = e.message == "Terminate";
+    if (e.reason == "StepKillRequested") {
+      // The step is killed first, so that its node fails with this reason (the first kill's
+      // reason is the one a step reports), then the whole workflow is terminated.
+      executor_.kill(e.node_id, e.message);
+    } else if (e.reason != "ShutdownRequested") {
+      continue;
+    }
+    bool terminate = e.reason == "StepKillRequested" || e.message == "Terminate";
     stopping_ = true;
     paused_ = false;  // held-back steps are cancelled now, so they must be let through to end
     root_cancel_->cancelled = true;
-    root_cancel_->reason = std::string("Stopped with strategy '") + (terminate ? "Terminate" : "Stop") + "'";
+    root_cancel_->reason = e.reason == "StepKillRequested"
+                               ? e.message
+                               : std::string("Stopped with strategy '") + (terminate ? "Terminate" : "Stop") + "'";
     if (terminate) record_.status["terminated"] = true;
     propagate_cancel();
     start_pending_pods();  // those held back by a suspend end as cancelled

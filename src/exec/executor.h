@@ -93,6 +93,9 @@ struct StepRequest {
   // Masks the run's secret values in everything the executor writes for this step (its stdout
   // and log files) before it is written. Null: nothing to mask. Shared, immutable, thread-safe.
   std::shared_ptr<const SecretMasker> masker;
+  // The workflow's and the template's podSpecPatch, substituted, in the order they would apply.
+  // No executor applies them yet; the guard checks them before the step starts.
+  std::vector<std::string> pod_spec_patches;
 };
 
 enum class StepOutcome {

@@ -3,6 +3,8 @@
 #include <re2/re2.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -45,6 +47,16 @@ int64_t parse_seconds(const std::string& file, const YAML::Node& node, const std
   }
 }
 
+int64_t parse_count(const std::string& file, const YAML::Node& node, const std::string& path) {
+  try {
+    int64_t v = node.as<int64_t>();
+    if (v <= 0) fail(file, node, path, "must be a positive number");
+    return v;
+  } catch (const YAML::Exception&) {
+    fail(file, node, path, "expected a number");
+  }
+}
+
 // Applies the keys present in `node` on top of `rules`.
 void apply(const std::string& file, const YAML::Node& node, const std::string& base, PolicyRules& rules,
            bool allow_namespaces) {
@@ -70,7 +82,10 @@ void apply(const std::string& file, const YAML::Node& node, const std::string& b
       if (v["builtinMinerList"]) rules.builtin_miner_list = v["builtinMinerList"].as<bool>();
       if (v["requireDigest"]) rules.require_digest = v["requireDigest"].as<bool>();
     } else if (key == "commands") {
-      section({"deny", "builtinSignatures"});
+      section({"deny", "builtinSignatures", "maxScriptBytes", "maxScriptWords", "maxNesting"});
+      if (v["maxScriptBytes"]) rules.parse_limits.max_bytes = static_cast<size_t>(parse_count(file, v["maxScriptBytes"], path + ".maxScriptBytes"));
+      if (v["maxScriptWords"]) rules.parse_limits.max_words = static_cast<size_t>(parse_count(file, v["maxScriptWords"], path + ".maxScriptWords"));
+      if (v["maxNesting"]) rules.parse_limits.max_depth = static_cast<int>(std::min<int64_t>(parse_count(file, v["maxNesting"], path + ".maxNesting"), 64));
       if (v["deny"]) {
         rules.denied_command_patterns = parse_list(file, v["deny"], path + ".deny");
         for (const auto& p : rules.denied_command_patterns) {
@@ -80,7 +95,9 @@ void apply(const std::string& file, const YAML::Node& node, const std::string& b
       }
       if (v["builtinSignatures"]) rules.builtin_command_signatures = v["builtinSignatures"].as<bool>();
     } else if (key == "pods") {
-      section({"privileged", "hostNamespaces", "hostPath", "capabilities", "allowedCapabilities", "missingLimits", "network"});
+      section({"privileged", "hostNamespaces", "hostPath", "capabilities", "allowedCapabilities", "missingLimits", "network",
+               "unconfinedVolumes"});
+      if (v["unconfinedVolumes"]) rules.unconfined_volumes = parse_action(file, v["unconfinedVolumes"], path + ".unconfinedVolumes");
       if (v["network"]) rules.network = parse_action(file, v["network"], path + ".network");
       if (v["privileged"]) rules.privileged = parse_action(file, v["privileged"], path + ".privileged");
       if (v["hostNamespaces"]) rules.host_namespaces = parse_action(file, v["hostNamespaces"], path + ".hostNamespaces");
@@ -93,9 +110,33 @@ void apply(const std::string& file, const YAML::Node& node, const std::string& b
       if (v["maxSeconds"]) rules.max_deadline_seconds = parse_seconds(file, v["maxSeconds"], path + ".maxSeconds");
       if (v["defaultSeconds"]) rules.default_deadline_seconds = parse_seconds(file, v["defaultSeconds"], path + ".defaultSeconds");
     } else if (key == "watch") {
-      section({"stepBudgetSeconds", "historyFactor", "action"});
+      section({"stepBudgetSeconds", "historyFactor", "historyMinRuns", "action", "cpuPinnedSeconds", "poolPorts", "minerHashes"});
       if (v["stepBudgetSeconds"]) rules.step_budget_seconds = parse_seconds(file, v["stepBudgetSeconds"], path + ".stepBudgetSeconds");
-      if (v["historyFactor"]) rules.history_factor = v["historyFactor"].as<double>();
+      if (v["historyFactor"]) {
+        rules.history_factor = v["historyFactor"].as<double>();
+        if (!(rules.history_factor >= 0)) fail(file, v["historyFactor"], path + ".historyFactor", "must be 0 (off) or a positive factor");
+      }
+      if (v["historyMinRuns"]) rules.history_min_runs = parse_count(file, v["historyMinRuns"], path + ".historyMinRuns");
+      if (v["cpuPinnedSeconds"]) rules.cpu_pinned_seconds = parse_seconds(file, v["cpuPinnedSeconds"], path + ".cpuPinnedSeconds");
+      if (v["poolPorts"]) {
+        rules.pool_ports.clear();
+        for (const auto& p : parse_list(file, v["poolPorts"], path + ".poolPorts")) {
+          int port = 0;
+          try {
+            port = std::stoi(p);
+          } catch (const std::exception&) {
+          }
+          if (port <= 0 || port > 65535) fail(file, v["poolPorts"], path + ".poolPorts", "\"" + p + "\" is not a port number");
+          rules.pool_ports.push_back(port);
+        }
+      }
+      if (v["minerHashes"]) {
+        rules.miner_hashes = parse_list(file, v["minerHashes"], path + ".minerHashes");
+        for (auto& h : rules.miner_hashes) {
+          for (auto& c : h) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          if (!RE2::FullMatch(h, "[0-9a-f]{64}")) fail(file, v["minerHashes"], path + ".minerHashes", "expected SHA-256 hashes (64 hex digits)");
+        }
+      }
       if (v["action"]) {
         std::string a = v["action"].as<std::string>();
         if (a == "alert") rules.runtime_action = Action::Warn;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "guard/shell_syntax.h"
+
 namespace rampart::guard {
 
 enum class Action { Allow, Warn, Deny };
@@ -22,6 +24,9 @@ struct PolicyRules {
 
   std::vector<std::string> denied_command_patterns;  // extra RE2 patterns
   bool builtin_command_signatures = true;
+  // Bounds of the shell reader (commands.maxScriptBytes, maxScriptWords, maxNesting); past
+  // them a script is checked by text matching alone, with a warning saying so.
+  shell::Limits parse_limits;
 
   Action privileged = Action::Deny;
   Action host_namespaces = Action::Deny;
@@ -30,6 +35,9 @@ struct PolicyRules {
   // Steps that ask for the network (annotation rampart.io/network: enabled): a miner needs it to
   // reach its pool, so it is an operator's decision.
   Action network = Action::Deny;
+  // Volumes whose data lives outside the step (nfs, iscsi, csi, gitRepo, ...); hostPath has its
+  // own rule above.
+  Action unconfined_volumes = Action::Deny;
   std::vector<std::string> allowed_capabilities;
   Action missing_limits = Action::Warn;
 
@@ -39,7 +47,12 @@ struct PolicyRules {
   // Runtime watch.
   int64_t step_budget_seconds = 6 * 3600;   // a step running longer is an alert
   double history_factor = 3.0;              // ... or longer than this times the p95 of past runs
+  int64_t history_min_runs = 5;             // ... of at least this many finished runs
   Action runtime_action = Action::Deny;     // Deny = terminate the workflow; Warn = alert only
+  int64_t cpu_pinned_seconds = 600;         // a process keeping a core busy this long
+  // Remote ports of mining pools: a step's connection to one is a miner's (watch.poolPorts).
+  std::vector<int> pool_ports = {3333, 4444, 5555, 7777, 14444, 45560, 45700, 10128, 14433, 20128};
+  std::vector<std::string> miner_hashes;    // SHA-256 of executables known to be miners
 };
 
 struct Policy {

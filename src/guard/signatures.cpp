@@ -4,8 +4,13 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
 
 #include <re2/set.h>
+
+#include "guard/image_names.h"
 
 namespace rampart::guard {
 
@@ -65,22 +70,65 @@ const std::vector<CommandRule>& command_rules() {
   return rules;
 }
 
-std::string shorten(const std::string& s) { return s.size() > 80 ? s.substr(0, 77) + "..." : s; }
+std::string shorten_evidence(const std::string& s) { return s.size() > 80 ? s.substr(0, 77) + "..." : s; }
+
+}  // namespace
+
+namespace {
+
+// The same few images are checked over and over (every submission, every step): verdicts are
+// remembered, up to a bound, across threads.
+class ImageVerdicts {
+ public:
+  std::optional<std::pair<bool, std::string>> find(std::string_view image) {
+    std::lock_guard lock(mutex_);
+    auto it = verdicts_.find(std::string(image));
+    if (it == verdicts_.end()) return std::nullopt;
+    return it->second;
+  }
+  void remember(std::string_view image, bool miner, const std::string& matched) {
+    std::lock_guard lock(mutex_);
+    if (verdicts_.size() >= 4096) verdicts_.clear();
+    verdicts_[std::string(image)] = {miner, matched};
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::pair<bool, std::string>> verdicts_;
+};
+
+ImageVerdicts& image_verdicts() {
+  static ImageVerdicts verdicts;
+  return verdicts;
+}
+
+bool judge_image(std::string_view image, std::string* matched) {
+  // The tag and digest say nothing about what the image is; the registry and case neither.
+  ImageName name = parse_image_name(image);
+  std::string found;
+  if (RE2::PartialMatch(name.registry + "/" + name.repository, miner_image(), nullptr, &found)) {
+    if (matched) *matched = found;
+    return true;
+  }
+  std::string miner, how;
+  if (!looks_like_miner_image(name, &miner, &how)) return false;
+  if (matched) *matched = how.empty() ? miner : miner + ", " + how;
+  return true;
+}
 
 }  // namespace
 
 bool is_known_miner_image(std::string_view image, std::string* matched) {
-  // The tag and digest say nothing about what the image is.
-  std::string_view name = image;
-  size_t at = name.find('@');
-  if (at != std::string_view::npos) name = name.substr(0, at);
-  size_t slash = name.rfind('/');
-  size_t colon = name.rfind(':');
-  if (colon != std::string_view::npos && (slash == std::string_view::npos || colon > slash)) name = name.substr(0, colon);
+  if (image.size() > 512) return judge_image(image, matched);  // not a name: not worth remembering
+  if (auto known = image_verdicts().find(image)) {
+    if (matched) *matched = known->second;
+    return known->first;
+  }
   std::string found;
-  if (!RE2::PartialMatch(std::string(name), miner_image(), nullptr, &found)) return false;
+  bool miner = judge_image(image, &found);
+  image_verdicts().remember(image, miner, found);
   if (matched) *matched = found;
-  return true;
+  return miner;
 }
 
 // All command rules in one automaton: one pass over the text says which rules match at all,
@@ -106,8 +154,14 @@ std::vector<SignatureMatch> command_signatures(std::string_view text) {
   for (int index : matched) {
     const auto& rule = rules[static_cast<size_t>(index)];
     std::string found;
-    if (RE2::PartialMatch(input, *rule.re, &found)) out.push_back({rule.rule, shorten(found)});
+    if (RE2::PartialMatch(input, *rule.re, &found)) out.push_back({rule.rule, shorten_evidence(found)});
   }
+  return out;
+}
+
+std::vector<SignatureMatch> content_signatures(std::string_view text) {
+  std::vector<SignatureMatch> out = command_signatures(text);
+  std::erase_if(out, [](const SignatureMatch& m) { return m.rule == std::string("command.dropper"); });
   return out;
 }
 

@@ -1,10 +1,9 @@
 #include "guard/watch.h"
 
-#include <dirent.h>
 #include <signal.h>
 #include <unistd.h>
 
-#include <fstream>
+#include <algorithm>
 #include <sstream>
 
 #include "guard/signatures.h"
@@ -13,36 +12,7 @@ namespace rampart::guard {
 
 namespace {
 
-std::string read_file(const std::string& path, size_t limit = 1 << 16) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::string out(limit, '\0');
-  in.read(out.data(), static_cast<std::streamsize>(limit));
-  out.resize(static_cast<size_t>(in.gcount()));
-  return out;
-}
-
-// pid -> parent pid for every process, from /proc/<pid>/stat.
-std::map<int, int> process_parents() {
-  std::map<int, int> parents;
-  DIR* dir = opendir("/proc");
-  if (!dir) return parents;
-  while (dirent* e = readdir(dir)) {
-    char* end = nullptr;
-    long pid = strtol(e->d_name, &end, 10);
-    if (*end != '\0' || pid <= 0) continue;
-    std::string stat = read_file("/proc/" + std::string(e->d_name) + "/stat", 1024);
-    size_t close = stat.rfind(')');
-    if (close == std::string::npos || close + 4 >= stat.size()) continue;
-    std::istringstream rest(stat.substr(close + 2));
-    char state = 0;
-    int ppid = 0;
-    rest >> state >> ppid;
-    parents[static_cast<int>(pid)] = ppid;
-  }
-  closedir(dir);
-  return parents;
-}
+constexpr size_t kReadBudgetPerPoll = 256u << 20;  // bytes of new executables read per poll
 
 bool descends_from(int pid, int root, const std::map<int, int>& parents) {
   for (int depth = 0; depth < 64 && pid > 1; ++depth) {
@@ -55,9 +25,9 @@ bool descends_from(int pid, int root, const std::map<int, int>& parents) {
 }
 
 uint64_t cpu_ticks(int pid) {
-  std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat", 1024);
+  std::string stat = read_proc_file("/proc/" + std::to_string(pid) + "/stat", 1024);
   size_t close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
+  if (close == std::string::npos || close + 2 >= stat.size()) return 0;
   std::istringstream rest(stat.substr(close + 2));
   std::string field;
   uint64_t utime = 0, stime = 0;
@@ -69,12 +39,20 @@ uint64_t cpu_ticks(int pid) {
 }
 
 std::string command_line(int pid) {
-  std::string raw = read_file("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string raw = read_proc_file("/proc/" + std::to_string(pid) + "/cmdline");
   for (auto& c : raw) {
     if (c == '\0') c = ' ';
   }
   return raw;
 }
+
+std::string comm_of(int pid) {
+  std::string comm = read_proc_file("/proc/" + std::to_string(pid) + "/comm", 64);
+  if (!comm.empty() && comm.back() == '\n') comm.pop_back();
+  return comm;
+}
+
+std::string seconds(int64_t ms) { return std::to_string(ms / 1000) + " s"; }
 
 }  // namespace
 
@@ -83,9 +61,11 @@ nlohmann::json Alert::to_json() const {
           {"rule", rule},       {"severity", severity},     {"evidence", evidence}, {"action", action}};
 }
 
+std::string Alert::kill_reason() const { return "guard: " + rule + ": " + evidence; }
+
 StepIdentity step_of_process(int pid, const std::map<int, int>& parents) {
   for (int depth = 0; depth < 64 && pid > 1; ++depth) {
-    std::string env = read_file("/proc/" + std::to_string(pid) + "/environ");
+    std::string env = read_proc_file("/proc/" + std::to_string(pid) + "/environ");
     StepIdentity id;
     size_t start = 0;
     while (start < env.size()) {
@@ -108,42 +88,71 @@ StepIdentity step_of_process(int pid, const std::map<int, int>& parents) {
 
 Watcher::Watcher(const Policy& policy, int root_pid) : policy_(policy), root_pid_(root_pid) {}
 
+const char* Watcher::action_for(const std::string& ns) const {
+  return policy_.for_namespace(ns).runtime_action == Action::Deny ? "terminate" : "alert";
+}
+
+void Watcher::raise(Raise& alerts, Alert a, int64_t now_ms) {
+  std::string key = a.namespace_ + "/" + a.workflow + "/" + a.node_id + "/" + a.rule;
+  if (!reported_.insert(key).second) return;
+  if (reported_.size() > 100000) reported_.clear();  // bounded; a repeat after that is harmless
+  a.time_ms = now_ms;
+  a.evidence = a.evidence.substr(0, 200);
+  alerts.push_back(std::move(a));
+}
+
 std::vector<Alert> Watcher::poll(store::Store& store, int64_t now_ms) {
   std::vector<Alert> alerts;
-  auto raise = [&](Alert a) {
-    std::string key = a.namespace_ + "/" + a.workflow + "/" + a.node_id + "/" + a.rule;
-    if (!reported_.insert(key).second) return;
-    a.time_ms = now_ms;
-    alerts.push_back(std::move(a));
-  };
-  auto action_for = [&](const std::string& ns) {
-    return policy_.for_namespace(ns).runtime_action == Action::Deny ? "terminate" : "alert";
-  };
+  scanner_.set_read_budget(kReadBudgetPerPoll);
+  kill_overdue_frozen(now_ms);
+  scan_processes(now_ms, alerts);
+  check_durations(store, now_ms, alerts);
+  return alerts;
+}
 
-  // Processes: miners by name or command line, and cores pinned for long periods.
+// What makes a process a miner, whatever it is called: its name or command line, the content
+// of the file it runs, its connections. "" when nothing.
+std::string Watcher::misbehaviour(int pid, const std::string& comm, const PolicyRules& rules,
+                                  std::map<std::string, std::vector<TcpEntry>>& tables, std::string* rule) {
+  std::string evidence;
+  *rule = "runtime.miner-process";
+  if (is_miner_process(comm, command_line(pid), &evidence)) return evidence;
+  for (const auto& v : scanner_.scan_process(pid)) {
+    if (!v.evidence.empty()) return "content of the program it runs: " + v.evidence;
+    if (std::find(rules.miner_hashes.begin(), rules.miner_hashes.end(), v.sha256) != rules.miner_hashes.end()) {
+      return "the program it runs has the known miner hash " + v.sha256;
+    }
+  }
+  auto connections = pool_connections(pid, rules.pool_ports, tables);
+  if (!connections.empty()) {
+    *rule = "runtime.pool-connection";
+    const TcpEntry& c = connections.front();
+    return comm + " connects to " + c.remote + (c.state == 2 ? " (opening)" : " (established)") + ", a mining pool port";
+  }
+  return "";
+}
+
+void Watcher::scan_processes(int64_t now_ms, Raise& alerts) {
   auto parents = process_parents();
   long ticks_per_second = sysconf(_SC_CLK_TCK);
+  int64_t pinned_ms = cpu_pinned_ms;
   std::map<int, ProcessSample> next_samples;
+  std::map<std::string, std::vector<TcpEntry>> tables;  // per network namespace, this poll
   for (const auto& [pid, ppid] : parents) {
     if (!descends_from(pid, root_pid_, parents)) continue;
-    std::string cmd = command_line(pid);
-    if (cmd.empty()) continue;  // kernel threads, zombies
-    std::string comm = read_file("/proc/" + std::to_string(pid) + "/comm", 64);
-    if (!comm.empty() && comm.back() == '\n') comm.pop_back();
+    if (command_line(pid).empty()) continue;  // kernel threads, zombies
+    std::string comm = comm_of(pid);
     if (comm == "bwrap") continue;
-    std::string evidence;
-    StepIdentity step;
-    bool looked_up = false;
-    if (is_miner_process(comm, cmd, &evidence)) {
-      step = step_of_process(pid, parents);
-      looked_up = true;
-      if (!step.workflow.empty()) {
-        std::string action = action_for(step.namespace_);
-        // Stop the miner at once; the workflow's termination follows through the engine.
-        if (action == "terminate") ::kill(pid, SIGKILL);
-        raise({0, step.namespace_, step.workflow, step.node_id, "runtime.miner-process", "critical",
-               evidence.substr(0, 200), action});
-      }
+    StepIdentity step = step_of_process(pid, parents);
+    if (step.workflow.empty()) continue;  // not a step's process
+    const PolicyRules& rules = policy_.for_namespace(step.namespace_);
+    if (cpu_pinned_ms < 0) pinned_ms = rules.cpu_pinned_seconds * 1000;
+    std::string rule;
+    std::string evidence = misbehaviour(pid, comm, rules, tables, &rule);
+    if (!evidence.empty()) {
+      std::string action = action_for(step.namespace_);
+      if (action == "terminate") freeze(step, parents, now_ms);
+      raise(alerts, {0, step.namespace_, step.workflow, step.node_id, rule, "critical", evidence, action}, now_ms);
     }
     ProcessSample sample;
     sample.cpu_ticks = cpu_ticks(pid);
@@ -152,37 +161,89 @@ std::vector<Alert> Watcher::poll(store::Store& store, int64_t now_ms) {
       double cores = static_cast<double>(sample.cpu_ticks - old->second.cpu_ticks) / static_cast<double>(ticks_per_second) /
                      (static_cast<double>(now_ms - old->second.time_ms) / 1000.0);
       sample.busy_since_ms = cores >= 0.9 ? (old->second.busy_since_ms ? old->second.busy_since_ms : old->second.time_ms) : 0;
-      if (sample.busy_since_ms && now_ms - sample.busy_since_ms >= cpu_pinned_ms) {
-        if (!looked_up) step = step_of_process(pid, parents);
-        if (!step.workflow.empty()) {
-          raise({0, step.namespace_, step.workflow, step.node_id, "runtime.cpu-pinned", "medium",
-                 comm + " kept a core busy for " + std::to_string((now_ms - sample.busy_since_ms) / 1000) + " s", "alert"});
-        }
+      if (sample.busy_since_ms && now_ms - sample.busy_since_ms >= pinned_ms) {
+        raise(alerts, {0, step.namespace_, step.workflow, step.node_id, "runtime.cpu-pinned", "medium",
+                       comm + " kept a core busy for " + seconds(now_ms - sample.busy_since_ms), action_for(step.namespace_)},
+              now_ms);
       }
     }
     next_samples[pid] = sample;
   }
   samples_ = std::move(next_samples);
+}
 
-  // Steps past their time budget.
+// Stops every process of the step where it is, so that nothing of it runs on (a shell that
+// would go on to `exit 0`, a miner's other threads) while the engine kills it with the reason.
+void Watcher::freeze(const StepIdentity& step, const std::map<int, int>& parents, int64_t now_ms) {
+  Frozen& frozen = frozen_[step];
+  if (!frozen.since_ms) frozen.since_ms = now_ms;
+  // Twice: a process forked while the first round ran is stopped by the second.
+  for (int round = 0; round < 2; ++round) {
+    std::map<int, int> current = round == 0 ? parents : process_parents();
+    for (const auto& [pid, ppid] : current) {
+      if (frozen.pids.count(pid) || !descends_from(pid, root_pid_, current) || comm_of(pid) == "bwrap") continue;
+      StepIdentity other = step_of_process(pid, current);
+      if (other.workflow != step.workflow || other.node_id != step.node_id || other.namespace_ != step.namespace_) continue;
+      if (::kill(pid, SIGSTOP) == 0) frozen.pids.insert(pid);
+    }
+  }
+}
+
+void Watcher::kill_overdue_frozen(int64_t now_ms) {
+  for (auto it = frozen_.begin(); it != frozen_.end();) {
+    bool alive = false;
+    for (int pid : it->second.pids) alive = alive || ::kill(pid, 0) == 0;
+    if (!alive) {
+      it = frozen_.erase(it);
+      continue;
+    }
+    if (now_ms - it->second.since_ms >= frozen_grace_ms) {
+      for (int pid : it->second.pids) ::kill(pid, SIGKILL);
+    }
+    ++it;
+  }
+}
+
+// Steps past their time budget, and workflows and steps far past their usual time.
+void Watcher::check_durations(store::Store& store, int64_t now_ms, Raise& alerts) {
   store::ListFilter running;
   running.phases = {"Running"};
   for (const auto& wf : store.list_workflows(running)) {
-    int64_t budget_ms = policy_.for_namespace(wf.namespace_).step_budget_seconds * 1000;
+    const PolicyRules& rules = policy_.for_namespace(wf.namespace_);
+    int64_t budget_ms = rules.step_budget_seconds * 1000;
+    std::string group = workflow_group(wf.manifest);
+    const RunDurations* past = nullptr;
+    if (!group.empty() && rules.history_factor > 0) past = &history_.durations(store, wf.namespace_, group, now_ms);
+    auto over_history = [&](int64_t elapsed, const std::vector<int64_t>& durations, const std::string& what, const std::string& node) {
+      auto limit = history_limit_passed(elapsed, durations, rules.history_factor, rules.history_min_runs);
+      if (!limit) return;
+      std::ostringstream factor;
+      factor << rules.history_factor;
+      raise(alerts, {0, wf.namespace_, wf.name, node, "runtime.history", "high",
+                     what + " has run " + seconds(elapsed) + ", beyond " + factor.str() + " x the p95 of its " +
+                         std::to_string(durations.size()) + " past runs (" + seconds(*limit) + ")",
+                     action_for(wf.namespace_)},
+            now_ms);
+    };
+    if (past && wf.started_at) over_history(now_ms - wf.started_at, past->workflow_ms, "workflow " + wf.name, "");
     for (const auto& node : store.get_nodes(wf.namespace_, wf.name)) {
       const auto& s = node.status;
       if (s.value("type", "") != "Pod" || s.value("phase", "") != "Running") continue;
       int64_t started = s.value("startedAtMs", int64_t{0});
       if (!started) continue;
+      std::string name = "step " + s.value("displayName", node.id);
       if (now_ms - started > budget_ms) {
-        raise({0, wf.namespace_, wf.name, node.id, "runtime.time-budget", "high",
-               "step " + s.value("displayName", node.id) + " has run " + std::to_string((now_ms - started) / 1000) +
-                   " s, beyond its budget of " + std::to_string(budget_ms / 1000) + " s",
-               action_for(wf.namespace_)});
+        raise(alerts, {0, wf.namespace_, wf.name, node.id, "runtime.time-budget", "high",
+                       name + " has run " + seconds(now_ms - started) + ", beyond its budget of " + seconds(budget_ms),
+                       action_for(wf.namespace_)},
+              now_ms);
+      }
+      if (past) {
+        auto it = past->template_ms.find(s.value("templateName", ""));
+        if (it != past->template_ms.end()) over_history(now_ms - started, it->second, name, node.id);
       }
     }
   }
-  return alerts;
 }
 
 }  // namespace rampart::guard

@@ -254,7 +254,11 @@ void watch_loop(Server::Impl& s) {
         audit.object = alert.namespace_ + "/" + alert.workflow;
         audit.decision = alert.action == "terminate" ? "terminated" : "alerted";
         s.audit->append(audit);
-        if (alert.action == "terminate") engine::Engine::request_shutdown(store, alert.namespace_, alert.workflow, "Terminate");
+        // The step fails with the guard's reason on its node (even if its shell would have
+        // gone on to succeed: the watcher froze it), and the workflow is terminated with it.
+        if (alert.action == "terminate") {
+          engine::Engine::request_step_kill(store, alert.namespace_, alert.workflow, alert.node_id, alert.kill_reason());
+        }
         std::clog << "rampart guard: " << alert.severity << " " << alert.rule << " in " << alert.namespace_ << "/"
                   << alert.workflow << ": " << alert.evidence << " -> " << alert.action << std::endl;
       }
