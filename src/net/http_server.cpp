@@ -74,17 +74,19 @@ bool declared_too_large(const RequestParser& parser, const HttpServerOptions& op
   return length && *length > options.body_limit;
 }
 
+HttpResponse body_too_large(const HttpServerOptions& options) {
+  return transport_error(413, "request body larger than the limit of " + std::to_string(options.body_limit) +
+                                  " bytes (rampart server --max-body-bytes)");
+}
+
 HttpResponse header_rejection(const beast::error_code& ec, const HttpServerOptions& options) {
+  // A Content-Length beyond what is drained: Beast refuses it while still in the header.
+  if (ec == http::error::body_limit) return body_too_large(options);
   if (ec == http::error::header_limit) {
     return transport_error(431, "request line and headers larger than the limit of " +
                                     std::to_string(options.header_limit) + " bytes");
   }
   return transport_error(400, "malformed HTTP request");
-}
-
-HttpResponse body_too_large(const HttpServerOptions& options) {
-  return transport_error(413, "request body larger than the limit of " + std::to_string(options.body_limit) +
-                                  " bytes (rampart server --max-body-bytes)");
 }
 
 HttpRequest to_request(http::request<http::string_body>& message, const std::string& client) {

@@ -32,6 +32,7 @@ class FailureLimiter {
   void record_success(const std::string& key);
   // How many keys are remembered (bounded, for tests and metrics).
   size_t tracked_keys();
+  const FailureLimits& limits() const { return limits_; }
 
  private:
   struct Entry {

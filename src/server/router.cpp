@@ -200,8 +200,14 @@ HttpResponse Router::dispatch(net::HttpRequest& request, store::AuditRecord& aud
   std::string by_token = token_key(request.client_address, token);
   if (!limiter_.allowed(by_address, now) || !limiter_.allowed(by_token, now)) {
     audit.decision = "rate-limited";
-    HttpResponse r = error_response(429, "too many failed authentication attempts; try again later");
-    r.headers.emplace_back("Retry-After", "60");
+    const FailureLimits& limits = limiter_.limits();
+    std::string lockout = std::to_string((limits.lockout_ms + 999) / 1000);
+    HttpResponse r = error_response(429, "too many failed token checks from this address (" +
+                                             std::to_string(limits.max_failures) + " within " +
+                                             std::to_string(limits.window_ms / 1000) +
+                                             " s, rampart server --auth-failure-limit); try again in " +
+                                             lockout + " s");
+    r.headers.emplace_back("Retry-After", lockout);
     return r;
   }
   auto subject = tokens_.authenticate(token, now);

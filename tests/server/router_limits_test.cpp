@@ -87,6 +87,9 @@ TEST_F(RouterLimitsTest, AStrangerGuessingATokenIdCannotLockItsOwnerOut) {
   for (int i = 0; i < 12; ++i) send("GET", "/api/v1/info", "Bearer " + guess_for(viewer, i), "10.0.0.66");
   // The stranger's address is locked out, even with a valid token...
   EXPECT_EQ(send("GET", "/api/v1/info", "Bearer " + viewer, "10.0.0.66").status, 429);
+  HttpResponse refused = send("GET", "/api/v1/info", "Bearer " + viewer, "10.0.0.66");
+  EXPECT_NE(refused.body.find("--auth-failure-limit"), std::string::npos) << refused.body;
+  EXPECT_EQ(header(refused, "Retry-After"), "60");
   // ...but the owner, elsewhere, is not: the token id alone counts for nothing.
   EXPECT_EQ(send("GET", "/api/v1/info", "Bearer " + viewer, "10.0.0.1").status, 200);
 }

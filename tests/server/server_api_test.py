@@ -646,8 +646,9 @@ class ServerTest(unittest.TestCase):
             self.assertNotIn(leak, call("GET", path, self.viewer).text, path)
         self.assertEqual(call("GET", "/api/v1/workflow-templates/argo/leaky", self.viewer).status_code, 404)
         # The list cache is per caller: the admin's answer for a URL is not the viewer's.
-        call("GET", "/api/v1/workflows/?fields=items.metadata.namespace", self.admin)
-        for _ in range(4):  # whichever server thread answers
+        for _ in range(4):  # each server thread has its own cache: warm them all
+            call("GET", "/api/v1/workflows/?fields=items.metadata.namespace", self.admin)
+        for _ in range(4):
             r = call("GET", "/api/v1/workflows/?fields=items.metadata.namespace", self.viewer)
             self.assertEqual({w["metadata"]["namespace"] for w in r.json()["items"]} - {"team-a"}, set())
 
