@@ -97,6 +97,19 @@ class ServerLimitsTest(unittest.TestCase):
         self.assertIsNone(self.server.proc.poll(), "the server died")
         self.assertEqual(call("GET", "/api/v1/version", author).status_code, 200)
 
+    def test_a_manifest_that_stalls_the_yaml_parser_is_refused_not_expanded(self):
+        # Found by fuzzing: a resource manifest with a stray "," made yaml-cpp create empty
+        # documents forever (3.7 GB in 7 s from 600 bytes), through lint-yaml, with a viewer token.
+        here = os.path.dirname(os.path.abspath(__file__))
+        with open(os.path.join(here, "..", "..", "fuzz", "corpus", "spec", "manifest-stray-comma.yaml")) as f:
+            text = f.read()
+        before = http_probes.vm_hwm_kib(self.server.proc.pid)
+        r = call("POST", "/api/v1/workflows/team-a/lint-yaml", self.viewer, json={"yaml": text})
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertFalse(r.json()["valid"])
+        self.assertLess((http_probes.vm_hwm_kib(self.server.proc.pid) - before) / 1024, 100)
+        self.assertEqual(call("GET", "/api/v1/version", self.viewer).status_code, 200)
+
     def test_limit_flags_are_checked(self):
         for flag, value in (("--max-sessions-per-user", "0"), ("--max-sessions", "0"), ("--auth-failure-limit", "0"),
                             ("--max-body-bytes", "10")):
