@@ -41,6 +41,12 @@ struct ServerCommandOptions {
   std::string db;
   int64_t lease_ttl_seconds = 10;
   int64_t archive_ttl_days = 0;
+  // Bounds on what one client can make the server hold.
+  int64_t max_body_bytes = 1024 * 1024;
+  int64_t max_sessions_per_user = 32;
+  int64_t max_sessions = 100'000;
+  int auth_failure_limit = 10;
+  int64_t auth_lockout_seconds = 60;
 };
 
 // "process,container" -> {"process", "container"}; each must be an executor rampart knows.
@@ -86,6 +92,19 @@ CommandAction add_server_command(CLI::App& app) {
       ->check(CLI::Range(1, 10000))->capture_default_str();
   cmd->add_option("--ui-dir", o->ui_dir,
                   "Dashboard files to serve (default: <binary dir>/../share/rampart/ui, else <binary dir>/../ui/dist)");
+  cmd->add_option("--max-body-bytes", o->max_body_bytes, "Largest request body accepted (bytes); larger ones get 413")
+      ->check(CLI::Range(int64_t{1024}, int64_t{256} << 20))->capture_default_str();
+  cmd->add_option("--max-sessions-per-user", o->max_sessions_per_user,
+                  "Browser sessions one subject may hold; logging in once more ends its oldest")
+      ->check(CLI::Range(int64_t{1}, int64_t{10'000}))->capture_default_str();
+  cmd->add_option("--max-sessions", o->max_sessions, "Browser sessions the server holds in all; then logins get 429")
+      ->check(CLI::Range(int64_t{1}, int64_t{10'000'000}))->capture_default_str();
+  cmd->add_option("--auth-failure-limit", o->auth_failure_limit,
+                  "Failed token checks within a minute from one address (or for one token id from one address) "
+                  "before it is locked out (429)")
+      ->check(CLI::Range(1, 1'000'000))->capture_default_str();
+  cmd->add_option("--auth-lockout", o->auth_lockout_seconds, "Seconds a lockout lasts")
+      ->check(CLI::Range(int64_t{1}, int64_t{86'400}))->capture_default_str();
   cmd->add_option("--state", o->state.state_dir,
                   "State directory (default: $XDG_STATE_HOME/rampart or ~/.local/state/rampart)");
   return [o]() -> int {
@@ -100,6 +119,11 @@ CommandAction add_server_command(CLI::App& app) {
     options.db = o->db;
     options.runner.lease_ttl = std::chrono::seconds(o->lease_ttl_seconds);
     options.runner.archive_ttl = std::chrono::hours(24 * o->archive_ttl_days);
+    options.max_body_bytes = static_cast<size_t>(o->max_body_bytes);
+    options.sessions.max_per_subject = static_cast<size_t>(o->max_sessions_per_user);
+    options.sessions.max_total = static_cast<size_t>(o->max_sessions);
+    options.auth_failures.max_failures = o->auth_failure_limit;
+    options.auth_failures.lockout_ms = o->auth_lockout_seconds * 1000;
     try {
       // The first executor is the default; workflows pick another with rampart.io/executor.
       options.runner.executor_names = split_executors(o->executor.executor);

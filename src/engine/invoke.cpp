@@ -2,6 +2,7 @@
 // the hand-off to the runner for its kind. Also the workflow's root and exit handler.
 #include <cmath>
 
+#include "common/bounded_json.h"
 #include "engine/naming.h"
 #include "engine/workflow_run.h"
 #include "spec/units.h"
@@ -583,10 +584,10 @@ void WorkflowRun::finish_template_outputs(Node& n, const Json& tmpl, const expr:
       Json ref;
       if (a.contains("from")) {
         std::string text = expr::substitute(a["from"].get<std::string>(), scope, expr::Unresolved::Error);
-        ref = Json::parse(text, nullptr, false);
+        ref = parse_untrusted_json_or_discarded(text);
       } else if (a.contains("fromExpression")) {
         Json v = expr::eval_expr(a["fromExpression"].get<std::string>(), expr::expand_scope(scope));
-        ref = v.is_string() ? Json::parse(v.get<std::string>(), nullptr, false) : v;
+        ref = v.is_string() ? parse_untrusted_json_or_discarded(v.get<std::string>()) : v;
       } else {
         continue;
       }

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "common/bounded_json.h"
 #include "engine/naming.h"
 #include "engine/workflow_run.h"
 
@@ -89,7 +90,7 @@ std::optional<std::vector<std::pair<std::string, Json>>> WorkflowRun::expand_loo
     }
   } else if (step.contains("withParam")) {
     std::string text = expr::substitute(step["withParam"].get<std::string>(), scope, expr::Unresolved::Error);
-    Json parsed = Json::parse(text, nullptr, false);
+    Json parsed = parse_untrusted_json_or_discarded(text);
     if (parsed.is_discarded() || !parsed.is_array()) {
       *error = "withParam value could not be parsed as a JSON list: " + text.substr(0, 200);
       return std::nullopt;

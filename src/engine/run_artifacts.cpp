@@ -8,6 +8,7 @@
 #include <fstream>
 #include <functional>
 
+#include "common/bounded_json.h"
 #include "common/confined_dir.h"
 #include "engine/workflow_run.h"
 
@@ -64,7 +65,7 @@ std::string WorkflowRun::stage_input_artifacts(const Json& inputs, const expr::S
     Json source = a;
     if (a.contains("from")) {
       std::string from = a["from"].is_string() ? a["from"].get<std::string>() : a["from"].dump();
-      source = Json::parse(from, nullptr, false);
+      source = parse_untrusted_json_or_discarded(from);
       if (!source.is_object()) {
         if (optional) continue;
         return "inputs.artifacts." + aname + ": from \"" + from + "\" does not name an artifact";

@@ -2,6 +2,7 @@
 // named exactly as Argo documents them.
 #include <ctime>
 
+#include "common/bounded_json.h"
 #include "engine/naming.h"
 #include "engine/workflow_run.h"
 
@@ -71,7 +72,7 @@ expr::Scope WorkflowRun::template_scope(const Json& inputs, const Node& n) const
     // The artifact itself, so a steps/DAG template can pass it on with `from:`.
     Json ref = a;
     if (a.contains("from") && a["from"].is_string()) {
-      Json parsed = Json::parse(a["from"].get<std::string>(), nullptr, false);
+      Json parsed = parse_untrusted_json_or_discarded(a["from"].get<std::string>());
       if (parsed.is_object()) ref = parsed;
     }
     ref["name"] = aname;
@@ -130,7 +131,7 @@ void WorkflowRun::add_aggregate_outputs(expr::Scope& s, const std::string& prefi
     if (out.contains("result")) {
       // A result that is JSON (a number, a map) joins the list as that value, as Argo does.
       std::string text = out["result"].get<std::string>();
-      Json parsed = Json::parse(text, nullptr, false);
+      Json parsed = parse_untrusted_json_or_discarded(text);
       results.push_back(parsed.is_discarded() ? Json(text) : parsed);
     }
   }

@@ -51,7 +51,110 @@ HttpResponse transport_error(int status, const std::string& message) {
   return r;
 }
 
+using RequestParser = http::request_parser<http::string_body>;
+
+// Bodies up to this size that are over the limit are still read (and dropped) before the 413,
+// so that a client still sending sees the answer instead of a reset connection.
+constexpr uint64_t kDrainLimit = 64ull * 1024 * 1024;
+
+// Limits as set before the header is read. Beast refuses an oversized Content-Length while
+// parsing the header; allow it there so that the check after the header can answer 413, and
+// apply the real limit (apply_body_limit) before the body is read.
+void limit_header(RequestParser& parser, const HttpServerOptions& options) {
+  parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+  parser.body_limit(std::max<uint64_t>(options.body_limit, kDrainLimit + 1));
+}
+
+void apply_body_limit(RequestParser& parser, const HttpServerOptions& options) {
+  parser.body_limit(options.body_limit);
+}
+
+bool declared_too_large(const RequestParser& parser, const HttpServerOptions& options) {
+  auto length = parser.content_length();
+  return length && *length > options.body_limit;
+}
+
+HttpResponse body_too_large(const HttpServerOptions& options) {
+  return transport_error(413, "request body larger than the limit of " + std::to_string(options.body_limit) +
+                                  " bytes (rampart server --max-body-bytes)");
+}
+
+HttpResponse header_rejection(const beast::error_code& ec, const HttpServerOptions& options) {
+  // A Content-Length beyond what is drained: Beast refuses it while still in the header.
+  if (ec == http::error::body_limit) return body_too_large(options);
+  if (ec == http::error::header_limit) {
+    return transport_error(431, "request line and headers larger than the limit of " +
+                                    std::to_string(options.header_limit) + " bytes");
+  }
+  return transport_error(400, "malformed HTTP request");
+}
+
+HttpRequest to_request(http::request<http::string_body>& message, const std::string& client) {
+  HttpRequest request;
+  request.method = std::string(message.method_string());
+  request.target = std::string(message.target());
+  std::string raw_path = request.target.substr(0, request.target.find('?'));
+  if (!percent_decode(raw_path, request.path, false)) request.path = raw_path;
+  auto q = request.target.find('?');
+  if (q != std::string::npos) request.query = parse_query(request.target.substr(q + 1));
+  for (const auto& field : message) {
+    std::string name = lower(field.name_string());
+    auto& slot = request.headers[name];
+    if (!slot.empty()) slot += ", ";
+    slot += std::string(field.value());
+  }
+  request.body = std::move(message.body());
+  request.client_address = client;
+  return request;
+}
+
 }  // namespace
+
+ParsedRequest parse_request(std::string_view bytes, const HttpServerOptions& options, const std::string& client) {
+  ParsedRequest out;
+  RequestParser parser;
+  limit_header(parser, options);
+  beast::error_code ec;
+  while (!parser.is_header_done()) {
+    size_t used = parser.put(asio::buffer(bytes.data(), bytes.size()), ec);
+    bytes.remove_prefix(used);
+    if (ec == http::error::need_more) return out;  // the client stopped sending: no answer
+    if (ec) {
+      out.rejection = header_rejection(ec, options);
+      return out;
+    }
+    if (used == 0) return out;  // no progress (cannot happen with Beast; never loop on it)
+  }
+  if (declared_too_large(parser, options)) {
+    out.rejection = body_too_large(options);
+    return out;
+  }
+  apply_body_limit(parser, options);
+  parser.eager(true);
+  while (!parser.is_done()) {
+    size_t used = parser.put(asio::buffer(bytes.data(), bytes.size()), ec);
+    bytes.remove_prefix(used);
+    // All there is was given: needing more means the client stopped sending.
+    if (ec == http::error::need_more) {
+      parser.put_eof(ec);
+      if (!ec && !parser.is_done()) return out;
+    }
+    if (ec == http::error::body_limit) {
+      out.rejection = body_too_large(options);
+      return out;
+    }
+    if (!ec && used == 0 && !parser.is_done()) return out;  // no progress: never loop on it
+    if (ec == http::error::partial_message) return out;  // the client stopped sending
+    if (ec) {
+      out.rejection = transport_error(400, "malformed HTTP request body");
+      return out;
+    }
+  }
+  out.keep_alive = parser.get().keep_alive();
+  auto message = parser.release();
+  out.request = to_request(message, client);
+  return out;
+}
 
 struct HttpServer::Impl {
   HttpServerOptions options;
@@ -110,6 +213,12 @@ struct HttpServer::Impl {
     for (const auto& [k, v] : options.default_headers) message.set(k, v);
     message.set(http::field::content_type, response.content_type);
     for (const auto& [k, v] : response.headers) message.insert(k, v);
+    // Nothing is cacheable unless its handler says so (the dashboard's hashed files): answers
+    // carry user data, and errors from here come before anyone was authenticated.
+    if (message.find(http::field::cache_control) == message.end()) {
+      message.set(http::field::cache_control, "no-store");
+      message.set(http::field::pragma, "no-cache");
+    }
   }
 
   asio::awaitable<bool> write_response(Stream& stream, HttpResponse response, bool keep_alive) {
@@ -126,7 +235,6 @@ struct HttpServer::Impl {
     }
     http::response<http::empty_body> message{static_cast<http::status>(response.status), 11};
     apply_headers(message, response);
-    message.set(http::field::cache_control, "no-cache");
     message.keep_alive(false);
     message.chunked(true);
     http::response_serializer<http::empty_body> serializer{message};
@@ -157,25 +265,6 @@ struct HttpServer::Impl {
     co_return false;
   }
 
-  HttpRequest to_request(http::request<http::string_body>& message, const std::string& client) {
-    HttpRequest request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    std::string raw_path = request.target.substr(0, request.target.find('?'));
-    if (!percent_decode(raw_path, request.path, false)) request.path = raw_path;
-    auto q = request.target.find('?');
-    if (q != std::string::npos) request.query = parse_query(request.target.substr(q + 1));
-    for (const auto& field : message) {
-      std::string name = lower(field.name_string());
-      auto& slot = request.headers[name];
-      if (!slot.empty()) slot += ", ";
-      slot += std::string(field.value());
-    }
-    request.body = std::move(message.body());
-    request.client_address = client;
-    return request;
-  }
-
   asio::awaitable<void> session(tcp::socket socket) {
     struct Count {
       std::atomic<int>& n;
@@ -192,11 +281,8 @@ struct HttpServer::Impl {
     beast::flat_buffer buffer;
     bool first = true;
     for (;;) {
-      http::request_parser<http::string_body> parser;
-      parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-      // Beast refuses an oversized Content-Length while parsing the header; allow it there so
-      // that the check below can answer 413, and apply the real limit before the body is read.
-      parser.body_limit(std::max<uint64_t>(options.body_limit, 64ull * 1024 * 1024 + 1));
+      RequestParser parser;
+      limit_header(parser, options);
       // The idle wait for the next request and the header itself share one deadline on the
       // first request; later ones get the idle time to start.
       beast::get_lowest_layer(stream).expires_after(ms(first ? options.header_timeout_ms : options.idle_timeout_ms));
@@ -207,18 +293,13 @@ struct HttpServer::Impl {
         break;
       }
       if (ec) {
-        int status = ec == http::error::header_limit ? 431 : 400;
-        co_await write_response(stream, transport_error(status, status == 431 ? "request headers too large"
-                                                                              : "malformed HTTP request"),
-                                false);
+        co_await write_response(stream, header_rejection(ec, options), false);
         break;
       }
       auto& header = parser.get();
-      auto length = parser.content_length();
-      if (length && *length > options.body_limit) {
-        // Read and drop a moderately large body first, so that the client, which is still
-        // sending, gets to see the 413 instead of a reset connection.
-        if (*length <= 64ull * 1024 * 1024) {
+      if (declared_too_large(parser, options)) {
+        auto length = parser.content_length();
+        if (*length <= kDrainLimit) {
           uint64_t remaining = *length - std::min<uint64_t>(*length, buffer.size());
           buffer.consume(buffer.size());
           std::vector<char> scratch(64 * 1024);
@@ -231,15 +312,15 @@ struct HttpServer::Impl {
             remaining -= n;
           }
         }
-        co_await write_response(stream, transport_error(413, "request body too large"), false);
+        co_await write_response(stream, body_too_large(options), false);
         break;
       }
-      parser.body_limit(options.body_limit);
+      apply_body_limit(parser, options);
       if (!parser.is_done()) {
         beast::get_lowest_layer(stream).expires_after(ms(options.body_timeout_ms));
         co_await http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
         if (ec == http::error::body_limit) {
-          co_await write_response(stream, transport_error(413, "request body too large"), false);
+          co_await write_response(stream, body_too_large(options), false);
           break;
         }
         if (ec) {

@@ -6,7 +6,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "net/http_message.h"
 
@@ -19,8 +23,8 @@ struct HttpServerOptions {
   std::string key_path;                  // PEM private key
   int threads = 2;
   // Limits that keep one client from exhausting the server.
-  size_t header_limit = 16 * 1024;       // bytes of request line + headers (1,000 headers won't fit)
-  size_t body_limit = 1024 * 1024;       // larger bodies get 413
+  size_t header_limit = 16 * 1024;       // bytes of request line + headers (1,000 headers won't fit): 431
+  size_t body_limit = 1024 * 1024;       // larger bodies get 413 (rampart server --max-body-bytes)
   int64_t handshake_timeout_ms = 10'000;
   int64_t header_timeout_ms = 10'000;    // whole header, however slowly it trickles (slowloris)
   int64_t body_timeout_ms = 30'000;
@@ -32,6 +36,19 @@ struct HttpServerOptions {
 };
 
 using HttpHandler = std::function<HttpResponse(HttpRequest&)>;
+
+// One request read from raw bytes exactly as a connection reads it: the same Beast parser, the
+// same header and body limits, the same answers to bad input. For fuzzing and tests; the server
+// itself parses incrementally from its socket with the same helpers.
+// Exactly one of `request` and `rejection` is set, or neither when the bytes end before the
+// request does (a connection is then closed without an answer).
+struct ParsedRequest {
+  std::optional<HttpRequest> request;     // a complete request within the limits
+  std::optional<HttpResponse> rejection;  // what the server answers instead: 400, 413 or 431
+  bool keep_alive = false;
+};
+// Never throws for any input; allocates at most header_limit + body_limit (plus the request).
+ParsedRequest parse_request(std::string_view bytes, const HttpServerOptions& options, const std::string& client);
 
 class HttpServer {
  public:

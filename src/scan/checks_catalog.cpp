@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "common/bounded_json.h"
 #include "scan/checks.h"
 
 namespace rampart::scan {
@@ -85,7 +86,7 @@ Finding make_finding(const std::string& id, const std::string& url, nlohmann::js
 
 std::optional<nlohmann::json> json_object(const net::HttpClientResponse* response) {
   if (!response || !response->ok() || response->status != 200) return std::nullopt;
-  auto json = nlohmann::json::parse(response->body, nullptr, false);
+  auto json = parse_untrusted_json_or_discarded(response->body);
   if (json.is_discarded() || !json.is_object()) return std::nullopt;
   return json;
 }

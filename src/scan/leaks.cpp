@@ -4,6 +4,8 @@
 #include <cctype>
 #include <optional>
 
+#include "common/bounded_json.h"
+
 namespace rampart::scan {
 
 namespace {
@@ -100,7 +102,7 @@ bool looks_secret(const std::string& env_name) {
 
 Leaks extract_leaks(const std::string& body) {
   Leaks leaks;
-  auto json = nlohmann::json::parse(body, nullptr, false);
+  auto json = parse_untrusted_json_or_discarded(body);
   if (!json.is_discarded() && json.is_object()) {
     leaks.parsed = true;
     const auto& items = json.contains("items") ? json["items"] : nlohmann::json();

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <unordered_map>
 
+#include "common/bounded_json.h"
+
 namespace rampart::server {
 
 store::Store& ApiContext::store() const {
@@ -57,13 +59,14 @@ Json parse_body(const HttpRequest& request) {
     throw ApiError(415, "expected Content-Type application/json, got \"" + type.substr(0, 64) + "\"");
   }
   if (request.body.empty()) throw ApiError(400, "request body is empty; expected a JSON object");
+  Json body;
   try {
-    Json body = Json::parse(request.body);
-    if (!body.is_object()) throw ApiError(400, "request body must be a JSON object");
-    return body;
-  } catch (const Json::parse_error& e) {
-    throw ApiError(400, std::string("malformed JSON body: ") + e.what());
+    body = parse_untrusted_json(request.body);
+  } catch (const JsonInputError& e) {
+    throw ApiError(400, std::string("request body: ") + e.what());
   }
+  if (!body.is_object()) throw ApiError(400, "request body must be a JSON object");
+  return body;
 }
 
 namespace {

@@ -63,7 +63,11 @@ struct Call {
 // Argo's error body: {"code": <gRPC code>, "message": "..."} with the matching HTTP status.
 HttpResponse error_response(int http_status, const std::string& message);
 HttpResponse json_response(const Json& body, int http_status = 200);
-// The request body as JSON; throws ApiError(400) with a clear message when it is not.
+// The request body as a JSON object, parsed with parse_untrusted_json (common/bounded_json.h):
+// nesting is bounded to kMaxJsonDepth inside the parse, so every handler may copy, dump and
+// walk the result recursively. Throws ApiError 415 for another Content-Type, 400 (naming the
+// depth limit, or where the syntax broke) for anything but a JSON object. The transport has
+// already bounded the body's size (HttpServerOptions::body_limit).
 Json parse_body(const HttpRequest& request);
 
 // Thrown by handlers for expected failures; the router turns it into error_response.

@@ -11,7 +11,7 @@ namespace {
 // no longer matters is dropped first, then the oldest tenth of the rest, preferring entries that
 // only count failures over those that lock a key out: a flood of new keys must not lift a
 // lockout, and eviction must not cost a full scan on every failure.
-constexpr size_t kMaxEntries = 100'000;
+constexpr size_t kMaxEntries = FailureLimiter::kMaxEntries;
 constexpr size_t kEvictBatch = kMaxEntries / 10;
 
 }  // namespace
@@ -26,6 +26,8 @@ bool FailureLimiter::allowed(const std::string& key, int64_t now_ms) {
 
 void FailureLimiter::record_failure(const std::string& key, int64_t now_ms) {
   std::lock_guard lock(mutex_);
+  // Expired entries go now and then, so that a quiet server does not keep a past flood's keys.
+  if (++failures_seen_ % kSweepEvery == 0) drop_expired(now_ms);
   if (entries_.size() >= kMaxEntries && !entries_.count(key)) evict(now_ms);
   Entry& e = entries_[key];
   if (e.locked_until_ms > now_ms) return;  // already locked out: the lockout is not extended
@@ -51,12 +53,16 @@ size_t FailureLimiter::tracked_keys() {
   return entries_.size();
 }
 
-void FailureLimiter::evict(int64_t now_ms) {
+void FailureLimiter::drop_expired(int64_t now_ms) {
   for (auto it = entries_.begin(); it != entries_.end();) {
     const Entry& e = it->second;
     bool stale = e.locked_until_ms <= now_ms && now_ms - e.window_start_ms > limits_.window_ms;
     it = stale ? entries_.erase(it) : std::next(it);
   }
+}
+
+void FailureLimiter::evict(int64_t now_ms) {
+  drop_expired(now_ms);
   if (entries_.size() + kEvictBatch <= kMaxEntries) return;
   // Still (nearly) full of live entries: drop the least important tenth. Rank: counting
   // entries before lockouts, then oldest first (lockouts by their end, counters by their start).

@@ -32,7 +32,11 @@ spec::Document load_object(const nlohmann::json& object, spec::Kind expected, co
     }
   }
   copy.erase("status");
-  spec::LoadResult loaded = spec::load_string(copy.dump(2, ' ', false, Json::error_handler_t::replace), what);
+  // Compact, not indented: JSON is YAML, and indentation costs two bytes per level for every
+  // value, so a wide object near the depth limit would grow a hundredfold on its way to the
+  // loader. Objects reaching here came through parse_untrusted_json (or from the store), so
+  // copying and dumping them recurses at most kMaxJsonDepth levels.
+  spec::LoadResult loaded = spec::load_string(copy.dump(-1, ' ', false, Json::error_handler_t::replace), what);
   if (!loaded.errors.empty()) throw ApiError(400, joined(loaded.errors));
   if (loaded.documents.size() != 1 || loaded.documents[0].kind != expected) {
     throw ApiError(400, what + ": expected one " + spec::to_string(expected));

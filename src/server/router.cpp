@@ -1,5 +1,7 @@
 #include "server/router.h"
 
+#include <strings.h>
+
 #include <chrono>
 #include <regex>
 
@@ -86,9 +88,16 @@ bool is_valid_object_name(const std::string& name) {
   return !name.empty() && name.size() <= 253 && std::regex_match(name, pattern) && name.find("..") == std::string::npos;
 }
 
-Router::Router(ApiContext& api, TokenService& tokens, AuditLog& audit, FailureLimiter& limiter)
-    : api_(api), tokens_(tokens), audit_(audit), limiter_(limiter) {
+Router::Router(ApiContext& api, TokenService& tokens, AuditLog& audit, FailureLimiter& limiter,
+               SessionLimits sessions)
+    : api_(api), sessions_(sessions), tokens_(tokens), audit_(audit), limiter_(limiter) {
   add_session_routes();
+}
+
+std::string Router::address_key(const std::string& address) { return "addr:" + address; }
+
+std::string Router::token_key(const std::string& address, const std::string& token) {
+  return "token:" + address + "/" + TokenService::token_id_of(token);
 }
 
 void Router::add_session_routes() {
@@ -96,7 +105,12 @@ void Router::add_session_routes() {
   add({"POST", "/api/v1/session", Role::Viewer, Scope::Any, [this](Call& call) {
          if (call.via_session) throw ApiError(400, "already in a session; log in with a bearer token");
          std::string csrf;
-         std::string cookie = sessions_.create(*call.bearer, now_ms(), &csrf);
+         std::string cookie;
+         try {
+           cookie = sessions_.create(call.subject.name, *call.bearer, now_ms(), &csrf);
+         } catch (const SessionStoreFull& e) {
+           throw ApiError(429, e.what());
+         }
          HttpResponse r = json_response({{"subject", call.subject.name}, {"csrfToken", csrf}});
          r.headers.emplace_back("Set-Cookie", std::string(SessionStore::kCookie) + "=" + cookie +
                                                   "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=" +
@@ -165,6 +179,12 @@ HttpResponse Router::handle(net::HttpRequest& request) {
       };
     }
   }
+  // Whatever a handler set, nothing the API answers may be stored by a browser or a proxy.
+  std::erase_if(response.headers, [](const auto& header) {
+    return strcasecmp(header.first.c_str(), "Cache-Control") == 0 || strcasecmp(header.first.c_str(), "Pragma") == 0;
+  });
+  response.headers.emplace_back("Cache-Control", "no-store");
+  response.headers.emplace_back("Pragma", "no-cache");
   audit.status = response.status;
   bool changes_state = request.method != "GET" && request.method != "HEAD" && request.method != "OPTIONS";
   if (audit.decision.empty()) audit.decision = response.status < 400 ? "allowed" : "failed";
@@ -174,7 +194,6 @@ HttpResponse Router::handle(net::HttpRequest& request) {
 
 HttpResponse Router::dispatch(net::HttpRequest& request, store::AuditRecord& audit) {
   int64_t now = audit.time_ms;
-  std::string address_key = "addr:" + request.client_address;
   std::string token = bearer_token(request);
   bool via_session = false;
   if (token.empty()) {
@@ -203,17 +222,26 @@ HttpResponse Router::dispatch(net::HttpRequest& request, store::AuditRecord& aud
     audit.decision = "unauthenticated";
     return error_response(401, "authentication required: send Authorization: Bearer <token>");
   }
-  std::string token_key = "token:" + TokenService::token_id_of(token);
-  if (!limiter_.allowed(address_key, now) || !limiter_.allowed(token_key, now)) {
+  // Guessing is throttled per address, and per token id only as guessed from this address: the
+  // id is not secret, and counting it alone would let anyone lock its owner out.
+  std::string by_address = address_key(request.client_address);
+  std::string by_token = token_key(request.client_address, token);
+  if (!limiter_.allowed(by_address, now) || !limiter_.allowed(by_token, now)) {
     audit.decision = "rate-limited";
-    HttpResponse r = error_response(429, "too many failed authentication attempts; try again later");
-    r.headers.emplace_back("Retry-After", "60");
+    const FailureLimits& limits = limiter_.limits();
+    std::string lockout = std::to_string((limits.lockout_ms + 999) / 1000);
+    HttpResponse r = error_response(429, "too many failed token checks from this address (" +
+                                             std::to_string(limits.max_failures) + " within " +
+                                             std::to_string(limits.window_ms / 1000) +
+                                             " s, rampart server --auth-failure-limit); try again in " +
+                                             lockout + " s");
+    r.headers.emplace_back("Retry-After", lockout);
     return r;
   }
   auto subject = tokens_.authenticate(token, now);
   if (!subject) {
-    limiter_.record_failure(address_key, now);
-    limiter_.record_failure(token_key, now);
+    limiter_.record_failure(by_address, now);
+    limiter_.record_failure(by_token, now);
     audit.decision = "unauthenticated";
     // The same answer for unknown, expired and revoked tokens: nothing to learn from it.
     return error_response(401, "token not valid");

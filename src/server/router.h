@@ -36,12 +36,24 @@ struct Route {
 
 class Router {
  public:
-  Router(ApiContext& api, TokenService& tokens, AuditLog& audit, FailureLimiter& limiter);
+  // Keeps references to all four (they must outlive the router). `sessions` bounds the browser
+  // sessions (see session_store.h).
+  Router(ApiContext& api, TokenService& tokens, AuditLog& audit, FailureLimiter& limiter,
+         SessionLimits sessions = {});
 
   void add(Route route);
   const std::vector<Route>& routes() const { return routes_; }
 
+  // Authenticates, authorizes, runs the route's handler and audits. Every answer, whatever its
+  // status, carries Cache-Control: no-store and Pragma: no-cache: no proxy or browser may keep
+  // what an authenticated caller was shown. Failed token checks count against the client's
+  // address and against the pair (address, token id), never against the token id alone, so a
+  // stranger who knows an id cannot lock its owner out. Thread-safe; never throws for bad input.
   HttpResponse handle(net::HttpRequest& request);
+
+  // Failure-limiter keys for a request from `address` presenting `token` (tests use them).
+  static std::string address_key(const std::string& address);
+  static std::string token_key(const std::string& address, const std::string& token);
 
  private:
   HttpResponse dispatch(net::HttpRequest& request, store::AuditRecord& audit);

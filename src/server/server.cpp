@@ -69,7 +69,7 @@ struct Server::Impl {
   std::unique_ptr<store::AccessStore> token_db, audit_db;
   std::unique_ptr<TokenService> tokens;
   std::unique_ptr<AuditLog> audit;
-  FailureLimiter limiter;
+  std::unique_ptr<FailureLimiter> limiter;
   std::unique_ptr<ResourceFiles> resources;
   std::unique_ptr<WorkflowRunner> runner;
   guard::Policy policy;
@@ -173,7 +173,8 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   s.api.alerts = s.alerts.get();
   s.api.version = s.options.version;
   s.api.masker = s.options.runner.masker;
-  s.router = std::make_unique<Router>(s.api, *s.tokens, *s.audit, s.limiter);
+  s.limiter = std::make_unique<FailureLimiter>(s.options.auth_failures);
+  s.router = std::make_unique<Router>(s.api, *s.tokens, *s.audit, *s.limiter, s.options.sessions);
   add_all_routes(*s.router);
 
   net::HttpServerOptions http;
@@ -182,6 +183,7 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   http.cert_path = cert;
   http.key_path = key;
   http.threads = s.options.threads;
+  http.body_limit = s.options.max_body_bytes;
   http.default_headers = {
       {"Strict-Transport-Security", "max-age=31536000; includeSubDomains"},
       {"Content-Security-Policy", kContentSecurityPolicy},
@@ -193,13 +195,11 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) {
   Router* router = s.router.get();
   StaticAssets* assets = s.assets.get();
   // The dashboard's files answer GETs outside the API; every other request, whatever its path,
-  // goes through the Router and so is authenticated. Cache-Control is set per response (hashed
-  // assets are cached for a year), never by default.
+  // goes through the Router and so is authenticated. The Router marks all its answers no-store;
+  // the dashboard's hashed assets are cached for a year.
   s.http = std::make_unique<net::HttpServer>(http, [router, assets](net::HttpRequest& request) {
     if (request.method == "GET" && !is_api_path(request.path)) return assets->serve(request);
-    HttpResponse response = router->handle(request);
-    if (!response.stream) response.headers.emplace_back("Cache-Control", "no-store");
-    return response;
+    return router->handle(request);
   });
 
   nlohmann::json info = {{"url", url()}, {"tls_fingerprint", s.fingerprint}, {"pid", ::getpid()}};

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <stdexcept>
+
 namespace rampart::server {
 
 namespace {
@@ -25,17 +27,34 @@ std::string key_of(const std::string& cookie) {
 
 }  // namespace
 
-std::string SessionStore::create(const std::string& token, int64_t now_ms, std::string* csrf) {
+SessionStore::SessionStore(SessionLimits limits) : limits_(limits) {
+  if (limits_.max_per_subject == 0 || limits_.max_total == 0) {
+    throw std::invalid_argument("session limits must be at least 1");
+  }
+}
+
+std::string SessionStore::create(const std::string& subject, const std::string& token, int64_t now_ms,
+                                 std::string* csrf) {
   std::string cookie = random_hex(32);
   Session s{token, random_hex(32), now_ms + kLifetimeMs};
-  *csrf = s.csrf;
   std::lock_guard lock(mutex_);
-  if (sessions_.size() > 100000) {
-    for (auto it = sessions_.begin(); it != sessions_.end();) {
-      it = it->second.expires_ms <= now_ms ? sessions_.erase(it) : std::next(it);
-    }
+  purge_expired(now_ms);
+  // One more login by the same subject ends its oldest session rather than being refused: the
+  // user is at the keyboard, and the oldest browser is the one most likely forgotten.
+  for (auto mine = by_subject_.find(subject);
+       mine != by_subject_.end() && mine->second.size() >= limits_.max_per_subject; mine = by_subject_.find(subject)) {
+    erase(sessions_.find(by_age_.at(*mine->second.begin())));
   }
-  sessions_[key_of(cookie)] = std::move(s);
+  if (sessions_.size() >= limits_.max_total) {
+    throw SessionStoreFull("the server holds its maximum of " + std::to_string(limits_.max_total) +
+                           " browser sessions (--max-sessions); try again when some have ended");
+  }
+  *csrf = s.csrf;
+  std::string key = key_of(cookie);
+  uint64_t serial = next_serial_++;
+  sessions_[key] = Entry{std::move(s), subject, serial};
+  by_age_.emplace(serial, key);
+  by_subject_[subject].insert(serial);
   return cookie;
 }
 
@@ -44,16 +63,45 @@ std::optional<Session> SessionStore::find(const std::string& cookie_value, int64
   std::lock_guard lock(mutex_);
   auto it = sessions_.find(key_of(cookie_value));
   if (it == sessions_.end()) return std::nullopt;
-  if (it->second.expires_ms <= now_ms) {
-    sessions_.erase(it);
+  if (it->second.session.expires_ms <= now_ms) {
+    erase(it);
     return std::nullopt;
   }
-  return it->second;
+  return it->second.session;
 }
 
 void SessionStore::remove(const std::string& cookie_value) {
   std::lock_guard lock(mutex_);
-  sessions_.erase(key_of(cookie_value));
+  auto it = sessions_.find(key_of(cookie_value));
+  if (it != sessions_.end()) erase(it);
+}
+
+size_t SessionStore::size() {
+  std::lock_guard lock(mutex_);
+  return sessions_.size();
+}
+
+size_t SessionStore::sessions_of(const std::string& subject) {
+  std::lock_guard lock(mutex_);
+  auto it = by_subject_.find(subject);
+  return it == by_subject_.end() ? 0 : it->second.size();
+}
+
+void SessionStore::purge_expired(int64_t now_ms) {
+  // Oldest first: every session lives kLifetimeMs, so the expired ones are a prefix.
+  while (!by_age_.empty()) {
+    auto it = sessions_.find(by_age_.begin()->second);
+    if (it->second.session.expires_ms > now_ms) break;
+    erase(it);
+  }
+}
+
+void SessionStore::erase(std::unordered_map<std::string, Entry>::iterator it) {
+  by_age_.erase(it->second.serial);
+  auto subject = by_subject_.find(it->second.subject);
+  subject->second.erase(it->second.serial);
+  if (subject->second.empty()) by_subject_.erase(subject);
+  sessions_.erase(it);
 }
 
 std::string SessionStore::cookie_from_header(const std::string& header) {

@@ -142,6 +142,11 @@ class Checker {
                                    " of the manifest)");
     }
     try {
+      // yaml-cpp 0.7 makes empty documents forever after a stray ',' (decode_guard.h).
+      if (auto where = find_stalled_parse(text)) {
+        return error(node, path, "manifest is not valid YAML: unexpected \",\" after a complete value (line " +
+                                     std::to_string(where->line) + " of the manifest)");
+      }
       for (const YAML::Node& document : YAML::LoadAll(text)) {
         if (!document.IsNull() && !document.IsMap()) {
           return error(node, path, "manifest must be a YAML map, got " + describe(document));

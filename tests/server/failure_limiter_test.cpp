@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "server/failure_limiter.h"
+#include "server/router.h"
 
 namespace rampart::server {
 namespace {
@@ -79,6 +80,30 @@ TEST(FailureLimiterTest, FailuresWhileLockedOutDoNotExtendTheLockout) {
   for (int64_t t = 2; t < 60'000; t += 1'000) limiter.record_failure("k", t);
   EXPECT_FALSE(limiter.allowed("k", 60'000));
   EXPECT_TRUE(limiter.allowed("k", 60'001));
+}
+
+TEST(FailureLimiterTest, ExpiredEntriesAreSweptWithoutWaitingForTheTableToFill) {
+  FailureLimiter limiter({5, 1'000, 1'000});
+  for (int i = 0; i < 1'000; ++i) limiter.record_failure("addr:10.0.0." + std::to_string(i), 0);
+  EXPECT_EQ(limiter.tracked_keys(), 1'000u);
+  // Long after their window: the next sweep drops them all, keeping only the live key.
+  for (uint64_t i = 0; i < FailureLimiter::kSweepEvery; ++i) limiter.record_failure("live", 100'000 + (i % 2));
+  EXPECT_EQ(limiter.tracked_keys(), 1u);
+}
+
+TEST(FailureLimiterTest, GuessesAtATokenIdFromOneAddressDoNotLockItOutFromAnother) {
+  // Keys as the Router makes them: per address, and per (address, token id).
+  FailureLimiter limiter({10, 60'000, 60'000});
+  const std::string owner_token = "rampart_0123456789abcdef_" + std::string(64, 'a');
+  const std::string wrong_secret = "rampart_0123456789abcdef_" + std::string(64, 'b');
+  for (int i = 0; i < 10; ++i) {
+    limiter.record_failure(Router::address_key("203.0.113.9"), i);
+    limiter.record_failure(Router::token_key("203.0.113.9", wrong_secret), i);
+  }
+  EXPECT_FALSE(limiter.allowed(Router::address_key("203.0.113.9"), 20));
+  EXPECT_FALSE(limiter.allowed(Router::token_key("203.0.113.9", owner_token), 20));
+  EXPECT_TRUE(limiter.allowed(Router::address_key("192.0.2.1"), 20));
+  EXPECT_TRUE(limiter.allowed(Router::token_key("192.0.2.1", owner_token), 20));
 }
 
 TEST(FailureLimiterTest, IsSafeToUseFromManyThreads) {

@@ -26,6 +26,8 @@ import requests
 import urllib3
 import yaml
 
+import http_probes
+
 urllib3.disable_warnings()  # the server's certificate is self-signed; it is pinned below instead
 
 RAMPART = None
@@ -77,6 +79,14 @@ def call(method, path, token=None, **kwargs):
     if token:
         headers["Authorization"] = "Bearer " + token
     return requests.request(method, SERVER.url + path, headers=headers, verify=False, timeout=30, **kwargs)
+
+
+def call_from(address, method, path, token=None, **kwargs):
+    return http_probes.call_from(SERVER.url, address, method, path, token, **kwargs)
+
+
+def raw_request(data):
+    return http_probes.raw_request(SERVER.port, data)
 
 
 def load_yaml(relative):
@@ -541,6 +551,121 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(call("GET", "/api/v1/version", self.admin).status_code, 200)
         self.assertIsNone(SERVER.proc.poll())
 
+
+    def test_deeply_nested_bodies_get_400_and_the_server_stays_up_and_small(self):
+        # The review's crash: 200,000 nested arrays (400 KB) from a viewer overflowed the stack;
+        # 20,000 (40 KB) made an 800 MB string. Parsing now stops at level 129.
+        before = http_probes.vm_hwm_kib(SERVER.proc.pid)
+        routes = [(self.viewer, "POST", "/api/v1/workflows/team-a/lint", "workflow"),
+                  (self.viewer, "POST", "/api/v1/workflow-templates/team-a/lint", "template"),
+                  (self.viewer, "POST", "/api/v1/cron-workflows/team-a/lint", "cronWorkflow"),
+                  (self.viewer, "POST", "/api/v1/workflows/team-a/lint-yaml", "yaml"),
+                  (self.author, "POST", "/api/v1/workflows/team-a", "workflow"),
+                  (self.author, "PUT", "/api/v1/workflow-templates/team-a/deep", "template"),
+                  (self.submitter, "POST", "/api/v1/workflows/team-a/submit", "submitOptions")]
+        for depth in (200_000, 20_000):
+            for token, method, path, key in routes:
+                r = call(method, path, token, data=http_probes.nested_body(key, depth), headers={"Content-Type": "application/json"})
+                self.assertEqual(r.status_code, 400, f"{method} {path} {depth}: {r.text[:200]}")
+                self.assertIn("deeper than 128 levels", r.json()["message"])
+                self.assertIsNone(SERVER.proc.poll(), "the server died")
+        self.assertEqual(call("GET", "/api/v1/version", self.viewer).status_code, 200)
+        grown_mib = (http_probes.vm_hwm_kib(SERVER.proc.pid) - before) / 1024
+        self.assertLess(grown_mib, 100, f"peak memory grew by {grown_mib:.0f} MiB")
+
+    def test_limits_answer_413_and_431_naming_the_limit(self):
+        r = call("POST", "/api/v1/workflows/team-a/lint", self.viewer, data=b"{" + b" " * (1024 * 1024) + b"}",
+                 headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status_code, 413)
+        self.assertIn("1048576 bytes", r.json()["message"])
+        self.assertIn("--max-body-bytes", r.json()["message"])
+        r = call("GET", "/api/v1/info", self.viewer, headers={"X-Big": "v" * 20000})
+        self.assertEqual(r.status_code, 431)
+        self.assertIn("16384 bytes", r.json()["message"])
+
+    def test_every_answer_is_no_store(self):
+        answers = {
+            "200": call("GET", "/api/v1/info", self.viewer),
+            "401": call("GET", "/api/v1/info"),
+            "403": call("POST", "/api/v1/workflows/team-a", self.viewer, json={"workflow": {}}),
+            "404": call("GET", "/api/v1/workflows/team-b", self.viewer),
+            "400": call("POST", "/api/v1/workflows/team-a/lint", self.viewer, data="{", headers={"Content-Type": "application/json"}),
+            "413": call("POST", "/api/v1/workflows/team-a/lint", self.viewer, data=b"x" * (2 << 20)),
+            "431": call("GET", "/api/v1/info", self.viewer, headers={"X-Big": "v" * 20000}),
+        }
+        with requests.get(SERVER.url + "/api/v1/workflow-events/team-a", headers={"Authorization": "Bearer " + self.viewer},
+                          verify=False, stream=True, timeout=30) as stream:
+            answers["event stream"] = stream
+        with requests.get(SERVER.url + "/api/v1/workflows/team-a/none/log?logOptions.follow=true",
+                          headers={"Authorization": "Bearer " + self.viewer}, verify=False, stream=True, timeout=30) as logs:
+            answers["log stream"] = logs
+        for what, r in answers.items():
+            self.assertEqual(r.headers.get("Cache-Control"), "no-store", what)  # exactly one, not no-cache
+            self.assertEqual(r.headers.get("Pragma"), "no-cache", what)
+
+    # --- auth bypasses named after Argo's advisories ------------------------------------
+
+    def test_cve_2024_53862_archived_workflows_need_a_role_in_their_namespace(self):
+        # Argo served archived workflows to fake tokens, and to any valid token whatever its
+        # namespace, through both the workflow and the archive routes.
+        r = call("POST", "/api/v1/workflows/argo", self.admin, json={"workflow": load_yaml("examples/hello-world.yaml")})
+        self.assertEqual(r.status_code, 200, r.text)
+        name, uid = r.json()["metadata"]["name"], r.json()["metadata"]["uid"]
+        wait_finished(self.admin, "argo", name)
+        self.assertEqual(call("GET", f"/api/v1/archived-workflows/{uid}", self.admin).status_code, 200)
+        for i, path in enumerate((f"/api/v1/archived-workflows/{uid}", f"/api/v1/workflows/argo/{name}")):
+            r = call("GET", path, self.viewer)  # a real token, bound only to team-a
+            self.assertEqual(r.status_code, 404, path)
+            self.assertNotIn(name, r.text)
+            for fake in ("nothing", self.viewer[:25] + "0" * 64):
+                # From other addresses: guesses count towards the address's lockout.
+                r = call_from(f"127.0.3.{i + 1}", "GET", path, fake)
+                self.assertEqual(r.status_code, 401, f"{path} with {fake[:12]}")
+        self.assertEqual(call("DELETE", f"/api/v1/archived-workflows/{uid}", self.viewer).status_code, 404)
+        for query in ("?namespace=argo", "", "?listOptions.fieldSelector=metadata.namespace=argo"):
+            r = call("GET", "/api/v1/archived-workflows" + query, self.viewer)
+            self.assertEqual(r.status_code, 200, r.text)
+            self.assertNotIn(name, r.text)
+        self.assertEqual(call("GET", f"/api/v1/archived-workflows/{uid}", self.admin).status_code, 200)
+
+    def test_cve_2026_28229_templates_and_cached_lists_need_a_valid_token_and_a_role(self):
+        # Argo answered template reads from its informer cache with the server's own rights, so
+        # "Authorization: Bearer nothing" leaked templates and the secrets written into them.
+        leak = "c3VwZXJzZWNyZXQ-leak"
+        template = {"metadata": {"name": "leaky"},
+                    "spec": {"entrypoint": "main", "templates": [{"name": "main", "container": {
+                        "image": "busybox", "command": ["echo"], "env": [{"name": "PASSWORD", "value": leak}]}}]}}
+        self.assertEqual(call("POST", "/api/v1/workflow-templates/argo", self.admin, json={"template": template}).status_code, 200)
+        self.assertIn(leak, call("GET", "/api/v1/workflow-templates/argo/leaky", self.admin).text)  # warm every cache
+        for i, path in enumerate(("/api/v1/workflow-templates/argo/leaky", "/api/v1/workflow-templates/argo",
+                                  "/api/v1/workflow-templates/", "/api/v1/workflows/", "/api/v1/cluster-workflow-templates")):
+            for fake in ("nothing", self.admin[:25] + "0" * 64):
+                r = call_from(f"127.0.4.{i + 1}", "GET", path, fake)
+                self.assertEqual(r.status_code, 401, f"{path} with {fake[:12]}")
+                self.assertNotIn(leak, r.text)
+            self.assertNotIn(leak, call("GET", path, self.viewer).text, path)
+        self.assertEqual(call("GET", "/api/v1/workflow-templates/argo/leaky", self.viewer).status_code, 404)
+        # The list cache is per caller: the admin's answer for a URL is not the viewer's.
+        for _ in range(4):  # each server thread has its own cache: warm them all
+            call("GET", "/api/v1/workflows/?fields=items.metadata.namespace", self.admin)
+        for _ in range(4):
+            r = call("GET", "/api/v1/workflows/?fields=items.metadata.namespace", self.viewer)
+            self.assertEqual({w["metadata"]["namespace"] for w in r.json()["items"]} - {"team-a"}, set())
+
+    def test_path_tricks_never_reach_a_handler_without_authentication(self):
+        tricks = ["/api/v1/../api/v1/workflows/argo", "/api/v1/%2e%2e/api/v1/workflows/argo",
+                  "/api/v1/%2E%2E/v1/info", "//api/v1/workflows/argo", "/api/v1//workflows/argo",
+                  "/api/v1/workflows/argo/", "/API/v1/workflows/argo", "/Api/V1/info", "/./api/v1/info",
+                  "/api/./v1/info", "/%61pi/v1/info", "/api/v1/info;x=1", "/api/v1/info%00", "/api%2fv1/info",
+                  "/api/v1/workflows/argo%2f..%2f..%2fteam-a", "/api/v1/info?x=../../", "/api\\v1\\info"]
+        for path in tricks:
+            for method in ("GET", "POST", "DELETE"):
+                status, headers, body = raw_request(f"{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n"
+                                                    "Connection: close\r\n\r\n".encode())
+                page = headers.get("content-type", [""])[0].startswith("text/html")  # the dashboard, no data
+                self.assertTrue(status in (400, 401, 404, 405) or (status == 200 and page), f"{method} {path}: {status}")
+                self.assertNotIn(b"hello-world", body, f"{method} {path}")
+                self.assertNotIn(b'"version"', body, f"{method} {path}")
 
     def test_zz_repeated_bad_tokens_are_rate_limited(self):
         codes = [call("GET", "/api/v1/info", headers={"Authorization": "Bearer rampart_guess_" + str(i)}).status_code
