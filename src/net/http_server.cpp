@@ -212,6 +212,13 @@ struct HttpServer::Impl {
     message.set(http::field::server, "rampart");
     for (const auto& [k, v] : options.default_headers) message.set(k, v);
     message.set(http::field::content_type, response.content_type);
+    // A handler's own value of a default header replaces it (an artifact's sandboxing CSP);
+    // headers a handler sends several times (Set-Cookie) are all kept.
+    for (const auto& [k, v] : response.headers) {
+      for (const auto& [dk, dv] : options.default_headers) {
+        if (beast::iequals(k, dk)) message.erase(dk);
+      }
+    }
     for (const auto& [k, v] : response.headers) message.insert(k, v);
     // Nothing is cacheable unless its handler says so (the dashboard's hashed files): answers
     // carry user data, and errors from here come before anyone was authenticated.

@@ -3,10 +3,10 @@
 #include <strings.h>
 
 #include <chrono>
-#include <regex>
 
 #include <sodium.h>
 
+#include "common/object_names.h"
 #include "common/secret_masker.h"
 
 namespace rampart::server {
@@ -83,10 +83,7 @@ std::string redact(std::string text, const SecretMasker& masker) {
 
 }  // namespace
 
-bool is_valid_object_name(const std::string& name) {
-  static const std::regex pattern("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
-  return !name.empty() && name.size() <= 253 && std::regex_match(name, pattern) && name.find("..") == std::string::npos;
-}
+bool is_valid_object_name(const std::string& name) { return check_dns1123_subdomain(name).empty(); }
 
 Router::Router(ApiContext& api, TokenService& tokens, AuditLog& audit, FailureLimiter& limiter,
                SessionLimits sessions)

@@ -42,6 +42,8 @@ class HostEscapeTest(unittest.TestCase):
         cls.author = SERVER.token("ada", "author", "team-a")
         cls.submitter = SERVER.token("sam", "submitter", "team-a")
         cls.author_b = SERVER.token("bob", "author", "team-b")
+        cls.viewer = SERVER.token("vera", "viewer", "team-a")
+        cls.viewer_b = SERVER.token("vic", "viewer", "team-b")
         # A marker only the host can see: no step may ever print it.
         cls.marker = os.path.join(SERVER.state, "host-only-marker")
         with open(cls.marker, "w") as f:
@@ -260,6 +262,44 @@ class HostEscapeTest(unittest.TestCase):
         self.assertEqual(os.listdir(target), [])
         message = self.zipslip("mkdir top && echo '#!/bin/sh' > top/tool && chmod u+s top/tool && tar -czf /tmp/evil.tgz top")
         self.assertIn("setuid", message)
+
+    def html_artifact(self):
+        page = "<html><script>fetch('/api/v1/workflows/team-a').then(r=>r.text()).then(alert)</script></html>"
+        step = container("main", f"echo \"{page}\" > /tmp/page.html")
+        step["outputs"] = {"artifacts": [{"name": "page", "path": "/tmp/page.html", "archive": {"none": {}}}]}
+        done = self.run_workflow(self.author, "team-a", workflow([step]))
+        self.assertEqual(done["status"]["phase"], "Succeeded")
+        node = next(n for n in done["status"]["nodes"].values() if n.get("type") == "Pod")
+        return done["metadata"], node["id"]
+
+    def assert_inert_download(self, r):
+        self.assertEqual(r.status_code, 200, r.text)
+        self.assertIn("<script>", r.text)  # served as it is, but never as a page
+        self.assertEqual(r.headers["Content-Type"], "application/octet-stream")
+        self.assertTrue(r.headers["Content-Disposition"].startswith("attachment"))
+        self.assertEqual(r.headers["X-Content-Type-Options"], "nosniff")
+        self.assertIn("sandbox", r.headers["Content-Security-Policy"])
+        self.assertEqual(r.headers["Cache-Control"], "no-store")
+
+    def test_cve_2022_29164_html_artifacts_are_served_as_inert_downloads(self):
+        meta, node = self.html_artifact()
+        name, uid = meta["name"], meta["uid"]
+        for path in (f"/artifacts/team-a/{name}/{node}/page", f"/artifacts-by-uid/{uid}/{node}/page",
+                     f"/artifact-files/team-a/workflow/{name}/{node}/outputs/page"):
+            self.assert_inert_download(SERVER.call("GET", path, self.viewer))
+            self.assertEqual(SERVER.call("GET", path).status_code, 401, path)
+
+    def test_cve_2026_23960_artifacts_need_a_role_in_their_namespace(self):
+        meta, node = self.html_artifact()
+        name, uid = meta["name"], meta["uid"]
+        for path in (f"/artifacts/team-a/{name}/{node}/page", f"/artifacts-by-uid/{uid}/{node}/page",
+                     f"/input-artifacts-by-uid/{uid}/{node}/page",
+                     f"/artifact-files/team-a/workflow/{name}/{node}/outputs/page"):
+            r = SERVER.call("GET", path, self.viewer_b)
+            self.assertIn(r.status_code, (403, 404), path)
+            self.assertNotIn("<script>", r.text)
+        r = SERVER.call("GET", f"/artifacts/team-b/{name}/{node}/page", self.viewer_b)
+        self.assertEqual(r.status_code, 404)
 
     # --- expression injection --------------------------------------------------------------
 
