@@ -246,18 +246,6 @@ void WorkflowRun::invoke(Invocation inv, Done done) {
   invoke_unbounded(std::move(inv), std::move(done));
 }
 
-std::string WorkflowRun::exceeded_bound(const Invocation& inv) const {
-  if (inv.depth > options_.bounds.max_template_depth) {
-    return "templates are nested more than " + std::to_string(options_.bounds.max_template_depth) +
-           " deep (recursion without end?); raise the limit with --max-template-depth";
-  }
-  if (static_cast<int64_t>(nodes_.size()) >= options_.bounds.max_nodes) {
-    return "the workflow reached its budget of " + std::to_string(options_.bounds.max_nodes) +
-           " nodes; raise it with --max-nodes";
-  }
-  return "";
-}
-
 void WorkflowRun::invoke_unbounded(Invocation inv, Done done) {
   std::string id = node_id(name_, inv.node_name);
   auto post_done = [this, done, id] { loop_.post([done, id] { done(id); }); };

@@ -66,15 +66,6 @@ std::string format_integer(const std::string& format, long long value) {
 
 }  // namespace
 
-std::string WorkflowRun::loop_budget_error(const char* kind, uint64_t count) const {
-  uint64_t used = nodes_.size();
-  uint64_t budget = static_cast<uint64_t>(std::max<int64_t>(options_.bounds.max_nodes, 0));
-  if (count <= budget && used + count <= budget) return "";
-  return std::string(kind) + " has " + std::to_string(count) + " items, more than the " +
-         std::to_string(budget > used ? budget - used : 0) + " nodes left of the workflow's budget of " +
-         std::to_string(budget) + "; raise it with --max-nodes";
-}
-
 std::optional<std::vector<std::pair<std::string, Json>>> WorkflowRun::expand_loop(
     const Json& step, const expr::Scope& scope, std::string* error) const {
   std::vector<Json> items;
