@@ -1,6 +1,7 @@
 #include "exec/process_supervisor.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -120,7 +121,10 @@ ProcessSupervisor::ProcessSupervisor() {
   ev.events = EPOLLIN;
   ev.data.ptr = &wake_watch_;
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    ::pthread_setname_np(::pthread_self(), "rampart-steps");  // not the engine thread that made it
+    run();
+  });
 }
 
 ProcessSupervisor::~ProcessSupervisor() {

@@ -39,8 +39,9 @@ class Server:
                 [self.rampart, "server", "--state", self.state, "--listen", "127.0.0.1:0", "--threads", "2",
                  *self.extra_args],
                 stdout=subprocess.PIPE, stderr=log, text=True)
-        # The admin token is printed once, when the state dir is new.
-        self.admin = self.proc.stdout.readline().strip() or getattr(self, "admin", "")
+        # The admin token is printed once, when the state dir is new (a restart prints nothing).
+        if not getattr(self, "admin", ""):
+            self.admin = self.proc.stdout.readline().strip()
         deadline = time.time() + 30
         while not os.path.exists(info_path):
             if time.time() > deadline or self.proc.poll() is not None:
