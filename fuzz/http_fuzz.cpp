@@ -102,7 +102,7 @@ struct FuzzServer {
     api.policy = &policy;
     api.alerts = &alerts;
     api.version = "fuzz";
-    api.secret_values = {"S00perS3cretPa55word"};
+    api.masker = std::make_shared<const SecretMasker>(std::vector<std::string>{"S00perS3cretPa55word"});
     router = std::make_unique<server::Router>(api, tokens, audit, limiter);
     server::add_all_routes(*router);
     token = tokens.create("fuzz", 0, "http_fuzz", 0).token;

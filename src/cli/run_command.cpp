@@ -16,6 +16,7 @@
 #include "cli/engine_bounds.h"
 #include "cli/json_output.h"
 #include "cli/output_format.h"
+#include "cli/policy_flags.h"
 #include "cli/policy_report.h"
 #include "cli/secret_files.h"
 #include "cli/watch_observer.h"
@@ -39,8 +40,7 @@ struct RunOptions {
   std::vector<std::string> config_maps;
   bool wait = false;
   std::string name;
-  std::string policy_file;
-  bool no_policy = false;
+  PolicyFlags policy;
 };
 
 const char* g_interrupted_name = nullptr;
@@ -183,24 +183,14 @@ CommandAction add_run_command(CLI::App& app) {
   add_engine_bound_flags(*cmd, o->settings.bounds);
   cmd->add_option("--default-deadline", o->settings.default_deadline,
                   "activeDeadlineSeconds for workflows that set none (0: none)");
-  auto* policy_flag = cmd->add_option("--policy", o->policy_file, "Admission policy YAML file (default: the built-in policy)");
-  cmd->add_flag("--no-policy", o->no_policy, "Run without the admission policy (trusted local work only)")->excludes(policy_flag);
+  add_policy_flags(*cmd, o->policy);
   add_state_options(*cmd, o->state);
   add_output_option(*cmd, o->settings.output, "text,name,json,yaml", "text");
 
   return [o]() -> int {
-    if (o->no_policy) {
-      std::cerr << "warning: --no-policy: this workflow and its steps are not checked against the admission policy "
-                   "(miner images and commands, privileged pods, host access); use it only for trusted local work\n";
-    } else {
-      try {
-        o->settings.policy = std::make_shared<const guard::Policy>(
-            o->policy_file.empty() ? guard::Policy{} : guard::load_policy_file(o->policy_file));
-      } catch (const std::invalid_argument& e) {
-        std::cerr << e.what() << "\n";
-        return kUsage;
-      }
-    }
+    auto policy = resolve_policy(o->policy);
+    if (!policy) return kUsage;
+    o->settings.policy = *policy;
     // What the workflow can reference: templates folders and config maps.
     spec::LoadResult loaded = spec::load_paths({o->file});
     engine::References references;

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/context.h"
 #include "cli/engine_bounds.h"
+#include "cli/policy_flags.h"
 #include "cli/json_output.h"
 #include "cli/output_format.h"
 #include "cli/secret_files.h"
@@ -186,6 +187,7 @@ struct ResumeOptions {
   StateOptions state;
   std::string name;
   RunSettings settings;
+  PolicyFlags policy;
 };
 
 CommandAction add_resume(CLI::App& app) {
@@ -198,9 +200,14 @@ CommandAction add_resume(CLI::App& app) {
   add_engine_bound_flags(*cmd, o->settings.bounds);
   cmd->add_option("--secret", o->settings.secret_files, "Secret YAML file (repeatable), as given to run");
   add_max_secret_bytes_option(*cmd, o->settings.max_secret_bytes);
+  add_policy_flags(*cmd, o->policy);
   add_state_options(*cmd, o->state);
   add_output_option(*cmd, o->settings.output, "text,name,json,yaml", "text");
   return [o]() -> int {
+    // Steps not yet run are checked just before they start, as `run` and the server check them.
+    auto policy = resolve_policy(o->policy);
+    if (!policy) return kUsage;
+    o->settings.policy = *policy;
     std::string state_dir = resolve_state_dir(o->state);
     auto store = open_store(state_dir);
     auto record = store->get_workflow(o->state.namespace_, o->name);

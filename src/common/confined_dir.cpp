@@ -364,6 +364,24 @@ bool ConfinedDir::copy(std::string_view name, const ConfinedDir& to, std::string
   return copy_tree(readable.get(), std::string(name), writable.get(), std::string(to_name), error);
 }
 
+bool ConfinedDir::copy_contents(const ConfinedDir& to, std::string* error) const {
+  DIR* listing = open_listing(fd_.get(), ".");
+  if (!listing) {
+    *error = "cannot list " + path_ + ": " + errno_text(errno);
+    return false;
+  }
+  std::vector<std::string> names;
+  while (dirent* e = next_entry(listing)) {
+    if (names.size() >= kMaxTreeEntries) break;
+    names.emplace_back(e->d_name);
+  }
+  ::closedir(listing);
+  for (const auto& name : names) {
+    if (!copy(name, to, name, error)) return false;
+  }
+  return true;
+}
+
 std::string ConfinedDir::pinned_path() const {
   return "/proc/" + std::to_string(::getpid()) + "/fd/" + std::to_string(fd_.get());
 }

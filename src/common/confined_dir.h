@@ -65,6 +65,10 @@ class ConfinedDir {
   // `to_name` in `to`, which must not exist yet. Devices, FIFOs and sockets are skipped.
   bool copy(std::string_view name, const ConfinedDir& to, std::string_view to_name, std::string* error) const;
 
+  // Copies everything in this directory into `to` (which should be empty), as copy() does for
+  // each entry.
+  bool copy_contents(const ConfinedDir& to, std::string* error) const;
+
   // lstat of `relative` without following links; nullopt when it does not exist or a component
   // on the way is refused (`*error` set only in the second case).
   std::optional<struct stat> status(std::string_view relative, std::string* error) const;

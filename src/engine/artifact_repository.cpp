@@ -85,6 +85,14 @@ std::atomic<uint64_t> scratch_counter{0};
 
 bool is_safe_key(const std::string& key) { return !key.empty() && ConfinedDir::check_relative(key).empty(); }
 
+namespace {
+// Argo's keys may name a "directory" with a trailing slash ("wf/parts/"): the same key.
+std::string without_trailing_slash(std::string key) {
+  while (key.size() > 1 && key.back() == '/') key.pop_back();
+  return key;
+}
+}  // namespace
+
 ArtifactRepository::ArtifactRepository(fs::path root, std::string ns, ArchiveLimits limits)
     : root_(std::move(root)), ns_(std::move(ns)), limits_(limits) {}
 
@@ -144,8 +152,9 @@ std::string ArtifactRepository::write_tarball(const ConfinedDir& base, const std
   return error;
 }
 
-std::string ArtifactRepository::save(const ConfinedDir& base, const std::string& relative, const std::string& key,
+std::string ArtifactRepository::save(const ConfinedDir& base, const std::string& relative, const std::string& raw_key,
                                      bool archive_it, int compression_level) const {
+  const std::string key = without_trailing_slash(raw_key);
   if (!is_safe_key(key)) return "invalid artifact key " + shown_name(key);
   std::string error;
   auto root = namespace_root(&error);
@@ -159,15 +168,20 @@ std::string ArtifactRepository::save(const ConfinedDir& base, const std::string&
   }
   auto [from_dir, from_leaf] = split_leaf(relative);
   auto [to_dir, to_leaf] = split_leaf(key);
+  if (from_leaf.empty()) {
+    // The path is a mapped directory itself (/tmp, a volume's mount point): its contents.
+    auto target = root->subdir(key, Create::Yes, &error);
+    return target && base.copy_contents(*target, &error) ? "" : "cannot copy: " + error;
+  }
   auto source = base.subdir(from_dir, Create::No, &error);
   auto target = source ? root->subdir(to_dir, Create::Yes, &error) : std::nullopt;
   if (!source || !target) return error;
-  if (from_leaf.empty()) return "cannot save a step's whole directory unarchived";
   return source->copy(from_leaf, *target, to_leaf, &error) ? "" : "cannot copy: " + error;
 }
 
-std::string ArtifactRepository::load(const std::string& key, const ConfinedDir& base, const std::string& relative,
+std::string ArtifactRepository::load(const std::string& raw_key, const ConfinedDir& base, const std::string& relative,
                                      const std::string& sub_path, const ConfinedDir& scratch) const {
+  const std::string key = without_trailing_slash(raw_key);
   if (!is_safe_key(key)) return "invalid artifact key " + shown_name(key);
   if (!sub_path.empty() && !is_safe_key(sub_path)) return "invalid subPath " + shown_name(sub_path);
   auto [to_dir, to_leaf] = split_leaf(relative);
@@ -215,7 +229,8 @@ std::string ArtifactRepository::load(const std::string& key, const ConfinedDir& 
   return result;
 }
 
-std::string ArtifactRepository::put(const std::string& key, const std::string& content) const {
+std::string ArtifactRepository::put(const std::string& raw_key, const std::string& content) const {
+  const std::string key = without_trailing_slash(raw_key);
   if (!is_safe_key(key)) return "invalid artifact key " + shown_name(key);
   std::string error;
   auto root = namespace_root(&error);
@@ -230,7 +245,8 @@ std::string ArtifactRepository::put(const std::string& key, const std::string& c
   return "";
 }
 
-std::string ArtifactRepository::put_file(const std::string& key, int fd) const {
+std::string ArtifactRepository::put_file(const std::string& raw_key, int fd) const {
+  const std::string key = without_trailing_slash(raw_key);
   if (!is_safe_key(key)) return "invalid artifact key " + shown_name(key);
   std::string error;
   auto root = namespace_root(&error);
@@ -244,19 +260,22 @@ std::string ArtifactRepository::put_file(const std::string& key, int fd) const {
   return "";
 }
 
-bool ArtifactRepository::exists(const std::string& key) const {
+bool ArtifactRepository::exists(const std::string& raw_key) const {
+  const std::string key = without_trailing_slash(raw_key);
   std::string error;
   auto root = is_safe_key(key) ? namespace_root(&error) : std::nullopt;
   return root && root->status(key, &error).has_value();
 }
 
-void ArtifactRepository::remove(const std::string& key) const {
+void ArtifactRepository::remove(const std::string& raw_key) const {
+  const std::string key = without_trailing_slash(raw_key);
   std::string error;
   auto root = is_safe_key(key) ? namespace_root(&error) : std::nullopt;
   if (root) root->remove(key, &error);
 }
 
-UniqueFd ArtifactRepository::open(const std::string& key, std::string* error) const {
+UniqueFd ArtifactRepository::open(const std::string& raw_key, std::string* error) const {
+  const std::string key = without_trailing_slash(raw_key);
   if (!is_safe_key(key)) {
     *error = "invalid artifact key " + shown_name(key);
     return UniqueFd();

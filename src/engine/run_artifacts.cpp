@@ -91,7 +91,9 @@ std::string WorkflowRun::stage_input_artifacts(const Json& inputs, const expr::S
     std::optional<ConfinedDir> base;
     std::string relative;
     if (auto mapped = map_container_path(pod.paths, path)) {
-      base = ConfinedDir::open(mapped->host_root, Create::No, &error);
+      // The host root is rampart's own (the step's root, /tmp, a walked volume): it may not exist
+      // yet before the step first runs.
+      base = ConfinedDir::open(mapped->host_root, Create::Yes, &error);
       relative = mapped->relative;
     } else {
       std::string file = fs::path(path).lexically_normal().filename().string();

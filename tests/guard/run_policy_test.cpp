@@ -134,5 +134,33 @@ spec:
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+TEST_F(RunPolicyTest, ResumeChecksTheStepsItStillHasToRun) {
+  // Started without the policy and killed while suspended; `resume` applies the policy to the
+  // steps it runs, whatever the first run was told.
+  std::string file = write("paused.yaml", R"(apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: paused}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: wait, template: wait}
+    - - {name: mine, template: mine}
+  - name: wait
+    suspend: {duration: "2s"}
+  - name: mine
+    container: {image: busybox, command: [echo, "stratum+tcp://pool.example:3333"]}
+)");
+  std::string state = dir_.file("state");
+  std::string command = "timeout -s KILL 1 " + shell_quoted(RAMPART_BINARY) + " run " + shell_quoted(file) +
+                        " --no-policy --state " + shell_quoted(state) + " >/dev/null 2>&1";
+  (void)!std::system(command.c_str());  // killed mid-run, whatever step it had reached
+  CliResult r = rampart({"resume", "paused", "--state", state, "-o", "json"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("command.stratum"), std::string::npos) << r.out;
+  EXPECT_NE(rampart({"resume", "paused", "--state", state, "--policy", dir_.file("missing.yaml")}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace rampart::guard
