@@ -90,6 +90,17 @@ std::optional<uint32_t> number(const std::string& s) {
   return static_cast<uint32_t>(v);
 }
 
+// crun binds inside the container's own mount namespace, where a descriptor's magic link into
+// the engine's namespace cannot be the source (EINVAL). It gets the current path of the very
+// directory the engine walked to (read from the descriptor just now, so a rename or a link
+// planted before this point is not followed); the window left is the moment until crun mounts.
+std::string container_bind_source(const Mount& m) {
+  if (m.pinned_path.empty()) return m.host_path;
+  std::error_code ec;
+  fs::path current = fs::read_symlink(m.pinned_path, ec);
+  return ec ? m.host_path : current.string();
+}
+
 }  // namespace
 
 std::optional<std::pair<uint32_t, uint32_t>> resolve_user(const std::string& rootfs, const std::string& spec,
@@ -235,7 +246,7 @@ RuntimeConfigBuild make_runtime_config(const RuntimeConfigInputs& in, const Cont
     if (!fs::exists(m.bind_source())) return refuse("mount " + destination + ": host path " + m.host_path + " does not exist");
   }
   if (!tmp_declared) mounts.push_back(bind_mount(in.tmp_host, "/tmp", false));
-  for (const auto& m : volumes) mounts.push_back(bind_mount(m.bind_source(), fs::path(m.container_path).lexically_normal().string(), m.read_only));
+  for (const auto& m : volumes) mounts.push_back(bind_mount(container_bind_source(m), fs::path(m.container_path).lexically_normal().string(), m.read_only));
   if (in.script_host) mounts.push_back(bind_mount(*in.script_host, kScriptContainerPath, true));
   if (!in.hosts_file.empty()) mounts.push_back(bind_mount(in.hosts_file, "/etc/hosts", true));
 
