@@ -19,6 +19,10 @@ void add_engine_bound_flags(CLI::App& command, engine::EngineBounds& bounds) {
                      "Bytes an input artifact's archive may unpack to, all entries together")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  command.add_option("--parallelism", bounds.max_running_steps,
+                     "Steps running at once, all workflows of this process together (0: no limit; default 4 x the CPUs)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1'000'000}))
+      ->capture_default_str();
 }
 
 }  // namespace rampart::cli

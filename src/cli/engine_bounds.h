@@ -10,8 +10,8 @@ class App;
 
 namespace rampart::cli {
 
-// Adds --max-nodes, --max-template-depth, --max-artifact-entries and --max-artifact-bytes,
-// writing into `bounds` (whose current values are the defaults shown in --help).
+// Adds --max-nodes, --max-template-depth, --max-artifact-entries, --max-artifact-bytes and
+// --parallelism, writing into `bounds` (whose current values are the defaults shown in --help).
 void add_engine_bound_flags(CLI::App& command, engine::EngineBounds& bounds);
 
 }  // namespace rampart::cli

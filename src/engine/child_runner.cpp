@@ -23,9 +23,9 @@ bool refers_to_skipped(const std::string& text, const expr::Scope& scope) {
     if (root != "steps" && root != "tasks") continue;
     size_t second = name.find('.', first + 1);
     std::string prefix = name.substr(0, second);
-    auto it = scope.find(prefix + ".status");
-    if (it == scope.end() || !it->second.is_string()) continue;
-    const std::string& status = it->second.get_ref<const std::string&>();
+    const expr::Value* found = scope.find(prefix + ".status");
+    if (!found || !found->is_string()) continue;
+    const std::string& status = found->get_ref<const std::string&>();
     if (status == "Skipped" || status == "Omitted") return true;
   }
   return false;

@@ -56,6 +56,7 @@ void collect_refs(const Json& j, std::set<std::pair<std::string, bool>>& out) {
 Engine::Engine(store::Store& store, exec::Executor& executor, EngineOptions options)
     : store_(store), executor_(executor), options_(std::move(options)) {
   if (!options_.masker) options_.masker = SecretMasker::from_secrets(options_.secrets);
+  if (!options_.step_slots) options_.step_slots = std::make_shared<StepSlots>(options_.bounds.max_running_steps);
 }
 
 Engine::~Engine() = default;

@@ -14,6 +14,7 @@
 #include "common/secret_masker.h"
 #include "engine/archive_extract.h"
 #include "engine/node.h"
+#include "engine/step_slots.h"
 #include "exec/executor.h"
 #include "spec/workflow.h"
 #include "store/store.h"
@@ -26,6 +27,9 @@ struct EngineBounds {
   int64_t max_nodes = 100'000;   // --max-nodes: nodes of one workflow, checked before a loop expands
   int max_template_depth = 150;  // --max-template-depth: templates nested in each other (recursion)
   ArchiveLimits artifacts;       // --max-artifact-entries, --max-artifact-bytes: unpacking input artifacts
+  // --parallelism: steps running at once in this process, all workflows together (0: no limit).
+  // Further steps wait Pending; a workflow's own spec.parallelism applies within it as well.
+  int64_t max_running_steps = default_max_running_steps();
 };
 
 struct EngineOptions {
@@ -50,6 +54,9 @@ struct EngineOptions {
   // store::LeaseLost without writing anything more, leaving the workflow to its next owner.
   std::function<bool()> lease_lost;
   EngineBounds bounds;
+  // The slots behind bounds.max_running_steps, shared by every Engine given the same object (a
+  // server passes one to all its engines). Null: the Engine makes its own.
+  std::shared_ptr<StepSlots> step_slots;
 };
 
 struct SubmitOptions {

@@ -60,19 +60,30 @@ std::string read_file(const fs::path& path, size_t max_bytes, bool keep_tail) {
 
 // The step's directory (<state>/run/<ns>/<workflow>/<node>), its /tmp, and its volumes: the
 // workflow's, the template's and volumeClaimTemplates, each through PodVolumes (confined).
+std::optional<WorkflowRun::WorkflowDirs> WorkflowRun::open_workflow_dirs(std::string* error) const {
+  auto run = ConfinedDir::open((fs::path(options_.state_dir) / "run" / ns_ / name_).string(), Create::Yes, error);
+  if (!run) return std::nullopt;
+  auto claims = ConfinedDir::open((fs::path(options_.state_dir) / "volumes" / ns_).string(), Create::Yes, error);
+  if (!claims) return std::nullopt;
+  return WorkflowDirs{std::make_shared<const ConfinedDir>(std::move(*run)),
+                      std::make_shared<const ConfinedDir>(std::move(*claims))};
+}
+
+void WorkflowRun::remove_step_dir(const std::string& node_id) {
+  std::string ignored;
+  if (workflow_dirs_) workflow_dirs_->run->remove(node_id, &ignored);
+}
+
 std::string WorkflowRun::prepare_pod_dirs(const Json& tmpl, const std::string& id, PodContext& pod) {
   std::string error;
-  auto run_root = ConfinedDir::open((fs::path(options_.state_dir) / "run").string(), Create::Yes, &error);
-  if (!run_root) return error;
-  std::string relative = ns_ + "/" + name_ + "/" + id;
-  if (!run_root->remove(relative, &error)) return error;  // a previous attempt's leftovers (after a crash)
-  auto step = run_root->subdir(relative, Create::Yes, &error);
+  if (!workflow_dirs_ && !(workflow_dirs_ = open_workflow_dirs(&error))) return error;
+  const ConfinedDir& run_dir = *workflow_dirs_->run;
+  if (!run_dir.remove(id, &error)) return error;  // a previous attempt's leftovers (after a crash)
+  auto step = run_dir.subdir(id, Create::Yes, &error);
   if (!step || !step->subdir("tmp", Create::Yes, &error)) return "cannot create the step directory: " + error;
   pod.step_dir = step->path();
   pod.paths.emplace_back("/tmp", (fs::path(pod.step_dir) / "tmp").string());
-  auto claims = ConfinedDir::open((fs::path(options_.state_dir) / "volumes" / ns_).string(), Create::Yes, &error);
-  if (!claims) return error;
-  PodVolumes volumes(std::make_shared<const ConfinedDir>(std::move(*claims)),
+  PodVolumes volumes(workflow_dirs_->claims,
                      std::make_shared<const ConfinedDir>(std::move(*step)), {&config_maps_, &options_.secrets});
   for (const Json* list : {static_cast<const Json*>(&spec_), &tmpl}) {
     const Json& declared = list->value("volumes", Json::array());
@@ -91,7 +102,7 @@ std::string WorkflowRun::prepare_pod_dirs(const Json& tmpl, const std::string& i
   return error;
 }
 
-void WorkflowRun::run_pod(const Invocation& inv, const Json& inputs, const std::string& id, Done done) {
+void WorkflowRun::run_pod_in_slot(const Invocation& inv, const Json& inputs, const std::string& id, Done done) {
   Node& n = node(id);
   n.pod_name = pod_name(name_, n.name, inv.tmpl.value("name", ""));
   expr::Scope scope = template_scope(inputs, n);
@@ -107,8 +118,7 @@ void WorkflowRun::run_pod(const Invocation& inv, const Json& inputs, const std::
   }
   auto fail = [&](NodePhase phase, const std::string& message) {
     // A step that never started leaves nothing behind (its secret volume files included).
-    std::error_code ec;
-    fs::remove_all(fs::path(options_.state_dir) / "run" / ns_ / name_ / id, ec);
+    remove_step_dir(id);
     complete(n, phase, message);
     loop_.post([done, id] { done(id); });
   };
@@ -186,8 +196,7 @@ void WorkflowRun::run_pod(const Invocation& inv, const Json& inputs, const std::
       message = output_error;
     }
     complete(pn, phase, message);
-    std::error_code ec;
-    fs::remove_all(pod.step_dir, ec);
+    remove_step_dir(node_key);
     done(node_key);
   };
 

@@ -100,6 +100,7 @@ void WorkflowRun::run_step_exit_handler(const Json& step, const expr::Scope& sco
 }
 
 void WorkflowRun::propagate_cancel() {
+  drop_cancelled_waiting_pods();
   for (const auto& [pod, cancel] : running_pods_) {
     if (cancel->is_cancelled()) executor_.kill(pod, cancel->why());
   }

@@ -9,6 +9,21 @@
 namespace rampart::engine {
 
 expr::Scope WorkflowRun::global_scope() const {
+  // What cannot change during a run is built once; copying it is O(1) (expr::Scope is persistent).
+  if (!fixed_globals_) fixed_globals_ = fixed_global_scope();
+  expr::Scope s = *fixed_globals_;
+  for (const auto& [k, v] : global_outputs_) s["workflow.outputs.parameters." + k] = v;
+  for (const auto& [k, v] : global_artifacts_) s["workflow.outputs.artifacts." + k] = v.dump();
+  if (!workflow_status_for_exit_.empty()) {
+    s["workflow.status"] = workflow_status_for_exit_;
+    s["workflow.failures"] = workflow_failures_.dump();
+    double seconds = static_cast<double>(now_ms() - record_.started_at) / 1000.0;
+    s["workflow.duration"] = std::to_string(seconds);
+  }
+  return s;
+}
+
+expr::Scope WorkflowRun::fixed_global_scope() const {
   expr::Scope s;
   const Json& meta = record_.manifest.value("metadata", Json::object());
   s["workflow.name"] = name_;
@@ -46,14 +61,6 @@ expr::Scope WorkflowRun::global_scope() const {
   for (auto& [k, v] : items_annotations.items()) s["workflow.annotations." + k] = v;
   s["workflow.labels"] = meta.value("labels", Json::object()).dump();
   s["workflow.annotations"] = meta.value("annotations", Json::object()).dump();
-  for (const auto& [k, v] : global_outputs_) s["workflow.outputs.parameters." + k] = v;
-  for (const auto& [k, v] : global_artifacts_) s["workflow.outputs.artifacts." + k] = v.dump();
-  if (!workflow_status_for_exit_.empty()) {
-    s["workflow.status"] = workflow_status_for_exit_;
-    s["workflow.failures"] = workflow_failures_.dump();
-    double seconds = static_cast<double>(now_ms() - record_.started_at) / 1000.0;
-    s["workflow.duration"] = std::to_string(seconds);
-  }
   return s;
 }
 

@@ -6,8 +6,12 @@ namespace rampart::engine {
 namespace {
 
 std::optional<Json> find_in(const Json& spec, const std::string& name) {
-  for (const auto& t : spec.value("templates", Json::array())) {
-    if (t.value("name", "") == name) return t;
+  // By reference: a copy of the list would cost O(size of the workflow) per step.
+  auto templates = spec.find("templates");
+  if (templates == spec.end() || !templates->is_array()) return std::nullopt;
+  for (const auto& t : *templates) {
+    auto t_name = t.find("name");
+    if (t_name != t.end() && t_name->is_string() && t_name->get_ref<const std::string&>() == name) return t;
   }
   return std::nullopt;
 }

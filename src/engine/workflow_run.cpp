@@ -45,9 +45,23 @@ WorkflowRun::WorkflowRun(store::Store& store, exec::Executor& executor, const En
     nodes_.emplace(node.id, std::move(node));
   }
   parallelism_ = spec_.value("parallelism", int64_t{0});
+  step_slots_ = options_.step_slots ? options_.step_slots : std::make_shared<StepSlots>(options_.bounds.max_running_steps);
+  // A slot freed anywhere in the process may let a waiting pod of this run start: look once
+  // more, on this run's own thread (one wake-up queued at a time).
+  slot_subscription_ = step_slots_->subscribe([this, posted = slot_wake_posted_] {
+    if (posted->exchange(true)) return;
+    loop_.post([this] {
+      slot_wake_posted_->store(false);
+      start_waiting_pods();
+    });
+  });
 }
 
-WorkflowRun::~WorkflowRun() = default;
+WorkflowRun::~WorkflowRun() {
+  step_slots_->unsubscribe(slot_subscription_);
+  // Slots of steps that never reported back (the run was abandoned: lease lost, an exception).
+  for (; slots_held_ > 0; --slots_held_) step_slots_->release();
+}
 
 const Node* WorkflowRun::restored(const std::string& node_name) const {
   auto it = restored_.find(node_id(name_, node_name));
@@ -164,6 +178,7 @@ void WorkflowRun::start_pending_pods() {
     throttled_pods_.pop_front();
     start_pod(std::move(p));
   }
+  start_waiting_pods();
 }
 
 void WorkflowRun::start_pod(PendingPod p) {

@@ -8,6 +8,7 @@
 // work proportional to the nodes it touches, never a scan of the whole tree.
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <map>
@@ -23,8 +24,10 @@
 
 #include "engine/engine.h"
 #include "engine/event_loop.h"
+#include "common/confined_dir.h"
 #include "engine/artifact_repository.h"
 #include "engine/locks.h"
+#include "engine/step_slots.h"
 #include "engine/node.h"
 #include "engine/path_map.h"
 #include "expr/expr.h"
@@ -132,9 +135,27 @@ class WorkflowRun {
   void finish_template_outputs(Node& n, const Json& tmpl, const expr::Scope& scope);
 
   // --- leaves (run_pod.cpp, run_suspend.cpp)
+  // A pod waits (Pending, with a message saying for what) until the run may hold one more step
+  // slot (run_slots.cpp), then runs in it: the slot is held until `done` is called.
   void run_pod(const Invocation& inv, const Json& inputs, const std::string& node_id, Done done);
+  void run_pod_in_slot(const Invocation& inv, const Json& inputs, const std::string& node_id, Done done);
+  // --- step slots (run_slots.cpp): the workflow's `parallelism`, a suspend, and the process's
+  // StepSlots (--parallelism) decide when a waiting pod may start.
+  bool take_step_slot();
+  void give_back_step_slot();
+  void start_waiting_pods();
+  void drop_cancelled_waiting_pods();
+  std::string waiting_message() const;
   // Creates the step's directories and resolves its volumes and mounts into `pod`; "" or why not.
   std::string prepare_pod_dirs(const Json& tmpl, const std::string& node_id, PodContext& pod);
+  // The directories every step of this run lives under, opened once per run: <state>/run/<ns>/
+  // <name> (one directory per step, named by node id) and <state>/volumes/<ns> (claims).
+  struct WorkflowDirs {
+    std::shared_ptr<const ConfinedDir> run;
+    std::shared_ptr<const ConfinedDir> claims;
+  };
+  std::optional<WorkflowDirs> open_workflow_dirs(std::string* error) const;
+  void remove_step_dir(const std::string& node_id);
   void start_pending_pods();
   // Outputs of a finished pod: exit code, result (stdout), parameters and artifacts read from
   // the host side of the paths the step wrote. Returns an error text for a missing output.
@@ -165,6 +186,7 @@ class WorkflowRun {
 
   // --- variables (scope.cpp)
   expr::Scope global_scope() const;
+  expr::Scope fixed_global_scope() const;  // the part of global_scope() fixed for the whole run
   expr::Scope template_scope(const Json& inputs, const Node& n) const;
   static void add_node_outputs(expr::Scope& scope, const std::string& prefix, const Node& n);
   void add_aggregate_outputs(expr::Scope& scope, const std::string& prefix,
@@ -192,6 +214,7 @@ class WorkflowRun {
   std::map<std::string, Json> cluster_templates_;
   std::map<std::string, std::map<std::string, std::string>> config_maps_;
   Json parameters_;                                  // resolved workflow parameters, in order
+  mutable std::optional<expr::Scope> fixed_globals_;  // fixed_global_scope(), built on first use
   std::map<std::string, std::string> global_outputs_;
   std::map<std::string, Json> global_artifacts_;
 
@@ -214,6 +237,19 @@ class WorkflowRun {
   int64_t pods_total_ = 0, pods_done_ = 0;
   int64_t parallelism_ = 0;
 
+  std::optional<WorkflowDirs> workflow_dirs_;  // open_workflow_dirs(), on the first step
+
+  struct WaitingPod {
+    Invocation inv;
+    Json inputs;
+    std::string node_id;
+    Done done;
+  };
+  std::deque<WaitingPod> waiting_pods_;  // pods waiting for a step slot, in the order they came
+  int64_t slots_held_ = 0;               // step slots this run holds (one per pod past the wait)
+  std::shared_ptr<StepSlots> step_slots_;
+  int64_t slot_subscription_ = 0;
+  std::shared_ptr<std::atomic<bool>> slot_wake_posted_ = std::make_shared<std::atomic<bool>>(false);
   LockManager locks_;
   ArtifactRepository artifacts_;
   // Things waiting on a timer or a resume (suspend, backoff) that must end when cancelled.

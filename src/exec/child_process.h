@@ -1,7 +1,7 @@
-// Starting one step's process: fork, put the child in its own session, its cgroups and rlimits,
-// wire its stdio, close every other fd, exec. Whether exec worked is known before this returns
-// (a close-on-exec pipe carries the child's errno back), so a missing program is a start error
-// rather than an exit code.
+// Starting one step's process: clone it (sharing the engine's memory until exec, never copying
+// it), put the child in its own session, its cgroups and rlimits, wire its stdio, close every
+// other fd, exec. Whether exec worked is known before this returns (a close-on-exec pipe carries
+// the child's errno back), so a missing program is a start error rather than an exit code.
 #pragma once
 
 #include <sys/types.h>

@@ -18,6 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "expr/scope.h"
+
 namespace rampart::expr {
 
 using Value = nlohmann::json;
@@ -48,8 +50,8 @@ struct Tag {
 // Every "{{...}}" in order. Throws ExprError (column of the "{{") when one is unterminated.
 std::vector<Tag> find_tags(std::string_view text);
 
-// Flat dotted names ("inputs.parameters.message", "item", "item.evenness") to values.
-using Scope = std::map<std::string, Value, std::less<>>;
+// Flat dotted names ("inputs.parameters.message", "item", "item.evenness") to values: the
+// persistent map of expr/scope.h.
 
 enum class Unresolved {
     Error,  // an unknown simple tag / failing expression tag throws ExprError

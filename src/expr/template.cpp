@@ -35,8 +35,8 @@ std::vector<Tag> find_tags(std::string_view text) {
 
 Value expand_scope(const Scope& scope) {
     Value root = Value::object();
-    // std::map order puts "a" before "a.b", so a leaf is always seen before its children.
-    for (const auto& [name, value] : scope) {
+    // Name order puts "a" before "a.b", so a leaf is always seen before its children.
+    scope.for_each([&root](const std::string& name, const Value& value) {
         std::vector<std::string> segments = detail::split_string(name, ".");
         Value* node = &root;
         for (std::size_t i = 0; i + 1 < segments.size(); ++i) {
@@ -53,7 +53,7 @@ Value expand_scope(const Scope& scope) {
         } else if (!slot.is_object() || slot.empty()) {
             slot = value;
         }
-    }
+    });
     return root;
 }
 
@@ -77,10 +77,8 @@ std::string substitute(std::string_view text, const Scope& scope, Unresolved pol
         copied = tag.end;
         std::string_view original = text.substr(tag.begin, tag.end - tag.begin);
         if (!tag.is_expression) {
-            auto found = scope.find(tag.body);
-            if (found != scope.end()) {
-                out += found->second.is_string() ? found->second.get<std::string>()
-                                                 : detail::compact_json(found->second);
+            if (const Value* found = scope.find(tag.body)) {
+                out += found->is_string() ? found->get<std::string>() : detail::compact_json(*found);
             } else if (policy == Unresolved::Keep) {
                 out.append(original);
             } else {

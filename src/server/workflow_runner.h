@@ -104,6 +104,7 @@ class WorkflowRunner {
   void renew();  // the LeaseKeeper's renewal: releases owed first, then every live lease
 
   RunnerOptions options_;
+  std::shared_ptr<engine::StepSlots> step_slots_;  // --parallelism: shared by every workflow's engine
   std::mutex mutex_;
   std::set<std::string> active_;  // "namespace/name", running or waiting
   std::deque<std::pair<std::string, std::string>> waiting_;
