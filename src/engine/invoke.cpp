@@ -51,7 +51,7 @@ void WorkflowRun::start_root() {
   Invocation inv;
   inv.node_name = name_;
   inv.display_name = name_;
-  inv.tmpl = apply_defaults(*tmpl);
+  inv.tmpl = *tmpl;
   inv.arguments = {{"parameters", parameters_}, {"artifacts", spec_.value("arguments", Json::object()).value("artifacts", Json::array())}};
   inv.cancel = root_cancel_;
 
@@ -330,7 +330,7 @@ void WorkflowRun::invoke_attempt(Invocation inv, Json inputs, Done done) {
   }
 
   auto timer = std::make_shared<EventLoop::TimerId>(0);
-  Done finish = [this, tmpl, done, memo_cache, memo_key, wanted, timer](const std::string& node_id_done) {
+  Done finish = [this, tmpl = inv.tmpl, done, memo_cache, memo_key, wanted, timer](const std::string& node_id_done) {
     if (*timer) loop_.cancel(*timer);
     Node& n = node(node_id_done);
     if (!memo_key.empty() && n.phase == NodePhase::Succeeded) {

@@ -327,8 +327,8 @@ void WorkflowRun::run_dag(const Invocation& inv, const Json& inputs, const std::
         child.display_name = task_name + suffix;
         child.parent_id = group_id;
         st->loop_children[i].push_back(node_id(name_, child.node_name));
-        st->throttle.submit([this, st, task, s, child, remaining, group_id, task_done, i]() mutable {
-          invoke_step(task, s, std::move(child), [this, st, remaining, group_id, task_done, i](const std::string&) {
+        st->throttle.submit([this, st, s, child, remaining, group_id, task_done, i]() mutable {
+          invoke_step(st->tasks[i], s, std::move(child), [this, st, remaining, group_id, task_done, i](const std::string&) {
             st->throttle.release();
             if (--*remaining > 0) return;
             NodePhase phase = NodePhase::Succeeded;
@@ -349,11 +349,10 @@ void WorkflowRun::run_dag(const Invocation& inv, const Json& inputs, const std::
       return;
     }
     place.parent_id = parent_ids[0];
-    Json t = task;
     expr::Scope s = st->scope;
-    st->throttle.submit([this, st, t, s, place, parent_ids, task_done, i]() mutable {
+    st->throttle.submit([this, st, s, place, parent_ids, task_done, i]() mutable {
       std::string child_id = node_id(name_, place.node_name);
-      invoke_step(t, s, std::move(place), [this, st, task_done, i](const std::string&) {
+      invoke_step(st->tasks[i], s, std::move(place), [this, st, task_done, i](const std::string&) {
         st->throttle.release();
         (*task_done)(i);
       });

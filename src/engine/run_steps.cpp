@@ -132,11 +132,12 @@ void WorkflowRun::run_steps(const Invocation& inv, const Json& inputs, const std
       place.cancel = state->inv.cancel;
       place.depth = state->inv.depth + 1;
       (*child_ids)[c] = node_id(name_, child.name);
-      const Json step = group_steps[child.step_index];
+      // Points into state->inv.tmpl, which is immutable and lives as long as `state`.
+      const Json* step = &group_steps[child.step_index];
       expr::Scope scope = child.scope;
       state->throttle.submit([this, state, step, scope, place, remaining, child_ids, children, group_id,
                               loop_steps, run_group, g]() mutable {
-        invoke_step(step, scope, std::move(place), [this, state, remaining, child_ids, children, group_id,
+        invoke_step(*step, scope, std::move(place), [this, state, remaining, child_ids, children, group_id,
                                                      loop_steps, run_group, g](const std::string&) {
           state->throttle.release();
           if (--*remaining > 0) return;

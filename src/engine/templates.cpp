@@ -29,12 +29,21 @@ void merge_under(Json& target, const Json& defaults) {
 
 }  // namespace
 
-std::optional<Json> WorkflowRun::find_template(const TemplateSource& source, const std::string& name) const {
-  if (source.ref_name.empty()) return find_in(spec_, name);
-  const auto& table = source.cluster ? cluster_templates_ : workflow_templates_;
-  auto it = table.find(source.ref_name);
-  if (it == table.end()) return std::nullopt;
-  return find_in(it->second, name);
+std::optional<TemplateRef> WorkflowRun::find_template(const TemplateSource& source, const std::string& name) const {
+  auto key = std::make_tuple(source.cluster, source.ref_name, name);
+  if (auto cached = resolved_templates_.find(key); cached != resolved_templates_.end()) return cached->second;
+  std::optional<Json> found;
+  if (source.ref_name.empty()) {
+    found = find_in(spec_, name);
+  } else {
+    const auto& table = source.cluster ? cluster_templates_ : workflow_templates_;
+    auto it = table.find(source.ref_name);
+    if (it != table.end()) found = find_in(it->second, name);
+  }
+  if (!found) return std::nullopt;
+  TemplateRef resolved(apply_defaults(std::move(*found)));
+  resolved_templates_.emplace(std::move(key), resolved);
+  return resolved;
 }
 
 Json WorkflowRun::apply_defaults(Json tmpl) const {
@@ -44,12 +53,12 @@ Json WorkflowRun::apply_defaults(Json tmpl) const {
   return tmpl;
 }
 
-std::optional<std::pair<Json, TemplateSource>> WorkflowRun::resolve_reference(
+std::optional<std::pair<TemplateRef, TemplateSource>> WorkflowRun::resolve_reference(
     const Json& step, const TemplateSource& from, std::string* error) const {
   if (step.contains("inline")) {
     Json t = step["inline"];
     if (!t.contains("name")) t["name"] = "";
-    return std::make_pair(apply_defaults(std::move(t)), from);
+    return std::make_pair(TemplateRef(apply_defaults(std::move(t))), from);
   }
   if (step.contains("templateRef")) {
     const Json& ref = step["templateRef"];
@@ -61,7 +70,7 @@ std::optional<std::pair<Json, TemplateSource>> WorkflowRun::resolve_reference(
                " \"" + source.ref_name + "\" has no template \"" + name + "\" (or was not loaded)";
       return std::nullopt;
     }
-    return std::make_pair(apply_defaults(std::move(*t)), source);
+    return std::make_pair(std::move(*t), source);
   }
   std::string name = step.value("template", "");
   auto t = find_template(from, name);
@@ -69,7 +78,7 @@ std::optional<std::pair<Json, TemplateSource>> WorkflowRun::resolve_reference(
     *error = "template \"" + name + "\" not found";
     return std::nullopt;
   }
-  return std::make_pair(apply_defaults(std::move(*t)), from);
+  return std::make_pair(std::move(*t), from);
 }
 
 }  // namespace rampart::engine

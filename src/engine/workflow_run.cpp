@@ -139,18 +139,25 @@ void WorkflowRun::schedule_after(int64_t ms, std::function<void()> fn) {
 void WorkflowRun::flush() {
   if (!dirty_order_.empty() || !pending_pods_.empty() || record_dirty_) {
     record_dirty_ = false;
-    std::vector<store::NodeRecord> batch;
-    batch.reserve(dirty_order_.size());
-    for (const auto& id : dirty_order_) {
-      auto it = nodes_.find(id);
-      if (it != nodes_.end()) batch.push_back({id, it->second.to_json()});
-    }
-    dirty_.clear();
-    dirty_order_.clear();
     // Progress "done/total" over pods, as Argo shows it; counted incrementally.
     record_.status["progress"] = std::to_string(pods_done_) + "/" + std::to_string(pods_total_);
+    // One transaction for the whole round; nodes are turned into JSON a chunk at a time, so a
+    // round that creates 100,000 nodes never holds all their JSON at once.
+    constexpr size_t kChunk = 256;
+    std::vector<store::NodeRecord> batch;
+    batch.reserve(std::min(kChunk, dirty_order_.size()));
     store_.begin();
     try {
+      for (const auto& id : dirty_order_) {
+        auto it = nodes_.find(id);
+        if (it != nodes_.end()) batch.push_back({id, it->second.to_json()});
+        if (batch.size() == kChunk) {
+          store_.put_nodes(ns_, name_, batch);
+          batch.clear();
+        }
+      }
+      dirty_.clear();
+      dirty_order_.clear();
       store_.put_nodes(ns_, name_, batch);
       store_.put_workflow(record_);
       store_.commit();

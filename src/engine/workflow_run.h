@@ -16,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -28,6 +29,7 @@
 #include "engine/artifact_repository.h"
 #include "engine/locks.h"
 #include "engine/step_slots.h"
+#include "engine/template_ref.h"
 #include "engine/node.h"
 #include "engine/path_map.h"
 #include "expr/expr.h"
@@ -66,7 +68,7 @@ struct Invocation {
   std::string parent_id;      // node that gets this one as a child ("" for roots)
   std::string boundary_id;
   TemplateSource source;
-  Json tmpl;                  // the template, references resolved, defaults applied
+  TemplateRef tmpl;           // the template, references resolved, defaults applied (shared)
   Json arguments;             // {"parameters":[...], "artifacts":[...]} already substituted
   Cancel cancel;
   bool exit_handler = false;  // runs even when the workflow is stopping
@@ -177,9 +179,10 @@ class WorkflowRun {
   void run_dag(const Invocation& inv, const Json& inputs, const std::string& node_id, Done done);
 
   // --- templates (templates.cpp)
-  std::optional<Json> find_template(const TemplateSource& source, const std::string& name) const;
+  // The named template with templateDefaults applied, resolved once per run and then shared.
+  std::optional<TemplateRef> find_template(const TemplateSource& source, const std::string& name) const;
   // Resolves a step/task's `template` / `templateRef` / `inline` to (template, its source).
-  std::optional<std::pair<Json, TemplateSource>> resolve_reference(const Json& step,
+  std::optional<std::pair<TemplateRef, TemplateSource>> resolve_reference(const Json& step,
                                                                    const TemplateSource& from,
                                                                    std::string* error) const;
   Json apply_defaults(Json tmpl) const;
@@ -212,6 +215,8 @@ class WorkflowRun {
   Json spec_;                                        // spec of the workflow (after workflowTemplateRef)
   std::map<std::string, Json> workflow_templates_;   // name -> spec (templateRef targets)
   std::map<std::string, Json> cluster_templates_;
+  // find_template()'s results by (cluster, ref_name, name).
+  mutable std::map<std::tuple<bool, std::string, std::string>, TemplateRef> resolved_templates_;
   std::map<std::string, std::map<std::string, std::string>> config_maps_;
   Json parameters_;                                  // resolved workflow parameters, in order
   mutable std::optional<expr::Scope> fixed_globals_;  // fixed_global_scope(), built on first use

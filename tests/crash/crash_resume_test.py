@@ -3,7 +3,7 @@
 random moments and check that `rampart resume` finishes the workflow correctly.
 
     crash_resume_test.py /path/to/rampart [--iterations N] [--seed S] [--sandbox bwrap|none]
-                                         [--keep] [--verbose]
+                                         [--kills-per-run K] [--keep] [--verbose]
 
 The workflow is a 50-task DAG (10 layers x 5 tasks). Task k of layer L depends on one or two
 tasks of layer L-1 and receives their output parameters as inputs; it appends
@@ -254,8 +254,12 @@ def iteration(it, args, rng, binary, base, stats, kill_fraction, full_time):
         f.write(workflow_yaml(wf_name, tasks, deps, rng))
 
     # Kill plan: the first kill at kill_fraction of a full run; sometimes the resume is killed too.
+    # With --kills-per-run K the one run is killed K times (run, then K-1 resumes), each after a
+    # random part of a full run's time, before a last resume is let finish.
     kills_planned = [kill_fraction * full_time]
-    if rng.random() < 0.35:
+    if args.kills_per_run > 0:
+        kills_planned = [rng.uniform(0.01, 0.08) * full_time for _ in range(args.kills_per_run)]
+    elif rng.random() < 0.35:
         kills_planned.append(rng.uniform(0.0, 0.6) * full_time)
     in_flight_at_kill = {t: 0 for t in tasks}
     completed_sets = []  # (log length at kill, set of tasks stored Succeeded at that kill)
@@ -263,10 +267,11 @@ def iteration(it, args, rng, binary, base, stats, kill_fraction, full_time):
     started_in_db = False
     leftovers_seen = set()
     attempt = 0
-    deadline = time.monotonic() + 120
+    budget = 120 + sum(kills_planned)
+    deadline = time.monotonic() + budget
     while True:
         if time.monotonic() > deadline:
-            raise Failure(f"{wf_name}: did not finish within 120 s")
+            raise Failure(f"{wf_name}: did not finish within {budget:.0f} s")
         if started_in_db:
             proc = r.start(["resume", wf_name])
         else:
@@ -416,6 +421,8 @@ def main():
     ap.add_argument("--iterations", type=int, default=24)
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--sandbox", default="bwrap", choices=["bwrap", "none"])
+    ap.add_argument("--kills-per-run", type=int, default=0,
+                    help="kill each workflow's engine this many times before letting it finish")
     ap.add_argument("--keep", action="store_true", help="keep the state directories")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--strict-leftovers", action="store_true",
