@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/app.h"
+#include "common/clock.h"
 #include "cli/commands.h"
 #include "cli/context.h"
 #include "cli/output_format.h"
@@ -34,11 +35,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct Access {
   std::string state_dir;

@@ -55,7 +55,7 @@ void WatchObserver::workflow_changed(const store::WorkflowRecord& workflow) {
 }
 
 void WatchObserver::redraw(bool force) {
-  int64_t now = engine::now_ms();
+  int64_t now = rampart::now_ms();
   if (!force && now - last_draw_ < 200) return;
   last_draw_ = now;
   std::string text = render_workflow(workflow_object(), now, terminal_width());
@@ -73,7 +73,7 @@ void WatchObserver::final_render() {
   if (mode_ == Mode::Tree) {
     redraw(true);
   } else if (mode_ == Mode::Lines) {
-    std::cerr << render_workflow(workflow_object(), engine::now_ms(), terminal_width());
+    std::cerr << render_workflow(workflow_object(), rampart::now_ms(), terminal_width());
   }
 }
 

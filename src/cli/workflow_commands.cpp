@@ -53,7 +53,7 @@ CommandAction add_get(CLI::App& app) {
     auto store = open_store(resolve_state_dir(o->state));
     Json wf = engine::Engine::workflow_object(*store, o->state.namespace_, o->name);
     if (wf.is_null()) return not_found(o->name, o->state.namespace_);
-    if (o->output == "text") std::cout << render_workflow(wf, engine::now_ms(), 0);
+    if (o->output == "text") std::cout << render_workflow(wf, rampart::now_ms(), 0);
     else if (o->output == "name") std::cout << o->name << "\n";
     else print_object(wf, o->output);
     return kOk;
@@ -84,7 +84,7 @@ CommandAction add_list(CLI::App& app) {
     filter.limit = o->limit;
     auto workflows = store->list_workflows(filter);
     std::sort(workflows.begin(), workflows.end(), [](const auto& a, const auto& b) { return a.created_at > b.created_at; });
-    int64_t now = engine::now_ms();
+    int64_t now = rampart::now_ms();
     if (o->output == "json") {
       Json out = Json::array();
       for (const auto& w : workflows) {
@@ -248,7 +248,7 @@ CommandAction add_shutdown(CLI::App& app, const std::string& verb, const std::st
       // No engine runs it: settle it here.
       record->phase = "Failed";
       record->message = "Stopped with strategy '" + mode + "'";
-      record->finished_at = engine::now_ms();
+      record->finished_at = rampart::now_ms();
       store->put_workflow(*record);
     } else {
       engine::Engine::request_shutdown(*store, o->state.namespace_, o->name, mode);

@@ -1,14 +1,10 @@
 #include "engine/node.h"
+#include "common/clock.h"
 
 #include <chrono>
 #include <ctime>
 
 namespace rampart::engine {
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 std::string format_time(int64_t unix_ms) {
   if (unix_ms <= 0) return "";

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "engine/phase.h"
 
 namespace rampart::engine {
@@ -42,6 +43,5 @@ struct Node {
 
 // RFC 3339 UTC ("2026-11-28T12:00:00Z") from unix milliseconds, as Kubernetes prints times.
 std::string format_time(int64_t unix_ms);
-int64_t now_ms();
 
 }  // namespace rampart::engine

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -76,6 +77,10 @@ Value expand_scope(const Scope& scope);
 // numbers without ".0", floats in Go's shortest %v form, bools, compact JSON for containers,
 // null as the empty string.
 std::string to_template_string(const Value& value);
+
+// An RFC 3339 time as Go's time.Parse reads it ("2026-01-31T00:00:00Z", offsets, fractions),
+// as unix milliseconds; nullopt when `text` is not one.
+std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text);
 
 // ---------------------------------------------------------------------------
 // expr-lang (https://expr-lang.org) with Argo's additions (asInt, asFloat, jsonpath,

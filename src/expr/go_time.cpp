@@ -3,6 +3,8 @@
 #include <array>
 #include <chrono>
 
+#include "expr/expr.h"
+
 namespace rampart::expr::detail {
 namespace {
 
@@ -222,3 +224,13 @@ std::string format_go_layout(const Timestamp& time, std::string_view layout) {
 }
 
 }  // namespace rampart::expr::detail
+
+namespace rampart::expr {
+
+std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text) {
+    auto time = detail::parse_rfc3339(text);
+    if (!time) return std::nullopt;
+    return time->unix_seconds * 1000 + time->nanoseconds / 1'000'000;
+}
+
+}  // namespace rampart::expr

@@ -8,7 +8,7 @@
 #include <filesystem>
 
 #include "engine/engine.h"
-#include "expr/go_time.h"
+#include "expr/expr.h"
 #include "server/api_routes.h"
 #include "server/list_options.h"
 
@@ -32,9 +32,9 @@ struct ArchiveSelector {
 };
 
 int64_t parse_time_ms(const std::string& requirement, const std::string& text) {
-  auto time = expr::detail::parse_rfc3339(text);
+  auto time = expr::parse_rfc3339_ms(text);
   if (!time) throw ApiError(400, "fieldSelector: \"" + requirement + "\": expected an RFC3339 time, e.g. 2026-01-31T00:00:00Z");
-  return time->unix_seconds * 1000 + time->nanoseconds / 1'000'000;
+  return *time;
 }
 
 ArchiveSelector parse_archive_selector(const std::string& raw) {

@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "engine/engine.h"
+#include "common/clock.h"
 #include "engine/node.h"
 #include "server/api_routes.h"
 #include "server/list_options.h"
@@ -23,11 +24,6 @@ namespace rampart::server {
 namespace fs = std::filesystem;
 
 namespace {
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 bool wants_event_stream(const HttpRequest& request) {
   return request.header("accept").find("text/event-stream") != std::string::npos;
@@ -150,7 +146,7 @@ bool poll_events(EventState& s, std::string& out) {
     out += frame({{"result", {{"type", "DELETED"}, {"object", object}}}}, true);
   }
   s.seen = std::move(now_seen);
-  int64_t now = now_ms();
+  int64_t now = monotonic_ms();
   if (!out.empty()) {
     s.last_write_ms = now;
   } else if (now - s.last_write_ms > 15'000) {
@@ -166,7 +162,7 @@ HttpResponse events(Call& call) {
   state->ns = call.param("namespace");
   state->fields = std::make_unique<FieldSelector>(call.request.query_value("listOptions.fieldSelector"));
   state->labels = std::make_unique<LabelSelector>(call.request.query_value("listOptions.labelSelector"));
-  state->last_write_ms = now_ms();
+  state->last_write_ms = monotonic_ms();
   HttpResponse r;
   r.content_type = "text/event-stream";
   r.stream = [state](std::string& out) { return poll_events(*state, out); };

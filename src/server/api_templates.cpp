@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "engine/node.h"
+#include "common/clock.h"
 #include "server/api_routes.h"
 #include "server/list_options.h"
 #include "server/object_loader.h"
@@ -23,11 +24,6 @@ struct Kind {
   spec::Kind kind;
   bool cluster;
 };
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 spec::Document object_from_body(Call& call, const Kind& k, Json& object) {
   Json body = parse_body(call.request);

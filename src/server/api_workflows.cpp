@@ -319,7 +319,7 @@ void end_if_never_started(Call& call, store::WorkflowRecord& record, const std::
   if (!call.api.runner->withdraw(ns, record.name) && held_by_an_engine(call, ns, record.name)) return;
   record.phase = "Failed";
   record.message = "Stopped with strategy '" + strategy + "'";
-  record.finished_at = engine::now_ms();
+  record.finished_at = rampart::now_ms();
   if (strategy == "Terminate") record.status["terminated"] = true;
   call.api.store().put_workflow(record);
 }

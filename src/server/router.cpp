@@ -1,4 +1,5 @@
 #include "server/router.h"
+#include "common/clock.h"
 
 #include <strings.h>
 
@@ -15,11 +16,6 @@ namespace {
 
 // How often a long-lived stream re-checks the credentials it was opened with.
 constexpr int64_t kStreamRecheckMs = 2000;
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::vector<std::string> split_path(const std::string& path) {
   std::vector<std::string> out;

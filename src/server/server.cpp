@@ -1,4 +1,5 @@
 #include "server/server.h"
+#include "common/clock.h"
 
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -32,11 +33,6 @@ namespace rampart::server {
 namespace fs = std::filesystem;
 
 namespace {
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 void write_private(const fs::path& path, const std::string& text) {
   fs::path tmp = path.string() + ".tmp";

@@ -244,12 +244,12 @@ void WorkflowRunner::maintenance_loop() {
         room = std::max(0, options_.max_running - running_);
       }
       if (room > 0 && !keeper_->lost()) {
-        const int64_t unclaimed_before = engine::now_ms() - options_.lease_ttl.count();
+        const int64_t unclaimed_before = rampart::now_ms() - options_.lease_ttl.count();
         for (const auto& [ns, name] : store->unleased_unfinished(room, unclaimed_before)) start(ns, name);
       }
-      if (options_.archive_ttl.count() > 0 && engine::now_ms() - last_retention > 60'000) {
-        last_retention = engine::now_ms();
-        const int64_t cutoff = engine::now_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(options_.archive_ttl).count();
+      if (options_.archive_ttl.count() > 0 && rampart::now_ms() - last_retention > 60'000) {
+        last_retention = rampart::now_ms();
+        const int64_t cutoff = rampart::now_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(options_.archive_ttl).count();
         if (int64_t deleted = store->delete_finished_before(cutoff); deleted > 0) {
           std::clog << "rampart server: archive retention deleted " << deleted << " finished workflow(s)\n";
         }
@@ -281,7 +281,7 @@ void WorkflowRunner::quarantine_crashed(store::Store& store) {
     record->phase = "Error";
     record->message = "quarantined: the engine crashed while running this workflow, so it was not resumed "
                       "(see the server's log; delete it, or fix it and resubmit)";
-    record->finished_at = engine::now_ms();
+    record->finished_at = rampart::now_ms();
     store.put_workflow(*record);
     store::EventRecord e;
     e.time_ms = record->finished_at;

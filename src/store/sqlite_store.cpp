@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "store/continue_token.h"
+#include "common/clock.h"
 #include "store/sqlite_connection.h"
 #include "store/sqlite_migrations.h"
 #include "store/store.h"
@@ -35,11 +36,6 @@ std::string prefix_upper_bound(std::string prefix) {
   while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xff) prefix.pop_back();
   if (!prefix.empty()) prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
   return prefix;
-}
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 class SqliteStore final : public Store {
