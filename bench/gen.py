@@ -10,6 +10,9 @@ WORKLOAD is one of
     w3   a 20 x 50 lattice            (DAG, 20 layers of 50; task (l,k) depends on
                                        (l-1,k) and (l-1,(k+1) mod 50))
     w4   10,000 independent steps     (like w1)
+    w5   100,000 independent steps    (like w1; rampart needs --max-nodes above 100,000)
+    w6   20,000 independent steps     (like w1 but without spec.parallelism: the engine's own
+                                       --parallelism decides how many run at once)
 --scale multiplies the step count (for quick trial runs). Every step runs `true`.
 
 Writes OUTDIR/wf.yaml, OUTDIR/Makefile (the recipe is $(CMD), default `true`, so
@@ -24,8 +27,9 @@ import sys
 
 def graph(workload, scale):
     """Return (kind, deps): kind 'independent' or 'dag'; deps = {task: [deps]} in topological order."""
-    if workload in ("w1", "w4"):
-        n = max(1, int((1000 if workload == "w1" else 10000) * scale))
+    sizes = {"w1": 1000, "w4": 10000, "w5": 100000, "w6": 20000}
+    if workload in sizes:
+        n = max(1, int(sizes[workload] * scale))
         return "independent", {f"t{i}": [] for i in range(n)}, 2
     if workload == "w2":
         n = max(2, int(200 * scale))
@@ -56,6 +60,8 @@ def argo(workload, kind, deps):
     wf = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
           "metadata": {"generateName": f"bench-{workload}-"},
           "spec": {"entrypoint": "main", "parallelism": 2, "templates": [main, step]}}
+    if workload == "w6":
+        del wf["spec"]["parallelism"]
     return json.dumps(wf, indent=1) + "\n"  # JSON is YAML
 
 

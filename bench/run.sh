@@ -3,7 +3,7 @@
 # (bare `true` and the sandboxed command line), snakemake -j2, and a bare fork/exec loop.
 #
 #   bench/run.sh [-b RAMPART] [-w "w1 w2 w3 w4"] [-s SCALE] [-t TIMEOUT] [-T SNAKEMAKE_TIMEOUT]
-#                [-k] [-o RESULTS.md]
+#                [-k] [-o RESULTS.md] [-x]
 #
 #   -b  the rampart binary (default: build-bench/rampart, else build/rampart)
 #   -w  workloads (default all four; see bench/gen.py)
@@ -12,6 +12,9 @@
 #   -T  timeout for snakemake (default 120); a run that times out is reported as ">Ns"
 #   -k  keep the work directory
 #   -o  also write the table to this file
+#   -x  also run the engine's scaling checks (rampart --sandbox none only, scaled by -s too):
+#       a 20x50 lattice against a 40x50 one (time ratio), 10,000 and 100,000 independent steps
+#       (peak RSS), and a 20,000-step loop without spec.parallelism (must succeed)
 #
 # Needs: bwrap, make, snakemake, cc, /usr/bin/time (Debian: bubblewrap make snakemake gcc time).
 # Every runner runs at most 2 steps at a time (rampart: spec.parallelism 2); the chain (w2) is
@@ -26,8 +29,9 @@ scale=1
 timeout_s=900
 snake_timeout=120
 keep=0
+scaling=0
 results=""
-while getopts "b:w:s:t:T:ko:h" opt; do
+while getopts "b:w:s:t:T:ko:xh" opt; do
   case $opt in
     b) rampart=$OPTARG ;;
     w) workloads=$OPTARG ;;
@@ -36,7 +40,8 @@ while getopts "b:w:s:t:T:ko:h" opt; do
     T) snake_timeout=$OPTARG ;;
     k) keep=1 ;;
     o) results=$OPTARG ;;
-    *) sed -n '2,18p' "$0"; exit 2 ;;
+    x) scaling=1 ;;
+    *) sed -n '2,21p' "$0"; exit 2 ;;
   esac
 done
 if [[ -z $rampart ]]; then
@@ -132,7 +137,48 @@ for wl, runner in order:
           f"{ratio(s, wl, 'make-' + cmd)} | {ratio(s, wl, 'snakemake')} | "
           f"{ratio(s, wl, 'forkexec-' + cmd)} | {f'{rss / 1024:.1f} MB' if s else ''} |")
 PY
+# Scaling checks: rampart against itself, in the same run.
+scaling_rows="$work/scaling"
+: >"$scaling_rows"
+if [[ $scaling == 1 ]]; then
+  run_none() {  # run_none WORKLOAD SCALE [EXTRA ARGS...]: one rampart --sandbox none run
+    local w=$1 s=$2; shift 2
+    local d="$work/scale-$w-$s" rows_before
+    python3 "$here/gen.py" "$w" "$d" --scale "$s"
+    # shellcheck disable=SC1091
+    source "$d/meta"
+    cd "$d"
+    wl="$w x$s" rows_before=$rows rows=$scaling_rows
+    measure rampart-none "$timeout_s" "$rampart" run wf.yaml --state "$d/state" --sandbox none -o name "$@"
+    rows=$rows_before
+    cd "$work"
+    rm -rf "$d"
+  }
+  echo "scaling checks" >&2
+  run_none w3 "$scale"
+  run_none w3 "$(python3 -c "print(2 * $scale)")"
+  run_none w4 "$scale"
+  run_none w5 "$scale" --max-nodes 200000
+  run_none w6 "$scale"
+fi
+python3 - "$scaling_rows" >"$work/scaling.md" <<'PY'
+import sys
+rows = [l.split() for l in open(sys.argv[1])]
+if rows:
+    # wl is "w3 x0.2": two words
+    data = [(f"{r[0]} {r[1]}", int(r[2]), r[3], float(r[4]), int(r[5]), r[6]) for r in rows]
+    print("| check | steps | seconds | peak RSS | status |")
+    print("|---|---:|---:|---:|---|")
+    for wl, steps, name, secs, rss, status in data:
+        print(f"| {wl} | {steps} | {secs:.2f} | {rss / 1024:.1f} MB | {status} |")
+    lattice = [d for d in data if d[0].startswith("w3 ")]
+    if len(lattice) == 2 and all(d[5] == "ok" for d in lattice):
+        print(f"\nLattice twice as big: {lattice[1][3] / lattice[0][3]:.2f}x the time "
+              f"({lattice[0][1]} -> {lattice[1][1]} steps).")
+PY
+
 echo
 echo "rampart $("$rampart" version 2>/dev/null | head -1); $(nproc) cores; load at end $(cut -d' ' -f1-3 /proc/loadavg); scale $scale"
 cat "$work/table.md"
-if [[ -n $results ]]; then cp "$work/table.md" "$results"; fi
+if [[ -s $work/scaling.md ]]; then echo; cat "$work/scaling.md"; fi
+if [[ -n $results ]]; then cat "$work/table.md" > "$results"; if [[ -s $work/scaling.md ]]; then { echo; cat "$work/scaling.md"; } >>"$results"; fi; fi

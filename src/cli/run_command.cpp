@@ -249,13 +249,7 @@ CommandAction add_run_command(CLI::App& app) {
       std::string state_dir = resolve_state_dir(o->state);
       auto store = open_store(state_dir);
       // Submission needs no executor: nothing runs until run_stored_workflow.
-      struct NoExecutor : exec::Executor {
-        void start(exec::StepRequest, std::function<void(exec::StepResult)>) override {}
-        void kill(const std::string&, const std::string&) override {}
-        void shutdown() override {}
-      } none;
-      engine::Engine engine(*store, none, {state_dir});
-      name = engine.submit(*workflow, references, submit);
+      name = engine::Engine::submit(*store, *workflow, references, submit);
     } catch (const std::exception& e) {
       std::cerr << o->file << ": " << e.what() << "\n";
       return kFailed;

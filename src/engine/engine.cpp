@@ -61,7 +61,7 @@ Engine::Engine(store::Store& store, exec::Executor& executor, EngineOptions opti
 
 Engine::~Engine() = default;
 
-std::string Engine::submit(const spec::Document& workflow, const References& references,
+std::string Engine::submit(store::Store& store, const spec::Document& workflow, const References& references,
                            const SubmitOptions& options) {
   if (workflow.kind != spec::Kind::Workflow) {
     throw std::invalid_argument(std::string("cannot run a ") + spec::to_string(workflow.kind) + "; expected a Workflow");
@@ -80,10 +80,10 @@ std::string Engine::submit(const spec::Document& workflow, const References& ref
     if (std::string why = check_generate_name(prefix); !why.empty()) throw std::invalid_argument("metadata.generateName " + why);
     for (int attempt = 0; attempt < 20; ++attempt) {
       name = prefix + random_suffix(5);
-      if (!store_.get_workflow(options.namespace_, name)) break;
+      if (!store.get_workflow(options.namespace_, name)) break;
     }
   }
-  if (store_.get_workflow(options.namespace_, name)) {
+  if (store.get_workflow(options.namespace_, name)) {
     throw std::invalid_argument("workflow \"" + name + "\" already exists in namespace \"" + options.namespace_ +
                                 "\"; delete it or use generateName");
   }
@@ -210,7 +210,7 @@ std::string Engine::submit(const spec::Document& workflow, const References& ref
   record.labels_json = meta.value("labels", Json::object()).dump();
   record.manifest = manifest;
   record.status = {{"rampart", stored}};
-  store_.put_workflow(record);
+  store.put_workflow(record);
   return name;
 }
 

@@ -90,7 +90,13 @@ class Engine {
   // Throws std::invalid_argument with a clear message for a workflow that cannot run
   // (unknown parameter, missing workflowTemplateRef, ...).
   std::string submit(const spec::Document& workflow, const References& references,
-                     const SubmitOptions& options);
+                     const SubmitOptions& options) {
+    return submit(store_, workflow, references, options);
+  }
+  // The same into `store`, with no Engine (and no executor): submission runs nothing. Thread
+  // safety: as `store`.
+  static std::string submit(store::Store& store, const spec::Document& workflow, const References& references,
+                            const SubmitOptions& options);
 
   // Runs or resumes the workflow until it completes. Nodes that had completed are not run
   // again; nodes that were running are started anew. Returns the final record.

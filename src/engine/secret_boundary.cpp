@@ -40,6 +40,24 @@ void MaskingStore::put_workflow(const store::WorkflowRecord& wf) {
   inner_.put_workflow(masked);
 }
 
+void MaskingStore::put_workflow_status(const store::WorkflowRecord& wf) {
+  // Everything but the manifest, which this call does not write (and which may be large).
+  store::WorkflowRecord masked;
+  masked.namespace_ = wf.namespace_;
+  masked.name = wf.name;
+  masked.uid = wf.uid;
+  masked.phase = wf.phase;
+  masked.message = wf.message;
+  masked.created_at = wf.created_at;
+  masked.started_at = wf.started_at;
+  masked.finished_at = wf.finished_at;
+  masked.labels_json = wf.labels_json;
+  masked.status = wf.status;
+  masked.owner = wf.owner;
+  mask_workflow_record(masked, *masker_);
+  inner_.put_workflow_status(masked);
+}
+
 void MaskingStore::put_nodes(const std::string& ns, const std::string& workflow,
                              const std::vector<store::NodeRecord>& nodes) {
   std::vector<store::NodeRecord> masked = nodes;

@@ -41,6 +41,7 @@ class MaskingStore : public store::Store {
   void commit() override { inner_.commit(); }
   void rollback() override { inner_.rollback(); }
   void put_workflow(const store::WorkflowRecord& wf) override;
+  void put_workflow_status(const store::WorkflowRecord& wf) override;
   std::optional<store::WorkflowRecord> get_workflow(const std::string& ns, const std::string& name) override {
     return inner_.get_workflow(ns, name);
   }

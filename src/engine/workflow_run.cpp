@@ -159,7 +159,7 @@ void WorkflowRun::flush() {
       dirty_.clear();
       dirty_order_.clear();
       store_.put_nodes(ns_, name_, batch);
-      store_.put_workflow(record_);
+      store_.put_workflow_status(record_);  // the manifest does not change while it runs
       store_.commit();
     } catch (...) {
       store_.rollback();

@@ -23,13 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Submission records the workflow; nothing runs in the request thread.
-struct NoExecutor : exec::Executor {
-  void start(exec::StepRequest, std::function<void(exec::StepResult)>) override {}
-  void kill(const std::string&, const std::string&) override {}
-  void shutdown() override {}
-};
-
 Json workflow_or_404(Call& call, const std::string& ns, const std::string& name) {
   Json wf = engine::Engine::workflow_object(call.api.store(), ns, name);
   if (wf.is_null()) throw ApiError(404, "workflow \"" + name + "\" not found in namespace \"" + ns + "\"");
@@ -52,11 +45,10 @@ Json submit_workflow(Call& call, const spec::Document& workflow, const engine::R
     object["metadata"]["namespace"] = options.namespace_;
     return object;
   }
-  NoExecutor none;
-  engine::Engine engine(call.api.store(), none, {call.api.state_dir});
+  // Submission records the workflow; nothing runs in the request thread.
   std::string name;
   try {
-    name = engine.submit(workflow, refs, options);
+    name = engine::Engine::submit(call.api.store(), workflow, refs, options);
   } catch (const std::invalid_argument& e) {
     std::string message = e.what();
     throw ApiError(message.find("already exists") != std::string::npos ? 409 : 400, message);

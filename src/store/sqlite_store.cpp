@@ -82,6 +82,17 @@ class SqliteStore final : public Store {
     upsert.run();
   }
 
+  void put_workflow_status(const WorkflowRecord& wf) override {
+    if (connection_.autocommit()) check_fence();
+    Statement& update = connection_.cached(
+        "UPDATE workflows SET phase = ?, message = ?, started_at = ?, finished_at = ?, labels_json = ?,"
+        " status = ?, owner = ? WHERE namespace = ? AND name = ?");
+    ResetOnExit reset(update);
+    update.bind_all(wf.phase, wf.message, wf.started_at, wf.finished_at, wf.labels_json, to_text(wf.status), wf.owner,
+                    wf.namespace_, wf.name);
+    update.run();
+  }
+
   std::optional<WorkflowRecord> get_workflow(const std::string& ns, const std::string& name) override {
     Statement& query = connection_.cached(std::string("SELECT ") + kWorkflowColumns +
                                           " FROM workflows WHERE namespace = ? AND name = ?");

@@ -76,6 +76,11 @@ class Store {
   virtual void rollback() = 0;
 
   virtual void put_workflow(const WorkflowRecord& wf) = 0;  // insert or replace
+  // Updates what changes while a workflow runs (phase, message, start and finish times, labels,
+  // status, owner) of a stored workflow, leaving its uid, creation time and manifest as stored:
+  // an engine calls this every scheduling round, and the manifest (a DAG of 100,000 tasks, say)
+  // must not be written again each time. Does nothing when the workflow is not stored.
+  virtual void put_workflow_status(const WorkflowRecord& wf) = 0;
   virtual std::optional<WorkflowRecord> get_workflow(const std::string& ns, const std::string& name) = 0;
   virtual std::vector<WorkflowRecord> list_workflows(const ListFilter& filter) = 0;
   virtual bool delete_workflow(const std::string& ns, const std::string& name) = 0;  // and its nodes, events

@@ -117,6 +117,41 @@ TEST_P(StoreTest, PutWorkflowReplacesAndKeepsNodes) {
   EXPECT_EQ(store->get_nodes("argo", "hello").size(), 1u);
 }
 
+TEST_P(StoreTest, PutWorkflowStatusUpdatesWhatRunsAndKeepsTheManifest) {
+  WorkflowRecord stored = make_workflow("argo", "hello", "Running");
+  store->put_workflow(stored);
+
+  WorkflowRecord update = stored;
+  update.phase = "Succeeded";
+  update.message = "done";
+  update.started_at = 5;
+  update.finished_at = 99;
+  update.labels_json = R"({"team":"b"})";
+  update.status = {{"progress", "1/1"}};
+  update.owner = "";
+  update.manifest = {{"kind", "NotWritten"}};  // must not replace what is stored
+  update.uid = "other-uid";
+  update.created_at = 1;
+  store->put_workflow_status(update);
+
+  auto got = store->get_workflow("argo", "hello");
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->phase, "Succeeded");
+  EXPECT_EQ(got->message, "done");
+  EXPECT_EQ(got->started_at, 5);
+  EXPECT_EQ(got->finished_at, 99);
+  EXPECT_EQ(got->labels_json, R"({"team":"b"})");
+  EXPECT_EQ(got->status, update.status);
+  EXPECT_EQ(got->owner, "");
+  EXPECT_EQ(got->manifest, stored.manifest);
+  EXPECT_EQ(got->uid, stored.uid);
+  EXPECT_EQ(got->created_at, stored.created_at);
+
+  WorkflowRecord absent = make_workflow("argo", "never-stored");
+  store->put_workflow_status(absent);
+  EXPECT_FALSE(store->get_workflow("argo", "never-stored"));
+}
+
 TEST_P(StoreTest, InvalidUtf8IsReplacedNotFatal) {
   WorkflowRecord wf = make_workflow("argo", "bytes");
   wf.status = {{"output", std::string("ok\xff\xfe")}};

@@ -194,6 +194,15 @@ class PostgresStore final : public Store {
     });
   }
 
+  void put_workflow_status(const WorkflowRecord& wf) override {
+    write([&](pqxx::transaction_base& tx) {
+      tx.exec_params("UPDATE workflows SET phase = $1, message = $2, started_at = $3, finished_at = $4,"
+                     " labels_json = $5, status = $6, owner = $7 WHERE namespace = $8 AND name = $9",
+                     pg_text(wf.phase), pg_text(wf.message), wf.started_at, wf.finished_at, pg_text(wf.labels_json),
+                     to_text(wf.status), pg_text(wf.owner), pg_text(wf.namespace_), pg_text(wf.name));
+    });
+  }
+
   std::optional<WorkflowRecord> get_workflow(const std::string& ns, const std::string& name) override {
     return read([&](pqxx::transaction_base& tx) -> std::optional<WorkflowRecord> {
       pqxx::result rows = tx.exec_params(std::string("SELECT ") + kWorkflowColumns +
