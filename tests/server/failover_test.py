@@ -58,7 +58,8 @@ class Server:
         self.log = open(os.path.join(self.state, "server.log"), "w+")
         self.proc = subprocess.Popen(
             [rampart, "server", "--state", self.state, "--listen", "127.0.0.1:0", "--db", db,
-             "--lease-ttl", str(LEASE_TTL), "--max-running", str(WORKFLOWS), "--threads", "2"],
+             "--lease-ttl", str(LEASE_TTL), "--max-running", str(WORKFLOWS), "--parallelism", str(2 * WORKFLOWS),
+             "--threads", "2"],
             stdout=subprocess.PIPE, stderr=self.log, text=True)
         self.token = self.proc.stdout.readline().strip()
         path = os.path.join(self.state, "server.json")
