@@ -491,8 +491,6 @@ void WorkflowRun::launch_container(const std::string& node_key, const Json& c, c
     loop_.post([this, node_key, timer, on_result, r] {
       if (*timer) loop_.cancel(*timer);
       running_pods_.erase(node_key);
-      --running_pod_count_;
-      start_pending_pods();
       on_result(r);
     });
   };

@@ -17,14 +17,14 @@ void WorkflowRun::run_pod(const Invocation& inv, const Json& inputs, const std::
 bool WorkflowRun::take_step_slot() {
   if (paused_) return false;
   if (parallelism_ > 0 && slots_held_ >= parallelism_) return false;
-  if (!step_slots_->try_acquire()) return false;
+  if (!options_.step_slots->try_acquire()) return false;
   ++slots_held_;
   return true;
 }
 
 void WorkflowRun::give_back_step_slot() {
   --slots_held_;
-  step_slots_->release();  // wakes every run waiting for a slot, this one included
+  options_.step_slots->release();  // wakes every run waiting for a slot, this one included
 }
 
 void WorkflowRun::start_waiting_pods() {
@@ -68,7 +68,7 @@ std::string WorkflowRun::waiting_message() const {
   if (parallelism_ > 0 && slots_held_ >= parallelism_) {
     return "Waiting for workflow parallelism: " + std::to_string(parallelism_) + " steps are running";
   }
-  return "Waiting for the engine's parallelism: " + std::to_string(step_slots_->limit()) +
+  return "Waiting for the engine's parallelism: " + std::to_string(options_.step_slots->limit()) +
          " steps are running (--parallelism)";
 }
 

@@ -45,22 +45,22 @@ WorkflowRun::WorkflowRun(store::Store& store, exec::Executor& executor, const En
     nodes_.emplace(node.id, std::move(node));
   }
   parallelism_ = spec_.value("parallelism", int64_t{0});
-  step_slots_ = options_.step_slots ? options_.step_slots : std::make_shared<StepSlots>(options_.bounds.max_running_steps);
   // A slot freed anywhere in the process may let a waiting pod of this run start: look once
-  // more, on this run's own thread (one wake-up queued at a time).
-  slot_subscription_ = step_slots_->subscribe([this, posted = slot_wake_posted_] {
-    if (posted->exchange(true)) return;
+  // more, on this run's own thread (one wake-up queued at a time). The destructor unsubscribes
+  // before any member goes.
+  slot_subscription_ = options_.step_slots->subscribe([this] {
+    if (slot_wake_posted_.exchange(true)) return;
     loop_.post([this] {
-      slot_wake_posted_->store(false);
+      slot_wake_posted_ = false;
       start_waiting_pods();
     });
   });
 }
 
 WorkflowRun::~WorkflowRun() {
-  step_slots_->unsubscribe(slot_subscription_);
+  options_.step_slots->unsubscribe(slot_subscription_);
   // Slots of steps that never reported back (the run was abandoned: lease lost, an exception).
-  for (; slots_held_ > 0; --slots_held_) step_slots_->release();
+  for (; slots_held_ > 0; --slots_held_) options_.step_slots->release();
 }
 
 const Node* WorkflowRun::restored(const std::string& node_name) const {
@@ -170,8 +170,10 @@ void WorkflowRun::flush() {
   while (!pending_pods_.empty()) {
     PendingPod p = std::move(pending_pods_.front());
     pending_pods_.pop_front();
-    if (paused_ || (parallelism_ > 0 && running_pod_count_ >= parallelism_)) {
-      throttled_pods_.push_back(std::move(p));
+    // Parallelism was settled when the pod took its step slot (run_slots.cpp); only a suspend
+    // that came after that holds it back (a containerSet's next container, say).
+    if (paused_) {
+      held_pods_.push_back(std::move(p));
       continue;
     }
     start_pod(std::move(p));
@@ -179,17 +181,16 @@ void WorkflowRun::flush() {
 }
 
 void WorkflowRun::start_pending_pods() {
-  // Throttled pods were already durable when they were first queued.
-  while (!paused_ && !throttled_pods_.empty() && (parallelism_ <= 0 || running_pod_count_ < parallelism_)) {
-    PendingPod p = std::move(throttled_pods_.front());
-    throttled_pods_.pop_front();
+  // Held pods were already durable when they were first queued.
+  while (!paused_ && !held_pods_.empty()) {
+    PendingPod p = std::move(held_pods_.front());
+    held_pods_.pop_front();
     start_pod(std::move(p));
   }
   start_waiting_pods();
 }
 
 void WorkflowRun::start_pod(PendingPod p) {
-  ++running_pod_count_;
   // The executor masks the run's secrets in the step's output before writing it.
   p.request.masker = options_.masker;
   for (auto& sidecar : p.sidecars) sidecar.masker = options_.masker;

@@ -92,6 +92,7 @@ struct PodContext {
 
 class WorkflowRun {
  public:
+  // `options.step_slots` must be set (Engine's constructor makes it when the caller did not).
   WorkflowRun(store::Store& store, exec::Executor& executor, const EngineOptions& options,
               store::WorkflowRecord record, Observer* observer);
   ~WorkflowRun();
@@ -236,9 +237,8 @@ class WorkflowRun {
   };
   void start_pod(PendingPod p);
   std::deque<PendingPod> pending_pods_;       // started after the next flush
-  std::deque<PendingPod> throttled_pods_;     // waiting for workflow parallelism
+  std::deque<PendingPod> held_pods_;          // prepared, held back by a suspend
   std::unordered_map<std::string, Cancel> running_pods_;  // node id -> its cancel token
-  int64_t running_pod_count_ = 0;
   int64_t pods_total_ = 0, pods_done_ = 0;
   int64_t parallelism_ = 0;
 
@@ -252,9 +252,8 @@ class WorkflowRun {
   };
   std::deque<WaitingPod> waiting_pods_;  // pods waiting for a step slot, in the order they came
   int64_t slots_held_ = 0;               // step slots this run holds (one per pod past the wait)
-  std::shared_ptr<StepSlots> step_slots_;
   int64_t slot_subscription_ = 0;
-  std::shared_ptr<std::atomic<bool>> slot_wake_posted_ = std::make_shared<std::atomic<bool>>(false);
+  std::atomic<bool> slot_wake_posted_{false};  // a start_waiting_pods() is queued on loop_
   LockManager locks_;
   ArtifactRepository artifacts_;
   // Things waiting on a timer or a resume (suspend, backoff) that must end when cancelled.
