@@ -6,11 +6,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 
+#include "common/clock.h"
 #include "store/sqlite_error.h"
 
 namespace rampart::store {
@@ -80,21 +83,37 @@ Connection::~Connection() {
   sqlite3_close(db_);
 }
 
+// The first statement that reads the file: a file that is not a database fails here.
+// WAL lets readers (`rampart get` in another process) run alongside the engine's writes without
+// blocking it or being blocked by it. Switching a new database's journal mode needs an exclusive
+// lock, and SQLite answers SQLITE_BUSY at once (without its busy handler) when another process
+// is opening the same new file: that is retried for as long as the busy timeout.
+void Connection::switch_to_wal() {
+  const int64_t deadline = monotonic_ms() + kBusyTimeoutMs;
+  for (;;) {
+    std::string mode;
+    const auto read_mode = [](void* out, int, char** values, char**) {
+      *static_cast<std::string*>(out) = values[0] ? values[0] : "";
+      return 0;
+    };
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db_, "PRAGMA journal_mode = WAL", read_mode, &mode, &error);
+    sqlite3_free(error);  // sqlite3_errmsg repeats it
+    if (rc == SQLITE_OK) {
+      if (mode == "wal" || (mode == "memory" && is_in_memory(path_))) return;
+      throw std::runtime_error("state store '" + path_ + "': cannot switch to WAL mode (got '" + mode +
+                               "'); is the file on a network file system?");
+    }
+    if ((rc & 0xff) != SQLITE_BUSY || monotonic_ms() >= deadline) fail("cannot run `PRAGMA journal_mode = WAL`");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 void Connection::configure() {
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
 
-  // The first statement that reads the file: a file that is not a database fails here.
-  // WAL lets readers (`rampart get` in another process) run alongside the engine's writes
-  // without blocking it or being blocked by it.
-  {
-    Statement journal(db_, path_, "PRAGMA journal_mode = WAL", false);
-    const std::string mode = journal.step() ? journal.column_text(0) : "";
-    if (mode != "wal" && !(mode == "memory" && is_in_memory(path_))) {
-      throw std::runtime_error("state store '" + path_ + "': cannot switch to WAL mode (got '" + mode +
-                               "'); is the file on a network file system?");
-    }
-  }
+  switch_to_wal();
   // In WAL mode, NORMAL syncs at checkpoints but not at every commit. A committed transaction is
   // in the WAL file, i.e. in the OS page cache, before COMMIT returns, so it survives the process
   // dying in any way (including SIGKILL and OOM kills), which is what the engine's resume relies

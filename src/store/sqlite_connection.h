@@ -44,6 +44,7 @@ class Connection {
 
  private:
   void configure();
+  void switch_to_wal();
 
   std::string path_;
   sqlite3* db_ = nullptr;

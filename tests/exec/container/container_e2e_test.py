@@ -89,7 +89,14 @@ def run(yaml_text, state=None, extra=(), timeout=180, name="wf"):
     with open(path, "w") as f:
         f.write(yaml_text)
     cmd = [RAMPART, "run", path, "--state", state or E.state, "-o", "json"] + container_args() + list(extra)
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as engine:
+        E.engine_pids.add(engine.pid)
+        try:
+            stdout, stderr = engine.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            engine.kill()
+            raise
+    proc = subprocess.CompletedProcess(cmd, engine.returncode, stdout, stderr)
     try:
         wf = json.loads(proc.stdout)
     except json.JSONDecodeError:
@@ -132,8 +139,9 @@ def overlay_mounts_under(path):
         return [line.split()[4] for line in f if line.split()[4].startswith(path)]
 
 
-def stale_cgroups():
-    """rampart-<pid>-<n> groups whose process is gone."""
+def stale_cgroups(pids):
+    """rampart-<pid>-<n> groups of the given engine pids whose process is gone. Only this suite's
+    engines count: other tests SIGKILL engines of their own while this one runs."""
     found = []
     for hierarchy in ("/sys/fs/cgroup/memory", "/sys/fs/cgroup/pids", "/sys/fs/cgroup/unified", "/sys/fs/cgroup"):
         for dirpath, dirnames, _ in os.walk(hierarchy):
@@ -143,12 +151,13 @@ def stale_cgroups():
             for d in dirnames:
                 if d.startswith("rampart-"):
                     pid = d.split("-")[1]
-                    if pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+                    if pid.isdigit() and int(pid) in pids and not os.path.exists(f"/proc/{pid}"):
                         found.append(os.path.join(dirpath, d))
     return found
 
 
 def setUpModule():
+    E.engine_pids = set()
     E.tmp = tempfile.mkdtemp(prefix="rampart-container-e2e-")
     E.state = os.path.join(E.tmp, "state")
     E.cache = os.path.join(E.tmp, "image-cache")
@@ -333,6 +342,7 @@ spec:
             f.write(workflow("long", "{image: busybox, command: [sleep, 1d]}"))
         engine = subprocess.Popen([RAMPART, "run", path, "--state", state, "-o", "json"] + container_args(),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        E.engine_pids.add(engine.pid)
         deadline = time.time() + 60
         while time.time() < deadline and not crun_list(state):
             time.sleep(0.1)
@@ -349,7 +359,7 @@ spec:
     def test_zz_nothing_is_left_after_the_suite(self):
         self.assertEqual(crun_list(E.state), [])
         self.assertEqual(overlay_mounts_under(E.tmp), [])
-        self.assertEqual(stale_cgroups(), [])
+        self.assertEqual(stale_cgroups(E.engine_pids), [])
 
     def test_zzz_tier_a_conformance_rows_pass_in_containers(self):
         if not CONFORMANCE:
