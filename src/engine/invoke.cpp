@@ -34,6 +34,29 @@ std::optional<double> duration_seconds(const Json& v) {
 
 }  // namespace
 
+std::vector<std::pair<std::string, int>> WorkflowRun::wanted_locks(const Json& owner) const {
+  std::vector<std::pair<std::string, int>> wanted;
+  if (!owner.contains("synchronization")) return wanted;
+  const Json& sync = owner["synchronization"];
+  auto add_mutex = [&](const Json& m) { wanted.emplace_back("mutex/" + m.value("name", ""), 1); };
+  auto add_semaphore = [&](const Json& s) {
+    const Json& ref = s.value("configMapKeyRef", Json::object());
+    bool found = false;
+    std::string v = config_map_value(ref.value("name", ""), ref.value("key", ""), &found);
+    int limit = 1;
+    try {
+      limit = found ? std::stoi(v) : 1;
+    } catch (...) {
+    }
+    wanted.emplace_back("semaphore/" + ref.value("name", "") + "/" + ref.value("key", ""), limit);
+  };
+  if (sync.contains("mutex")) add_mutex(sync["mutex"]);
+  for (const auto& m : sync.value("mutexes", Json::array())) add_mutex(m);
+  if (sync.contains("semaphore")) add_semaphore(sync["semaphore"]);
+  for (const auto& s : sync.value("semaphores", Json::array())) add_semaphore(s);
+  return wanted;
+}
+
 void WorkflowRun::start_root() {
   std::string entry = spec_.value("entrypoint", "");
   auto tmpl = find_template({}, entry);
@@ -56,23 +79,7 @@ void WorkflowRun::start_root() {
   inv.cancel = root_cancel_;
 
   // Workflow-level synchronization: the whole run holds the locks.
-  std::vector<std::pair<std::string, int>> wanted;
-  if (spec_.contains("synchronization")) {
-    const Json& sync = spec_["synchronization"];
-    auto add_mutex = [&](const Json& m) { wanted.emplace_back("mutex/" + m.value("name", ""), 1); };
-    auto add_semaphore = [&](const Json& s) {
-      const Json& ref = s.value("configMapKeyRef", Json::object());
-      bool found = false;
-      std::string v = config_map_value(ref.value("name", ""), ref.value("key", ""), &found);
-      int limit = 1;
-      try { limit = found ? std::stoi(v) : 1; } catch (...) {}
-      wanted.emplace_back("semaphore/" + ref.value("name", "") + "/" + ref.value("key", ""), limit);
-    };
-    if (sync.contains("mutex")) add_mutex(sync["mutex"]);
-    for (const auto& m : sync.value("mutexes", Json::array())) add_mutex(m);
-    if (sync.contains("semaphore")) add_semaphore(sync["semaphore"]);
-    for (const auto& s : sync.value("semaphores", Json::array())) add_semaphore(s);
-  }
+  const std::vector<std::pair<std::string, int>> wanted = wanted_locks(spec_);
   std::vector<std::string> names;
   for (const auto& [lock, limit] : wanted) names.push_back(lock);
   record_.status["rampartLocks"] = names;
@@ -311,23 +318,7 @@ void WorkflowRun::invoke_attempt(Invocation inv, Json inputs, Done done) {
   }
 
   // Template-level synchronization.
-  std::vector<std::pair<std::string, int>> wanted;
-  if (tmpl.contains("synchronization")) {
-    const Json& sync = tmpl["synchronization"];
-    auto add_mutex = [&](const Json& m) { wanted.emplace_back("mutex/" + m.value("name", ""), 1); };
-    auto add_semaphore = [&](const Json& s) {
-      const Json& ref = s.value("configMapKeyRef", Json::object());
-      bool found = false;
-      std::string v = config_map_value(ref.value("name", ""), ref.value("key", ""), &found);
-      int limit = 1;
-      try { limit = found ? std::stoi(v) : 1; } catch (...) {}
-      wanted.emplace_back("semaphore/" + ref.value("name", "") + "/" + ref.value("key", ""), limit);
-    };
-    if (sync.contains("mutex")) add_mutex(sync["mutex"]);
-    for (const auto& m : sync.value("mutexes", Json::array())) add_mutex(m);
-    if (sync.contains("semaphore")) add_semaphore(sync["semaphore"]);
-    for (const auto& s : sync.value("semaphores", Json::array())) add_semaphore(s);
-  }
+  const std::vector<std::pair<std::string, int>> wanted = wanted_locks(tmpl);
 
   auto timer = std::make_shared<EventLoop::TimerId>(0);
   Done finish = [this, tmpl = inv.tmpl, done, memo_cache, memo_key, wanted, timer](const std::string& node_id_done) {

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "engine/child_runner.h"
+#include "engine/continue_on.h"
 #include "engine/naming.h"
 #include "engine/workflow_run.h"
 
@@ -34,12 +35,6 @@ struct DagState {
   bool finished = false;
   explicit DagState(int64_t parallelism) : throttle(parallelism) {}
 };
-
-bool continues_on(const Json& task, NodePhase phase) {
-  const Json& c = task.value("continueOn", Json::object());
-  return (phase == NodePhase::Failed && c.value("failed", false)) ||
-         (phase == NodePhase::Error && c.value("error", false));
-}
 
 expr::TaskPhase to_task_phase(NodePhase p) {
   switch (p) {

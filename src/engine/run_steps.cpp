@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "engine/child_runner.h"
+#include "engine/continue_on.h"
 #include "engine/naming.h"
 #include "engine/workflow_run.h"
 
@@ -19,12 +20,6 @@ struct StepsState {
   std::vector<std::string> previous;  // step nodes of the group before (parents of the next group)
   explicit StepsState(int64_t parallelism) : throttle(parallelism) {}
 };
-
-bool continues_on(const Json& step, NodePhase phase) {
-  const Json& c = step.value("continueOn", Json::object());
-  return (phase == NodePhase::Failed && c.value("failed", false)) ||
-         (phase == NodePhase::Error && c.value("error", false));
-}
 
 }  // namespace
 

@@ -196,6 +196,9 @@ class WorkflowRun {
   void add_aggregate_outputs(expr::Scope& scope, const std::string& prefix,
                              const std::vector<std::string>& child_ids) const;
   std::string config_map_value(const std::string& name, const std::string& key, bool* found) const;
+  // The locks a workflow spec or a template asks for (its `synchronization`), each with its
+  // limit: "mutex/<name>" (1) or "semaphore/<configmap>/<key>" (the ConfigMap's value, else 1).
+  std::vector<std::pair<std::string, int>> wanted_locks(const Json& owner) const;
 
   // --- loops (loops.cpp): (display suffix, item) for each iteration, or nullopt without a loop.
   std::optional<std::vector<std::pair<std::string, Json>>> expand_loop(

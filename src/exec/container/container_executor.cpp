@@ -22,7 +22,7 @@
 
 #include "exec/cgroups.h"
 #include "exec/command_resolution.h"
-#include "exec/container/tool_command.h"
+#include "exec/helper_command.h"
 #include "exec/network_namespace.h"
 #include "exec/process_supervisor.h"
 #include "exec/resource_limits.h"
@@ -116,7 +116,7 @@ std::string explain_crun_error(const std::string& message) {
 
 void remove_container(const std::string& crun, const std::string& root, const std::string& id) {
   if (!fs::exists(fs::path(root) / id)) return;  // `crun run` deletes what ended normally
-  run_tool({crun, "--root", root, "delete", "--force", id}, kControlTimeout);
+  run_helper({.argv = {crun, "--root", root, "delete", "--force", id}, .timeout = kControlTimeout, .environment = path_only_environment()});
 }
 
 void unmount(const std::string& path) {
@@ -177,7 +177,7 @@ size_t sweep_leftover_containers(const std::string& state_dir) {
     for (const auto& entry : fs::directory_iterator(root, ec)) {
       std::string id = entry.path().filename().string();
       if (!owner_is_gone(id)) continue;
-      run_tool({crun, "--root", root.string(), "delete", "--force", id}, kControlTimeout);
+      run_helper({.argv = {crun, "--root", root.string(), "delete", "--force", id}, .timeout = kControlTimeout, .environment = path_only_environment()});
       if (fs::exists(entry.path())) fs::remove_all(entry.path(), ec);  // crun could not even read its state
       ++removed;
     }

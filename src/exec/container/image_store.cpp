@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "exec/container/registry_reference.h"
-#include "exec/container/tool_command.h"
+#include "exec/helper_command.h"
 
 namespace rampart::exec {
 
@@ -227,10 +227,9 @@ PulledImage ImageStore::pull(const std::string& image, const std::string& policy
     }
     argv.push_back("docker://" + source.to_string());
     argv.push_back("oci:" + layout.string() + ":" + tag);
-    ToolResult r = run_tool(argv, kPullTimeout, {"HOME=" + cache_dir_});
+    const HelperResult r = run_helper({.argv = argv, .timeout = kPullTimeout, .environment = path_only_environment({"HOME=" + cache_dir_}), .merge_stderr = true});
     if (!r.ok()) {
-      std::string why = r.timed_out ? "timed out" : r.last_line();
-      if (why.empty()) why = "skopeo exited with " + std::to_string(r.exit_code);
+      const std::string why = r.timed_out ? "timed out" : r.summary();
       throw ImageError("pulling image \"" + image + "\" from " + source.registry + " failed: " + why);
     }
   }
@@ -257,10 +256,13 @@ PulledImage ImageStore::load_cached(const std::string& tag, const std::string& r
     fs::path scratch = rootfs.string() + ".unpacking";
     std::error_code ec;
     fs::remove_all(scratch, ec);
-    ToolResult r = run_tool({"umoci", "raw", "unpack", "--image", layout.string() + ":" + tag, scratch.string()}, kPullTimeout);
+    const HelperResult r = run_helper({.argv = {"umoci", "raw", "unpack", "--image", layout.string() + ":" + tag, scratch.string()},
+                                       .timeout = kPullTimeout,
+                                       .environment = path_only_environment(),
+                                       .merge_stderr = true});
     if (!r.ok()) {
       fs::remove_all(scratch, ec);
-      throw ImageError("unpacking image \"" + reference + "\" failed: " + r.last_line());
+      throw ImageError("unpacking image \"" + reference + "\" failed: " + r.summary());
     }
     fs::rename(scratch, rootfs, ec);
     if (ec) throw ImageError("cannot move the unpacked image into the cache: " + ec.message());

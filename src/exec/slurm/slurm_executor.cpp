@@ -14,8 +14,9 @@
 #include <vector>
 
 #include "common/secret_masker.h"
+#include "exec/helper_command.h"
 #include "exec/log_capture.h"
-#include "exec/slurm/command_runner.h"
+#include "exec/slurm/job_environment.h"
 #include "exec/slurm/job_state.h"
 #include "exec/slurm/step_request_json.h"
 
@@ -92,7 +93,7 @@ struct SlurmExecutor::State {
 SlurmExecutor::SlurmExecutor(SlurmExecutorOptions options) : state_(std::make_shared<State>()) {
   state_->options = std::move(options);
   // Fail at startup, not at the first step, when the cluster cannot be reached.
-  auto probe = run_command({state_->options.squeue, "--noheader", "--format=%i", "--jobs=1"}, 15);
+  auto probe = run_helper({.argv = {state_->options.squeue, "--noheader", "--format=%i", "--jobs=1"}, .timeout = std::chrono::seconds(15)});
   if (probe.exit_code == -1) throw std::runtime_error("slurm executor: " + probe.error + " (is Slurm's client installed?)");
   if (!probe.error.empty()) {
     throw std::runtime_error("slurm executor: " + probe.error + ": is the Slurm controller reachable? (SLURM_CONF=" +
@@ -189,7 +190,7 @@ void SlurmExecutor::State::submit(Job& job, std::vector<std::pair<std::shared_pt
   std::vector<std::string> argv = {options.sbatch};
   argv.insert(argv.end(), job.batch.sbatch_args.begin(), job.batch.sbatch_args.end());
   static const std::vector<std::string> environment = environment_for_slurm_job(environ);
-  auto out = run_command(argv, 60, &environment);
+  auto out = run_helper({.argv = argv, .timeout = std::chrono::seconds(60), .environment = environment});
   std::string id = out.out.substr(0, out.out.find_first_of(";\n"));
   if (!out.ok() || id.empty() || id.find_first_not_of("0123456789") != std::string::npos) {
     fail("sbatch failed: " + out.summary());
@@ -203,7 +204,8 @@ void SlurmExecutor::State::poll_squeue(const std::vector<std::shared_ptr<Job>>& 
                                        std::vector<std::pair<std::shared_ptr<Job>, StepResult>>& ended) {
   std::string ids;
   for (const auto& job : running) ids += (ids.empty() ? "" : ",") + job->job_id;
-  auto out = run_command({options.squeue, "--noheader", "--states=all", "--format=%i|%T", "--jobs=" + ids}, 30);
+  auto out = run_helper({.argv = {options.squeue, "--noheader", "--states=all", "--format=%i|%T", "--jobs=" + ids},
+                         .timeout = std::chrono::seconds(30)});
   std::map<std::string, std::string> states;
   if (out.ok()) {
     states = parse_squeue_states(out.out);
@@ -281,7 +283,7 @@ void SlurmExecutor::State::run() {
     for (auto& job : cancel_now) {
       // scancel signals every process of the job (SIGTERM, then SIGKILL after KillWait): the
       // node-side runner kills the step with its own executor and writes a Killed result.
-      run_command({options.scancel, job->job_id}, 30);
+      run_helper({.argv = {options.scancel, job->job_id}, .timeout = std::chrono::seconds(30)});
       std::lock_guard lock(mu);
       job->cancel_sent = true;
       job->cancel_time = Clock::now();

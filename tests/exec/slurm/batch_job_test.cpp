@@ -7,7 +7,8 @@
 
 #include <cstdlib>
 
-#include "exec/slurm/command_runner.h"
+#include "exec/helper_command.h"
+#include "exec/slurm/job_environment.h"
 
 namespace rampart::exec::slurm {
 namespace {
@@ -88,7 +89,7 @@ TEST(BatchJob, ScriptRunsStepExecAndHoldsNoSecrets) {
 
 TEST(BatchJob, QuotingSurvivesAnyCharacters) {
   std::string nasty = "a b'c\"$(touch /tmp/x)`;\n\\";
-  auto out = run_command({"/bin/sh", "-c", "printf %s " + shell_quote(nasty)});
+  auto out = run_helper({.argv = {"/bin/sh", "-c", "printf %s " + shell_quote(nasty)}});
   ASSERT_TRUE(out.ok()) << out.summary();
   EXPECT_EQ(out.out, nasty);
 }
@@ -100,18 +101,6 @@ TEST(BatchJob, RefusesWhatANodeCannotRun) {
   auto s = settings();
   s.rampart_binary.clear();
   EXPECT_THROW(plan_batch_job(request(), s), std::invalid_argument);
-}
-
-TEST(CommandRunner, ReportsExitCodesOutputAndMissingPrograms) {
-  auto ok = run_command({"/bin/sh", "-c", "echo out; echo err >&2; exit 3"});
-  EXPECT_EQ(ok.exit_code, 3);
-  EXPECT_EQ(ok.out, "out\n");
-  EXPECT_EQ(ok.summary(), "err");
-  auto missing = run_command({"/nonexistent/sbatch"});
-  EXPECT_EQ(missing.exit_code, -1);
-  EXPECT_THAT(missing.summary(), HasSubstr("/nonexistent/sbatch"));
-  auto slow = run_command({"/bin/sleep", "10"}, 1);
-  EXPECT_THAT(slow.summary(), HasSubstr("did not answer"));
 }
 
 }  // namespace
