@@ -1,4 +1,5 @@
-// The HTTP client against rampart's own HTTPS server (in process, loopback) and raw sockets.
+// The HTTP client against rampart's own HTTPS server (in process, loopback), raw sockets, and a
+// scripted TLS server (streams, silences, client certificates).
 #include "net/http_client.h"
 
 #include <arpa/inet.h>
@@ -6,13 +7,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <future>
+#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "net/http_server.h"
+#include "scripted_server.h"
 #include "net/tls_certificate.h"
 #include "net/url.h"
 
@@ -20,6 +26,15 @@ namespace rampart::net {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::ScriptedServer;
+using testing::TlsSocket;
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 class ClientTest : public ::testing::Test {
  protected:
@@ -56,6 +71,17 @@ class ClientTest : public ::testing::Test {
   std::unique_ptr<HttpServer> server_;
   std::thread thread_;
   std::string base_, fingerprint_;
+
+  // Trusts the test server's certificate (and only that).
+  HttpClientOptions trusting_the_server() const {
+    HttpClientOptions options;
+    options.tls.enforce = true;
+    options.tls.ca_pem = read_file(dir_ / "c.pem");
+    return options;
+  }
+  ScriptedServer scripted(std::function<void(TlsSocket&)> script, bool require_client_cert = false) const {
+    return ScriptedServer((dir_ / "c.pem").string(), (dir_ / "k.pem").string(), std::move(script), require_client_cert);
+  }
 };
 
 // A socket that listens but never accepts: the kernel completes the TCP handshake, nobody answers.
@@ -180,6 +206,184 @@ TEST(Client, RefusedAndInvalid) {
   EXPECT_EQ(client.fetch(request).error, HttpClientError::Refused);
   request.url = "gopher://127.0.0.1/";
   EXPECT_EQ(client.fetch(request).error, HttpClientError::InvalidUrl);
+}
+
+TEST_F(ClientTest, EnforcedTrustRefusesAServerItsCasDidNotSign) {
+  ensure_self_signed((dir_ / "other.pem").string(), (dir_ / "other-key.pem").string(), {"127.0.0.1"});
+  HttpClientRequest request;
+  request.url = base_ + "/api/v1/info";
+  for (const std::string& ca : {read_file(dir_ / "other.pem"), std::string()}) {  // another CA; the system's
+    HttpClientOptions options;
+    options.tls.enforce = true;
+    options.tls.ca_pem = ca;
+    HttpClient client(options);
+    auto r = client.fetch(request);
+    EXPECT_EQ(r.error, HttpClientError::Tls) << r.error_message;
+    EXPECT_NE(r.error_message.find("certificate verify failed"), std::string::npos) << r.error_message;
+    EXPECT_EQ(r.status, 0);
+  }
+}
+
+TEST_F(ClientTest, EnforcedTrustAcceptsTheServerWithItsCaAndChecksTheName) {
+  HttpClient client(trusting_the_server());
+  HttpClientRequest request;
+  request.url = base_ + "/api/v1/info";
+  auto r = client.fetch(request);
+  ASSERT_TRUE(r.ok()) << r.error_message;
+  EXPECT_EQ(r.status, 401);
+  EXPECT_TRUE(r.tls.verified);
+  EXPECT_EQ(r.tls.fingerprint, fingerprint_);
+
+  // The right CA, the wrong name: the certificate is for 127.0.0.1 only.
+  request.url = "https://localhost:" + std::to_string(server_->port()) + "/api/v1/info";
+  r = client.fetch(request);
+  EXPECT_FALSE(r.ok());
+  if (r.error == HttpClientError::Tls) EXPECT_NE(r.error_message.find("hostname mismatch"), std::string::npos);
+  else EXPECT_EQ(r.error, HttpClientError::Refused) << r.error_message;  // localhost is ::1 only here
+
+  request.url = base_ + "/api/v1/info";
+  request.legacy_tls_only = true;
+  EXPECT_EQ(client.fetch(request).error, HttpClientError::Tls);
+}
+
+TEST_F(ClientTest, UnreadablePemsThrowWithoutQuotingThem) {
+  HttpClientOptions options = trusting_the_server();
+  options.tls.ca_pem = "not a certificate";
+  EXPECT_THROW(HttpClient{options}, std::runtime_error);
+
+  options = trusting_the_server();
+  options.tls.client_cert_pem = read_file(dir_ / "c.pem");
+  options.tls.client_key_pem = "-----BEGIN PRIVATE KEY-----\nS3CR3TKEYMATERIAL\n-----END PRIVATE KEY-----\n";
+  try {
+    HttpClient client(options);
+    ADD_FAILURE() << "a broken key was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("client_key_pem"), std::string::npos) << e.what();
+    EXPECT_EQ(std::string(e.what()).find("S3CR3T"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(ClientTest, ClientCertificateIsPresented) {
+  ensure_self_signed((dir_ / "client.pem").string(), (dir_ / "client-key.pem").string(), {"client.test"});
+  std::promise<std::string> seen;
+  auto server = scripted([&](TlsSocket& socket) {
+    std::string fingerprint = ScriptedServer::client_fingerprint(socket);
+    seen.set_value(fingerprint);
+    ScriptedServer::write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  }, true);
+  HttpClientOptions options = trusting_the_server();
+  options.tls.client_cert_pem = read_file(dir_ / "client.pem");
+  options.tls.client_key_pem = read_file(dir_ / "client-key.pem");
+  HttpClient client(options);
+  HttpClientRequest request;
+  request.url = server.url("/whoami");
+  auto r = client.fetch(request);
+  ASSERT_TRUE(r.ok()) << r.error_message;
+  EXPECT_EQ(r.body, "ok");
+  EXPECT_EQ(seen.get_future().get(), certificate_fingerprint((dir_ / "client.pem").string()));
+}
+
+TEST_F(ClientTest, StreamedBodyArrivesInPiecesOnTheCallersThread) {
+  std::promise<void> first_arrived;
+  auto server = scripted([&](TlsSocket& socket) {
+    ScriptedServer::chunked_header(socket);
+    ScriptedServer::chunk(socket, "one\n");
+    // The rest only once the client has the first piece: the body is handed over as it comes.
+    if (first_arrived.get_future().wait_for(std::chrono::seconds(30)) != std::future_status::ready) return;
+    ScriptedServer::chunk(socket, "two\n");
+    ScriptedServer::chunk(socket, "");
+  });
+  HttpClient client(trusting_the_server());
+  HttpClientRequest request;
+  request.url = server.url("/watch");
+  request.body_limit = 2;  // does not apply to a streamed body
+  std::vector<std::string> pieces;
+  bool on_callers_thread = true;
+  request.on_body = [&, caller = std::this_thread::get_id()](const char* data, size_t size) {
+    on_callers_thread = on_callers_thread && std::this_thread::get_id() == caller;
+    pieces.emplace_back(data, size);
+    if (pieces.size() == 1) first_arrived.set_value();
+  };
+  auto r = client.fetch(request);
+  ASSERT_TRUE(r.ok()) << r.error_message;
+  EXPECT_EQ(r.status, 200);
+  ASSERT_GE(pieces.size(), 2u);
+  EXPECT_EQ(pieces[0], "one\n");
+  std::string all;
+  for (const auto& p : pieces) all += p;
+  EXPECT_EQ(all, "one\ntwo\n");
+  EXPECT_TRUE(r.body.empty());
+  EXPECT_FALSE(r.truncated);
+  EXPECT_TRUE(on_callers_thread);
+}
+
+TEST_F(ClientTest, StreamedErrorStatusFillsTheBody) {
+  auto server = scripted([](TlsSocket& socket) {
+    ScriptedServer::write(socket, "HTTP/1.1 403 Forbidden\r\nContent-Length: 21\r\n\r\n{\"message\":\"no way\"}\n");
+  });
+  HttpClient client(trusting_the_server());
+  HttpClientRequest request;
+  request.url = server.url("/watch");
+  bool called = false;
+  request.on_body = [&](const char*, size_t) { called = true; };
+  auto r = client.fetch(request);
+  ASSERT_TRUE(r.ok()) << r.error_message;
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.body, "{\"message\":\"no way\"}\n");
+  EXPECT_FALSE(called);
+}
+
+TEST_F(ClientTest, StopEndsAStream) {
+  auto server = scripted([](TlsSocket& socket) {
+    ScriptedServer::chunked_header(socket);
+    ScriptedServer::chunk(socket, "event\n");
+    ScriptedServer::wait_for_close(socket);  // and never anything more
+  });
+  HttpClient client(trusting_the_server());
+  HttpClientRequest request;
+  request.url = server.url("/watch");
+  request.timeout_ms = 60000;
+  request.idle_timeout_ms = 60000;
+  std::atomic<bool> seen{false};
+  request.on_body = [&](const char*, size_t) { seen = true; };
+  request.stop = [&] { return seen.load(); };
+  auto r = client.fetch(request);
+  EXPECT_TRUE(seen);
+  EXPECT_EQ(r.error, HttpClientError::Cancelled) << r.error_message;
+  EXPECT_NE(r.error_message.find("cancelled"), std::string::npos);
+  EXPECT_LT(r.elapsed_ms, 30000);
+
+  // Also from another thread, through the asynchronous form.
+  std::atomic<bool> stop{true};
+  request.stop = [&] { return stop.load(); };
+  std::promise<HttpClientResponse> done;
+  client.fetch(request, [&](HttpClientResponse response) { done.set_value(std::move(response)); });
+  EXPECT_EQ(done.get_future().get().error, HttpClientError::Cancelled);
+}
+
+TEST_F(ClientTest, IdleTimeoutIsRearmedByEachPieceAndEndsASilentStream) {
+  constexpr int kPieces = 5;
+  auto server = scripted([](TlsSocket& socket) {
+    ScriptedServer::chunked_header(socket);
+    // Paced slower than the idle timeout in all, faster than it piece by piece.
+    for (int i = 0; i < kPieces; ++i) {
+      if (i) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      ScriptedServer::chunk(socket, "piece\n");
+    }
+    ScriptedServer::wait_for_close(socket);
+  });
+  HttpClient client(trusting_the_server());
+  HttpClientRequest request;
+  request.url = server.url("/watch");
+  request.timeout_ms = 1000;  // bounds connecting only
+  request.idle_timeout_ms = 1500;
+  std::string body;
+  request.on_body = [&](const char* data, size_t size) { body.append(data, size); };
+  auto r = client.fetch(request);
+  EXPECT_EQ(r.error, HttpClientError::Timeout) << r.error_message;
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(body.size(), kPieces * std::string("piece\n").size());
+  EXPECT_LT(r.elapsed_ms, 30000);
 }
 
 TEST(Url, Parse) {

@@ -1,16 +1,18 @@
 // A small client for the Kubernetes REST API: JSON requests and streamed bodies (watches, logs)
 // over HTTPS, verifying the server against the cluster's CA and presenting a bearer token or a
-// client certificate. One connection per request; every call blocks the calling thread, bounded
-// by a timeout and a stop predicate (checked a few times a second). Beast and Asio stay in
-// kube_client.cpp. Errors name the request and the server's reason, never the credentials.
+// client certificate. The HTTPS is net::HttpClient's (one connection per request); this layer
+// adds the URLs, the credentials and the content types. Every call blocks the calling thread
+// (callbacks run on it too), bounded by a timeout and a stop predicate (checked a few times a
+// second). Errors name the request and the server's reason, never the credentials.
 #pragma once
 
 #include <cstdint>
 #include <functional>
-#include <memory>
 #include <string>
 
 #include "exec/kubernetes/kube_config.h"
+#include "net/http_client.h"
+#include "net/url.h"
 
 namespace rampart::exec::kube {
 
@@ -27,7 +29,6 @@ class KubeClient {
  public:
   // Throws std::runtime_error when the CA, certificate or key cannot be loaded.
   explicit KubeClient(KubeCredentials credentials);
-  ~KubeClient();
   KubeClient(const KubeClient&) = delete;
   KubeClient& operator=(const KubeClient&) = delete;
 
@@ -43,9 +44,12 @@ class KubeClient {
   const KubeCredentials& credentials() const { return credentials_; }
 
  private:
-  struct Impl;
+  net::HttpClientRequest make_request(const std::string& method, const std::string& path,
+                                      const std::string& body) const;
+
   KubeCredentials credentials_;
-  std::unique_ptr<Impl> impl_;
+  net::Url server_;     // the API server; its path (if any) prefixes every request's
+  net::HttpClient http_;
 };
 
 }  // namespace rampart::exec::kube
