@@ -65,21 +65,19 @@ std::optional<WorkflowRun::WorkflowDirs> WorkflowRun::open_workflow_dirs(std::st
   if (!run) return std::nullopt;
   auto claims = ConfinedDir::open((fs::path(options_.state_dir) / "volumes" / ns_).string(), Create::Yes, error);
   if (!claims) return std::nullopt;
-  return WorkflowDirs{std::make_shared<const ConfinedDir>(std::move(*run)),
-                      std::make_shared<const ConfinedDir>(std::move(*claims))};
+  auto run_dir = std::make_shared<const ConfinedDir>(std::move(*run));
+  return WorkflowDirs{run_dir, std::make_shared<const ConfinedDir>(std::move(*claims)),
+                      std::make_shared<StepDirPool>(run_dir)};
 }
 
 void WorkflowRun::remove_step_dir(const std::string& node_id) {
-  std::string ignored;
-  if (workflow_dirs_) workflow_dirs_->run->remove(node_id, &ignored);
+  if (workflow_dirs_) workflow_dirs_->steps->give_back(node_id);
 }
 
 std::string WorkflowRun::prepare_pod_dirs(const Json& tmpl, const std::string& id, PodContext& pod) {
   std::string error;
   if (!workflow_dirs_ && !(workflow_dirs_ = open_workflow_dirs(&error))) return error;
-  const ConfinedDir& run_dir = *workflow_dirs_->run;
-  if (!run_dir.remove(id, &error)) return error;  // a previous attempt's leftovers (after a crash)
-  auto step = run_dir.subdir(id, Create::Yes, &error);
+  auto step = workflow_dirs_->steps->take(id, &error);
   if (!step || !step->subdir("tmp", Create::Yes, &error)) return "cannot create the step directory: " + error;
   pod.step_dir = step->path();
   pod.paths.emplace_back("/tmp", (fs::path(pod.step_dir) / "tmp").string());
@@ -292,10 +290,13 @@ exec::StepRequest WorkflowRun::container_request(const std::string& node_key, co
     fs::create_directories(fs::path(req.step_dir) / "tmp", mk);
   }
   req.stdout_path = (fs::path(pod.step_dir) / ("stdout-" + cname)).string();
-  // Logs outlive the step: one file per node id under the state dir.
+  // Logs outlive the step: one file per node id under the state dir (made once per run).
   fs::path log_dir = fs::path(options_.state_dir) / "logs" / ns_ / name_;
-  std::error_code ec;
-  fs::create_directories(log_dir, ec);
+  if (!log_dir_made_) {
+    std::error_code ec;
+    fs::create_directories(log_dir, ec);
+    log_dir_made_ = !ec;
+  }
   req.log_path = (log_dir / (sidecar ? node_key + "." + cname + ".log" : node_key + ".log")).string();
   req.workflow_name = name_;
   req.workflow_namespace = ns_;
@@ -502,7 +503,8 @@ std::string WorkflowRun::collect_pod_outputs(Node& n, const Json& tmpl, const Pa
   Json out = Json::object();
   if (exit_code >= 0) out["exitCode"] = std::to_string(exit_code);
   // Argo keeps stdout as the result: one trailing newline trimmed, at most the last 256 KiB.
-  if (exit_code >= 0 && fs::exists(stdout_path)) {
+  // Executors create the file with the first byte printed, so a missing file is an empty result.
+  if (exit_code >= 0) {
     std::string result = read_file(stdout_path, 256 * 1024, true);
     if (!result.empty() && result.back() == '\n') result.pop_back();
     out["result"] = result;

@@ -28,6 +28,7 @@
 #include "common/confined_dir.h"
 #include "engine/artifact_repository.h"
 #include "engine/locks.h"
+#include "engine/step_dir_pool.h"
 #include "engine/step_slots.h"
 #include "engine/template_ref.h"
 #include "engine/node.h"
@@ -156,8 +157,10 @@ class WorkflowRun {
   struct WorkflowDirs {
     std::shared_ptr<const ConfinedDir> run;
     std::shared_ptr<const ConfinedDir> claims;
+    std::shared_ptr<StepDirPool> steps;  // the step directories under `run`, reused
   };
   std::optional<WorkflowDirs> open_workflow_dirs(std::string* error) const;
+  // The step's directory is no longer needed: kept as a spare for the next step, or removed.
   void remove_step_dir(const std::string& node_id);
   void start_pending_pods();
   // Outputs of a finished pod: exit code, result (stdout), parameters and artifacts read from
@@ -246,6 +249,7 @@ class WorkflowRun {
   int64_t parallelism_ = 0;
 
   std::optional<WorkflowDirs> workflow_dirs_;  // open_workflow_dirs(), on the first step
+  bool log_dir_made_ = false;                  // <state>/logs/<ns>/<name> exists
 
   struct WaitingPod {
     Invocation inv;

@@ -26,8 +26,13 @@ int index_of(OutputStream s) { return s == OutputStream::Stdout ? 0 : 1; }
 
 }  // namespace
 
-LogCapture::LogCapture(int stdout_fd, int log_fd, uint64_t max_bytes, std::shared_ptr<const SecretMasker> masker)
-    : stdout_fd_(stdout_fd), log_fd_(log_fd), max_bytes_(max_bytes), masker_(std::move(masker)) {
+LogCapture::LogCapture(std::string stdout_path, std::string log_path, uint64_t max_bytes,
+                       std::shared_ptr<const SecretMasker> masker)
+    : stdout_{std::move(stdout_path)}, log_{std::move(log_path)}, max_bytes_(max_bytes), masker_(std::move(masker)) {
+  // A previous attempt's files (a run resumed after a crash) must not pass for this one's.
+  for (const File* file : {&stdout_, &log_}) {
+    if (!file->path.empty()) ::unlink(file->path.c_str());
+  }
   if (masker_ && !masker_->empty()) {
     stdout_mask_.emplace(*masker_);
     log_mask_.emplace(*masker_);
@@ -37,14 +42,24 @@ LogCapture::LogCapture(int stdout_fd, int log_fd, uint64_t max_bytes, std::share
 LogCapture::~LogCapture() {
   end(OutputStream::Stdout);
   end(OutputStream::Stderr);
-  for (auto [mask, fd] : {std::pair{&stdout_mask_, stdout_fd_}, std::pair{&log_mask_, log_fd_}}) {
+  for (auto [mask, file] : {std::pair{&stdout_mask_, &stdout_}, std::pair{&log_mask_, &log_}}) {
     if (!*mask) continue;
     std::string rest;
     (*mask)->finish(rest);
-    write_all(fd, rest.data(), rest.size());
+    write_file(*file, rest.data(), rest.size());
   }
-  if (stdout_fd_ >= 0) ::close(stdout_fd_);
-  if (log_fd_ >= 0) ::close(log_fd_);
+  if (stdout_.fd >= 0) ::close(stdout_.fd);
+  if (log_.fd >= 0) ::close(log_.fd);
+}
+
+void LogCapture::write_file(File& file, const char* data, size_t size) {
+  if (size == 0) return;
+  if (file.fd < 0 && !file.path.empty()) {
+    file.fd = ::open(file.path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (file.fd < 0 && write_error_.empty()) write_error_ = "cannot create " + file.path + ": " + std::strerror(errno);
+    if (file.fd < 0) file.path.clear();  // tried once; the rest of its output is dropped
+  }
+  write_all(file.fd, data, size);
 }
 
 void LogCapture::append(OutputStream stream, const char* data, size_t size) {
@@ -101,19 +116,19 @@ std::string LogCapture::stderr_tail() const {
 }
 
 void LogCapture::write_stdout(const char* data, size_t size) {
-  if (!stdout_mask_) return write_all(stdout_fd_, data, size);
+  if (!stdout_mask_) return write_file(stdout_, data, size);
   std::string masked;
   stdout_mask_->write(std::string_view(data, size), masked);
-  write_all(stdout_fd_, masked.data(), masked.size());
+  write_file(stdout_, masked.data(), masked.size());
 }
 
 void LogCapture::write_log(const char* data, size_t size) {
   if (size == 0) return;
   log_at_line_start_ = data[size - 1] == '\n';
-  if (!log_mask_) return write_all(log_fd_, data, size);
+  if (!log_mask_) return write_file(log_, data, size);
   std::string masked;
   log_mask_->write(std::string_view(data, size), masked);
-  write_all(log_fd_, masked.data(), masked.size());
+  write_file(log_, masked.data(), masked.size());
 }
 
 void LogCapture::flush_pending(OutputStream stream) {

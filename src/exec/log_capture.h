@@ -3,6 +3,8 @@
 // fill the disk; past the cap output is read and dropped and the log ends with a marker.
 // Secret values are masked before either file is written (SecretMasker streams, so a value
 // split across two reads is still masked); the cap counts the step's bytes, before masking.
+// A file is created only when its first byte is written: a step that prints nothing (most of
+// them) costs no inode, which on ext4 is a large share of what a short step costs the host.
 #pragma once
 
 #include <cstddef>
@@ -19,10 +21,12 @@ enum class OutputStream { Stdout, Stderr };
 
 class LogCapture {
  public:
-  // Takes ownership of both fds (opened for writing). `max_bytes` bounds the output accepted
-  // from the step, stdout and stderr together. `masker` (may be null: nothing to mask) masks
-  // both files; it is kept alive by this object.
-  LogCapture(int stdout_fd, int log_fd, uint64_t max_bytes, std::shared_ptr<const SecretMasker> masker = nullptr);
+  // Files already at `stdout_path` and `log_path` are removed; each is created when it gets its
+  // first byte. `max_bytes` bounds the output accepted from the step,
+  // stdout and stderr together. `masker` (may be null: nothing to mask) masks both files; it is
+  // kept alive by this object.
+  LogCapture(std::string stdout_path, std::string log_path, uint64_t max_bytes,
+             std::shared_ptr<const SecretMasker> masker = nullptr);
   // Writes what the maskers still hold back, then closes both files.
   ~LogCapture();
   LogCapture(const LogCapture&) = delete;
@@ -33,6 +37,9 @@ class LogCapture {
   void end(OutputStream stream);
 
   bool truncated() const { return truncated_; }
+  // Why a file could not be created ("cannot create <path>: <reason>"); empty when all is well.
+  // What the step printed to that file was lost.
+  const std::string& write_error() const { return write_error_; }
   // The last few KiB of stderr, masked, starting at a line start: bwrap's reason when the
   // sandbox could not start (it becomes a StepResult message).
   std::string stderr_tail() const;
@@ -41,13 +48,19 @@ class LogCapture {
   static constexpr size_t kMaxPendingLine = 64 * 1024;
 
  private:
+  struct File {
+    std::string path;
+    int fd = -1;
+  };
+  void write_file(File& file, const char* data, size_t size);
   void write_stdout(const char* data, size_t size);
   void write_log(const char* data, size_t size);
   void flush_pending(OutputStream stream);
   void mark_truncated();
 
-  int stdout_fd_;
-  int log_fd_;
+  File stdout_;
+  File log_;
+  std::string write_error_;
   uint64_t max_bytes_;
   uint64_t accepted_ = 0;
   bool truncated_ = false;

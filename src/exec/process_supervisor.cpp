@@ -78,10 +78,6 @@ std::string sandbox_failure(const std::string& stderr_tail) {
   return "the sandbox could not start the step: " + reason;
 }
 
-int open_output(const std::string& path) {
-  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-}
-
 }  // namespace
 
 struct ProcessSupervisor::Step {
@@ -296,17 +292,10 @@ void ProcessSupervisor::start_step(LaunchJob job, Deliveries& out) {
   };
   if (steps_.count(job.id)) return fail("a step with id \"" + job.id + "\" is already running");
 
-  int stdout_file = open_output(job.stdout_path);
-  if (stdout_file < 0) return fail("cannot create " + job.stdout_path + ": " + std::strerror(errno));
-  int log_file = open_output(job.log_path);
-  if (log_file < 0) {
-    ::close(stdout_file);
-    return fail("cannot create " + job.log_path + ": " + std::strerror(errno));
-  }
   auto step = std::make_unique<Step>();
   step->id = job.id;
   step->bwrap = job.plan.bwrap_status_fd;
-  step->capture = std::make_unique<LogCapture>(stdout_file, log_file, job.max_log_bytes, std::move(job.masker));
+  step->capture = std::make_unique<LogCapture>(job.stdout_path, job.log_path, job.max_log_bytes, std::move(job.masker));
   step->cgroup = std::move(job.cgroup);
 
   int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1}, status_pipe[2] = {-1, -1};
@@ -458,6 +447,11 @@ StepResult ProcessSupervisor::result_of(Step& step) {
   result.outcome = StepOutcome::Exited;
   result.exit_code = code;
   if (step.cgroup && step.cgroup->oom_killed()) result.message = "OOMKilled";
+  if (!step.capture->write_error().empty()) {
+    // What the step printed is lost, so its result and logs would lie: an error, not a success.
+    result.outcome = StepOutcome::StartError;
+    result.message = step.capture->write_error();
+  }
   return result;
 }
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "exec_test_support.h"
@@ -14,9 +15,8 @@ namespace {
 class LogCaptureTest : public ::testing::Test {
  protected:
   LogCapture* open(uint64_t max_bytes, std::shared_ptr<const SecretMasker> masker = nullptr) {
-    int out = ::open((scratch.path() / "stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int log = ::open((scratch.path() / "log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    capture = std::make_unique<LogCapture>(out, log, max_bytes, std::move(masker));
+    capture = std::make_unique<LogCapture>((scratch.path() / "stdout").string(), (scratch.path() / "log").string(),
+                                           max_bytes, std::move(masker));
     return capture.get();
   }
   std::string stdout_text() { return testing::read_text(scratch.path() / "stdout"); }
@@ -36,6 +36,31 @@ TEST_F(LogCaptureTest, InterleavesWholeLines) {
   capture.reset();
   EXPECT_EQ(stdout_text(), "out-a-b\n");
   EXPECT_EQ(log_text(), "err-1\nout-a-b\nerr-2\n");
+}
+
+TEST_F(LogCaptureTest, CreatesNoFileForAStreamThatStaysSilent) {
+  {
+    std::ofstream old(scratch.path() / "log");
+    old << "a previous attempt's log\n";
+  }
+  open(1 << 20);
+  EXPECT_FALSE(std::filesystem::exists(scratch.path() / "log")) << "a previous attempt's log is removed at once";
+  append(OutputStream::Stderr, "only stderr\n");
+  capture.reset();
+  EXPECT_FALSE(std::filesystem::exists(scratch.path() / "stdout"));
+  EXPECT_EQ(log_text(), "only stderr\n");
+}
+
+TEST_F(LogCaptureTest, AFileThatCannotBeCreatedIsReported) {
+  capture = std::make_unique<LogCapture>((scratch.path() / "missing" / "stdout").string(),
+                                         (scratch.path() / "log").string(), 1 << 20);
+  EXPECT_EQ(capture->write_error(), "");
+  append(OutputStream::Stdout, "lost\n");
+  EXPECT_NE(capture->write_error().find("cannot create " + (scratch.path() / "missing" / "stdout").string()),
+            std::string::npos)
+      << capture->write_error();
+  capture.reset();
+  EXPECT_EQ(log_text(), "lost\n");
 }
 
 TEST_F(LogCaptureTest, AnUnfinishedLastLineEndsTheLogCleanly) {

@@ -1,0 +1,59 @@
+// The directories of one workflow run's steps (<state>/run/<ns>/<workflow>/<node id>), kept for
+// reuse. A step that leaves its directory as it found it (its `tmp`, `work` and the like empty)
+// hands it back as a spare, and the next step gets it by a rename. Creating and removing three
+// directories per step is most of what a short step costs ext4 (each new inode is checked
+// against recently deleted ones), and a rename allocates nothing.
+//
+// A directory is reused only when it holds nothing but (nested) empty directories, each of the
+// engine's user and writable by no one else: the step's tmp and work, and under a sandbox the
+// root's mount points. Anything else (a file, a link, a device, another owner, a directory others
+// may write to, a tree too deep or too large) makes it go, as before. Spares live in the run directory as ".spare-<n>" (node ids never
+// start with a dot) and go with it when the workflow ends.
+//
+// Not thread-safe: the workflow run's loop thread only.
+#pragma once
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/confined_dir.h"
+
+namespace rampart::engine {
+
+class StepDirPool {
+ public:
+  explicit StepDirPool(std::shared_ptr<const ConfinedDir> run_dir);
+
+  // The directory of step `node_id`, empty but for empty directories: a spare renamed to
+  // `node_id`, or a new directory. What was at `node_id` before (a previous attempt's leftovers
+  // after a crash) is removed first. nullopt and `*error` on failure.
+  std::optional<ConfinedDir> take(const std::string& node_id, std::string* error);
+
+  // Step `node_id` has ended and nothing more will be read from its directory: it becomes a
+  // spare when it is as a fresh one would be, else it is removed. Errors are ignored (what
+  // cannot be removed goes with the run directory).
+  void give_back(const std::string& node_id);
+
+  // Spares kept at most; more are removed (their number follows the steps running at once).
+  static constexpr size_t kMaxSpares = 256;
+  // Entries, and levels of them, a reusable directory may hold.
+  static constexpr size_t kMaxEntries = 64;
+  static constexpr int kMaxDepth = 4;
+
+ private:
+  bool is_pristine(int dir_fd) const;
+  static bool is_plain_dir(const struct stat& st);
+  static bool holds_only_empty_dirs(int dir_fd, int depth, size_t& budget);
+
+  std::shared_ptr<const ConfinedDir> run_;
+  std::vector<std::string> spares_;
+  uint64_t next_spare_ = 0;
+};
+
+}  // namespace rampart::engine
