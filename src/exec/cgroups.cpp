@@ -34,6 +34,19 @@ std::string read_file(const std::string& path) {
   return out;
 }
 
+// True when the group exists and holds no process (a group that is gone is not empty).
+bool group_is_empty(const std::string& dir) {
+  int fd = ::open((dir + "/cgroup.procs").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char byte;
+  ssize_t n;
+  do {
+    n = ::read(fd, &byte, 1);
+  } while (n < 0 && errno == EINTR);
+  ::close(fd);
+  return n == 0;
+}
+
 // Writes the whole value with a single write(2), as cgroup files expect; false with errno set.
 bool write_value(const std::string& path, const std::string& value) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
@@ -229,6 +242,9 @@ std::shared_ptr<CgroupHost> CgroupHost::probe() {
 }
 
 CgroupHost::~CgroupHost() {
+  for (auto& [key, spare] : spares_) {
+    for (int fd : spare.procs_fds) ::close(fd);
+  }
   for (const auto& h : hierarchies_) {
     if (!h.version) continue;
     std::error_code ec;
@@ -248,8 +264,34 @@ std::string CgroupHost::describe(CgroupController controller) const {
   return name + ": cgroup v" + std::to_string(h.version) + " (" + h.parent_dir + ")";
 }
 
+bool CgroupHost::take_spare(const std::string& limits_key, SpareGroup& out) const {
+  std::lock_guard lock(spares_mutex_);
+  auto it = spares_.find(limits_key);
+  if (it == spares_.end()) return false;
+  out = std::move(it->second);
+  spares_.erase(it);
+  return true;
+}
+
+bool CgroupHost::keep_spare(const std::string& limits_key, SpareGroup& group) const {
+  std::lock_guard lock(spares_mutex_);
+  if (spares_.size() >= kMaxSpareGroups) return false;
+  spares_.emplace(limits_key, std::move(group));
+  return true;
+}
+
 StepCgroup::StepCgroup(std::shared_ptr<const CgroupHost> host, const std::string& name, const CgroupLimits& limits)
     : host_(std::move(host)) {
+  if (!limits.memory_bytes) {
+    spare_key_ = "pids=" + (limits.max_processes ? std::to_string(*limits.max_processes) : "-") +
+                 " cpu=" + (limits.cpu_cores ? std::to_string(*limits.cpu_cores) : "-");
+    CgroupHost::SpareGroup spare;
+    if (host_->take_spare(spare_key_, spare)) {
+      dirs_ = std::move(spare.dirs);
+      procs_fds_ = std::move(spare.procs_fds);
+      return;
+    }
+  }
   auto group_for = [&](CgroupController c) -> std::string {
     const auto& h = host_->hierarchies_[index_of(c)];
     std::string dir = h.parent_dir + "/" + name;
@@ -308,6 +350,10 @@ StepCgroup::StepCgroup(std::shared_ptr<const CgroupHost> host, const std::string
 }
 
 StepCgroup::~StepCgroup() {
+  bool empty = !spare_key_.empty();
+  for (size_t i = 0; empty && i < dirs_.size(); ++i) empty = group_is_empty(dirs_[i]);
+  CgroupHost::SpareGroup spare{dirs_, procs_fds_};
+  if (empty && host_->keep_spare(spare_key_, spare)) return;
   for (int fd : procs_fds_) ::close(fd);
   for (const auto& dir : dirs_) remove_group(dir);
 }

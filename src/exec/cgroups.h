@@ -8,7 +8,9 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,12 +32,23 @@ class CgroupHost {
   CgroupHost& operator=(const CgroupHost&) = delete;
 
   bool has(CgroupController controller) const;
+  // Emptied step groups kept for the next step with the same limits, at most this many.
+  static constexpr size_t kMaxSpareGroups = 64;
   // "pids: cgroup v1 (/sys/fs/cgroup/pids/rampart-42)" or "pids: unavailable (why)"
   std::string describe(CgroupController controller) const;
 
  private:
   friend class StepCgroup;
   CgroupHost() = default;
+  // A step's groups, emptied, with their cgroup.procs fds still open (see StepCgroup).
+  struct SpareGroup {
+    std::vector<std::string> dirs;
+    std::vector<int> procs_fds;
+  };
+  bool take_spare(const std::string& limits_key, SpareGroup& out) const;
+  bool keep_spare(const std::string& limits_key, SpareGroup& group) const;
+  mutable std::mutex spares_mutex_;
+  mutable std::multimap<std::string, SpareGroup> spares_;  // by limits key
   struct Hierarchy {
     int version = 0;         // 1 or 2; 0: unavailable
     std::string parent_dir;  // .../rampart-<pid>-<n>
@@ -50,12 +63,17 @@ struct CgroupLimits {
   std::optional<double> cpu_cores;
 };
 
-// The groups of one step, one directory per hierarchy that has a controller it needs.
+// The groups of one step, one directory per hierarchy that has a controller it needs. Groups
+// without a memory limit are reused: an emptied group goes back to the host and the next step with
+// the same limits takes it, which spares the kernel a cgroup mkdir and rmdir per step. (A memory
+// group keeps its OOM counters, so it is always new.)
 class StepCgroup {
  public:
   // Creates the groups and writes the limits; throws std::runtime_error saying what failed.
   StepCgroup(std::shared_ptr<const CgroupHost> host, const std::string& name, const CgroupLimits& limits);
-  ~StepCgroup();  // removes the groups (retrying briefly while the kernel releases them)
+  // Hands the groups back for reuse when they are empty and reusable, else removes them
+  // (retrying briefly while the kernel releases them).
+  ~StepCgroup();
   StepCgroup(const StepCgroup&) = delete;
   StepCgroup& operator=(const StepCgroup&) = delete;
 
@@ -73,6 +91,7 @@ class StepCgroup {
   std::vector<int> procs_fds_;
   std::string memory_dir_;
   int memory_version_ = 0;
+  std::string spare_key_;  // the limits, for reuse; empty: never reused
 };
 
 }  // namespace rampart::exec
