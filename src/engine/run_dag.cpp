@@ -139,8 +139,9 @@ void WorkflowRun::run_dag(const Invocation& inv, const Json& inputs, const std::
     }
   }
 
-  // The phase a dependency shows to `depends`: a task allowed to fail by continueOn counts as
-  // succeeded for a bare reference, as Argo expands it.
+  // What a dependency shows to `depends`: its real phase (so "A.Failed" holds for a task that
+  // failed), and its continueOn, which makes a bare "A" hold for those failures too (Argo's
+  // expansion of a bare reference).
   auto lookup = [this, st](const std::string& task) -> expr::TaskResult {
     expr::TaskResult r;
     auto it = st->index.find(task);
@@ -152,7 +153,8 @@ void WorkflowRun::run_dag(const Invocation& inv, const Json& inputs, const std::
     }
     const Node& tn = node(st->node_ids[i]);
     r.phase = to_task_phase(tn.phase);
-    if (is_failure(tn.phase) && continues_on(st->tasks[i], tn.phase)) r.phase = expr::TaskPhase::Succeeded;
+    r.continue_on_failed = continues_on(st->tasks[i], NodePhase::Failed);
+    r.continue_on_error = continues_on(st->tasks[i], NodePhase::Error);
     if (st->is_loop[i]) {
       bool any = false, all = !st->loop_children[i].empty();
       for (const auto& cid : st->loop_children[i]) {

@@ -161,8 +161,11 @@ bool evaluate_node(const Node& node, const DependsExpr::Lookup& lookup) {
     const TaskResult result = lookup(node.task);
     switch (node.check) {
         case ResultCheck::Default:
-            // Argo: a bare "A" means (A.Succeeded || A.Skipped || A.Daemoned).
-            return result.phase == TaskPhase::Succeeded || result.phase == TaskPhase::Skipped || result.daemoned;
+            // Argo: a bare "A" means (A.Succeeded || A.Skipped || A.Daemoned), with "|| A.Failed"
+            // and "|| A.Errored" added when A's continueOn allows those.
+            return result.phase == TaskPhase::Succeeded || result.phase == TaskPhase::Skipped || result.daemoned ||
+                   (result.continue_on_failed && result.phase == TaskPhase::Failed) ||
+                   (result.continue_on_error && result.phase == TaskPhase::Error);
         case ResultCheck::Succeeded: return result.phase == TaskPhase::Succeeded;
         case ResultCheck::Failed: return result.phase == TaskPhase::Failed;
         case ResultCheck::Errored: return result.phase == TaskPhase::Error;

@@ -108,6 +108,9 @@ struct TaskResult {
     bool daemoned = false;        // task is a daemon that was started
     bool any_succeeded = false;   // loop/group: at least one child succeeded
     bool all_failed = false;      // loop/group: every child failed
+    // The task's continueOn: a bare reference to it also holds when it Failed / Errored.
+    bool continue_on_failed = false;
+    bool continue_on_error = false;
 };
 
 // True for phases after which the task will not change any more.

@@ -111,6 +111,19 @@ TEST(Depends, NestingIsBounded) {
     EXPECT_THROW(parse_depends(std::string(300, '!') + "A"), ExprError);
 }
 
+TEST(Depends, ContinueOnWidensABareReferenceButKeepsTheRealPhase) {
+    TaskResult failed = phase(TaskPhase::Failed);
+    failed.continue_on_failed = true;
+    EXPECT_TRUE(parse_depends("A").evaluate(table({{"A", failed}})));
+    EXPECT_TRUE(parse_depends("A.Failed").evaluate(table({{"A", failed}})));
+    EXPECT_FALSE(parse_depends("A.Succeeded").evaluate(table({{"A", failed}})));
+    TaskResult errored = phase(TaskPhase::Error);
+    errored.continue_on_failed = true;  // continueOn.failed says nothing about errors
+    EXPECT_FALSE(parse_depends("A").evaluate(table({{"A", errored}})));
+    errored.continue_on_error = true;
+    EXPECT_TRUE(parse_depends("A").evaluate(table({{"A", errored}})));
+}
+
 TEST(Depends, Resolvable) {
     auto depends = parse_depends("A || B");
     EXPECT_FALSE(depends.resolvable(table({{"A", phase(TaskPhase::Succeeded)}, {"B", phase(TaskPhase::Running)}})));
