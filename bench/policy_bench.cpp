@@ -24,18 +24,20 @@ Json hundred_step_workflow(bool distinct) {
     std::string name = "step-" + std::to_string(i);
     std::string n = distinct ? std::to_string(i) : "";
     steps.push_back(Json::array({{{"name", name}, {"template", name}}}));
-    Json container = {{"image", distinct ? "ghcr.io/acme/tool-" + n + ":1." + n : (i % 2 ? "python:3.12" : "ghcr.io/acme/tools:1.4")},
-                      {"command", {"sh", "-c"}},
-                      {"args", {"echo {{inputs.parameters.message}} && python3 -c 'print(sum(range(1000" + n + ")))'"}},
-                      {"env", Json::array({{{"name", "MODE"}, {"value", "batch"}}})},
-                      {"resources", {{"limits", {{"cpu", "1"}, {"memory", "1Gi"}}}}}};
+    Json container = {
+        {"image", distinct ? "ghcr.io/acme/tool-" + n + ":1." + n : (i % 2 ? "python:3.12" : "ghcr.io/acme/tools:1.4")},
+        {"command", {"sh", "-c"}},
+        {"args", {"echo {{inputs.parameters.message}} && python3 -c 'print(sum(range(1000" + n + ")))'"}},
+        {"env", Json::array({{{"name", "MODE"}, {"value", "batch"}}})},
+        {"resources", {{"limits", {{"cpu", "1"}, {"memory", "1Gi"}}}}}};
     Json t = {{"name", name},
               {"inputs", {{"parameters", Json::array({{{"name", "message"}, {"value", "hello " + name}}})}}}};
     if (distinct && i % 2) {
       container.erase("args");
       container["command"] = {"bash"};
-      container["source"] = "set -euo pipefail\nOUT=/tmp/out-" + n + ".json\ncurl -sSfo \"$OUT\" https://api.example/items/" + n +
-                            "\njq -r '.items[] | .name' \"$OUT\" | sort | uniq -c > /tmp/counts-" + n + "\nwc -l /tmp/counts-" + n + "\n";
+      container["source"] =
+          "set -euo pipefail\nOUT=/tmp/out-" + n + ".json\ncurl -sSfo \"$OUT\" https://api.example/items/" + n +
+          "\njq -r '.items[] | .name' \"$OUT\" | sort | uniq -c > /tmp/counts-" + n + "\nwc -l /tmp/counts-" + n + "\n";
       t["script"] = container;
     } else {
       t["container"] = container;
@@ -96,7 +98,8 @@ int main(int argc, char** argv) {
   for (const char* name : {"BM_AdmitWorkflow100Steps", "BM_AdmitWorkflow100DistinctSteps"}) {
     double admit = reporter.ns_[name];
     if (admit > 0 && base > 0) {
-      std::cout << "\n" << name << ": " << admit / 1000.0 << " us per workflow (" << admit / base
+      std::cout << "\n"
+                << name << ": " << admit / 1000.0 << " us per workflow (" << admit / base
                 << "x the time to serialise it; target < 1000 us)";
     }
   }

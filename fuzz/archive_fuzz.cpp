@@ -30,7 +30,8 @@ const fs::path& base() {
 
 void check_tree(const fs::path& root) {
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(root, ec); it != fs::recursive_directory_iterator(); it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(root, ec); it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
     if (ec) break;
     struct stat st {};
     if (::lstat(it->path().c_str(), &st) != 0) continue;

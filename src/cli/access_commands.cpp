@@ -165,7 +165,8 @@ CommandAction add_token(CLI::App& app) {
       if (role) access.db->put_binding({create->subject, ns, std::string(server::role_name(*role))});
       access.record("token create", create->subject + " " + made.record.id);
       if (create->output == "json") {
-        Json out = {{"id", made.record.id}, {"subject", made.record.subject},
+        Json out = {{"id", made.record.id},
+                    {"subject", made.record.subject},
                     {"expires", made.record.expires_ms ? engine::format_time(made.record.expires_ms) : ""},
                     {"token", made.token}};
         if (role) out["role"] = {{"namespace", ns}, {"role", server::role_name(*role)}};
@@ -176,7 +177,8 @@ CommandAction add_token(CLI::App& app) {
                   << (role ? " (" + std::string(server::role_name(*role)) + " in " +
                                  (ns == "*" ? std::string("every namespace") : ns) + ")"
                            : std::string())
-                  << (made.record.expires_ms ? ", expires " + show_time(made.record.expires_ms) : std::string(", never expires"))
+                  << (made.record.expires_ms ? ", expires " + show_time(made.record.expires_ms)
+                                             : std::string(", never expires"))
                   << "; it is not shown again\n";
       }
       return kOk;
@@ -187,15 +189,19 @@ CommandAction add_token(CLI::App& app) {
       if (*list_output == "json") {
         Json out = Json::array();
         for (const auto& t : all) {
-          out.push_back({{"id", t.id}, {"subject", t.subject}, {"description", t.description},
-                         {"created", show_time(t.created_ms)}, {"expires", t.expires_ms ? show_time(t.expires_ms) : ""},
+          out.push_back({{"id", t.id},
+                         {"subject", t.subject},
+                         {"description", t.description},
+                         {"created", show_time(t.created_ms)},
+                         {"expires", t.expires_ms ? show_time(t.expires_ms) : ""},
                          {"revoked", t.revoked_ms ? show_time(t.revoked_ms) : ""}});
         }
         std::cout << out.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
         return kOk;
       }
       std::cout << std::left << std::setw(18) << "ID" << std::setw(16) << "SUBJECT" << std::setw(22) << "CREATED"
-                << std::setw(22) << "EXPIRES" << "STATE\n";
+                << std::setw(22) << "EXPIRES"
+                << "STATE\n";
       int64_t now = now_ms();
       for (const auto& t : all) {
         std::string state = t.revoked_ms ? "revoked" : (t.expires_ms && t.expires_ms <= now) ? "expired" : "active";
@@ -281,7 +287,8 @@ CommandAction add_role(CLI::App& app) {
       std::cout << out.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
       return kOk;
     }
-    std::cout << std::left << std::setw(24) << "SUBJECT" << std::setw(24) << "NAMESPACE" << "ROLE\n";
+    std::cout << std::left << std::setw(24) << "SUBJECT" << std::setw(24) << "NAMESPACE"
+              << "ROLE\n";
     for (const auto& x : all) {
       std::cout << std::setw(24) << printable(x.subject, 23) << std::setw(24) << printable(x.namespace_, 23) << x.role
                 << "\n";
@@ -336,7 +343,8 @@ int64_t parse_since(const std::string& text, int64_t now) {
 CommandAction add_audit(CLI::App& app) {
   auto o = std::make_shared<AuditOptions>();
   CLI::App* cmd = app.add_subcommand("audit", "Show the audit log: state changes and denied requests");
-  cmd->add_option("--since", o->since, "Only records after this: a duration ago (1h, 7d) or a time (2026-11-28T10:00:00Z)");
+  cmd->add_option("--since", o->since,
+                  "Only records after this: a duration ago (1h, 7d) or a time (2026-11-28T10:00:00Z)");
   cmd->add_option("--limit", o->limit, "At most this many (newest)")->capture_default_str();
   cmd->add_option("--state", o->state.state_dir, "State directory");
   add_output_option(*cmd, o->output, "text,json", "text");
@@ -361,7 +369,8 @@ CommandAction add_audit(CLI::App& app) {
     }
     // 20 + 1 + 13 + 1 + 6 + 1 + 3 + 1 + 15 + 1 + 38 = 100 columns at most.
     std::cout << std::left << std::setw(21) << "TIME" << std::setw(14) << "SUBJECT" << std::setw(7) << "METHOD"
-              << std::setw(4) << "ST" << std::setw(16) << "DECISION" << "ROUTE OBJECT\n";
+              << std::setw(4) << "ST" << std::setw(16) << "DECISION"
+              << "ROUTE OBJECT\n";
     for (const auto& r : records) {
       std::cout << std::setw(21) << engine::format_time(r.time_ms) << std::setw(14)
                 << (r.subject.empty() ? "-" : printable(r.subject, 13)) << std::setw(7) << printable(r.method, 6)

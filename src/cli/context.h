@@ -22,7 +22,7 @@ class App;
 namespace rampart::cli {
 
 struct StateOptions {
-  std::string state_dir;   // --state; default: the directory of store::default_sqlite_path()
+  std::string state_dir;  // --state; default: the directory of store::default_sqlite_path()
   std::string namespace_ = "argo";
 };
 

@@ -28,9 +28,9 @@ struct ExecutorSettings {
   bool allow_network = false;
   std::vector<std::string> allowed_capabilities;
   // Kubernetes executor (the policy flags above apply to it too).
-  std::string kubeconfig;            // empty: $KUBECONFIG, ~/.kube/config, then in-cluster
-  std::string kube_context;          // empty: current-context
-  std::string kube_namespace;        // empty: the context's namespace
+  std::string kubeconfig;      // empty: $KUBECONFIG, ~/.kube/config, then in-cluster
+  std::string kube_context;    // empty: current-context
+  std::string kube_namespace;  // empty: the context's namespace
   std::string kube_helper_image = "busybox:1.36";
   bool kube_writable_root = false;
   bool kube_insecure_skip_tls_verify = false;

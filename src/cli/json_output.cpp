@@ -25,8 +25,10 @@ void emit(YAML::Emitter& out, const nlohmann::json& v) {
     case nlohmann::json::value_t::string: {
       const auto& s = v.get_ref<const std::string&>();
       // Multi-line text (scripts, messages) reads best as a literal block.
-      if (s.find('\n') != std::string::npos) out << YAML::Literal << s;
-      else out << YAML::DoubleQuoted << s;
+      if (s.find('\n') != std::string::npos)
+        out << YAML::Literal << s;
+      else
+        out << YAML::DoubleQuoted << s;
       break;
     }
     case nlohmann::json::value_t::boolean: out << v.get<bool>(); break;
@@ -46,8 +48,10 @@ std::string to_yaml(const nlohmann::json& value) {
 }
 
 void print_object(const nlohmann::json& value, const std::string& format) {
-  if (format == "yaml") std::cout << to_yaml(value);
-  else std::cout << value.dump(2) << "\n";
+  if (format == "yaml")
+    std::cout << to_yaml(value);
+  else
+    std::cout << value.dump(2) << "\n";
 }
 
 }  // namespace rampart::cli

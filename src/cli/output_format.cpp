@@ -13,9 +13,7 @@ void add_output_option(CLI::App& command, std::string& target, const std::string
   std::stringstream in(formats);
   for (std::string f; std::getline(in, f, ',');) choices.push_back(f);
   target = default_format;
-  command.add_option("-o,--output", target, "Output format")
-      ->check(CLI::IsMember(choices))
-      ->capture_default_str();
+  command.add_option("-o,--output", target, "Output format")->check(CLI::IsMember(choices))->capture_default_str();
 }
 
 }  // namespace rampart::cli

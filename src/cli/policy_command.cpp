@@ -37,7 +37,8 @@ CommandAction add_policy_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("policy", "Admission policy: check workflows against it offline");
   cmd->require_subcommand(1);
   auto o = std::make_shared<PolicyCheckOptions>();
-  CLI::App* check = cmd->add_subcommand("check", "Check workflows, templates and cron workflows; exit 1 if any is denied");
+  CLI::App* check =
+      cmd->add_subcommand("check", "Check workflows, templates and cron workflows; exit 1 if any is denied");
   check->add_option("files", o->files, "YAML files or folders")->required();
   check->add_option("--policy", o->policy_file, "Policy YAML file (default: the built-in policy)");
   check->add_option("-n,--namespace", o->namespace_, "Namespace whose rules apply")->capture_default_str();

@@ -15,8 +15,8 @@ class App;
 namespace rampart::cli {
 
 struct PolicyFlags {
-  std::string file;  // --policy; empty: the built-in policy
-  bool none = false; // --no-policy
+  std::string file;   // --policy; empty: the built-in policy
+  bool none = false;  // --no-policy
 };
 
 // Adds --policy and --no-policy (which exclude each other).

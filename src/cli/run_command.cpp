@@ -58,7 +58,8 @@ void on_interrupt(int) {
 void referenced_templates(const nlohmann::json& j, std::set<std::pair<std::string, bool>>& out) {
   if (j.is_object()) {
     for (const char* key : {"templateRef", "workflowTemplateRef"}) {
-      if (j.contains(key) && j[key].is_object()) out.emplace(j[key].value("name", ""), j[key].value("clusterScope", false));
+      if (j.contains(key) && j[key].is_object())
+        out.emplace(j[key].value("name", ""), j[key].value("clusterScope", false));
     }
     for (const auto& [k, v] : j.items()) referenced_templates(v, out);
   } else if (j.is_array()) {
@@ -69,7 +70,8 @@ void referenced_templates(const nlohmann::json& j, std::set<std::pair<std::strin
 // The server's admission, offline: the workflow and the templates it uses, under the policy's
 // rules for the namespace. Prints the refusal as `rampart policy check` does; false if denied.
 bool admitted(const guard::Policy& policy, const std::string& ns, const spec::Document& workflow,
-              const engine::References& references, const std::vector<std::pair<std::string, std::string>>& parameters) {
+              const engine::References& references,
+              const std::vector<std::pair<std::string, std::string>>& parameters) {
   const guard::PolicyRules& rules = policy.for_namespace(ns);
   bool ok = true;
   auto check = [&](const spec::Document& doc, guard::Admission admission) {
@@ -82,13 +84,15 @@ bool admitted(const guard::Policy& policy, const std::string& ns, const spec::Do
   // among them too); each step is checked again with them substituted.
   if (!parameters.empty()) {
     nlohmann::json probe = {{"spec", {{"arguments", {{"parameters", nlohmann::json::array()}}}}}};
-    for (const auto& [pname, value] : parameters) probe["spec"]["arguments"]["parameters"].push_back({{"name", pname}, {"value", value}});
+    for (const auto& [pname, value] : parameters)
+      probe["spec"]["arguments"]["parameters"].push_back({{"name", pname}, {"value", value}});
     guard::Admission admission = guard::admit_object(rules, probe);
     for (const auto& [pname, value] : parameters) {
       std::string matched;
       if (rules.builtin_miner_list && guard::is_known_miner_image(value, &matched)) {
-        admission.decisions.push_back({"image.miner", guard::Action::Deny, "-p " + pname,
-                                       "\"" + value.substr(0, 80) + "\" names a known cryptocurrency miner (" + matched + ")"});
+        admission.decisions.push_back(
+            {"image.miner", guard::Action::Deny, "-p " + pname,
+             "\"" + value.substr(0, 80) + "\" names a known cryptocurrency miner (" + matched + ")"});
       }
     }
     check(workflow, admission);
@@ -96,7 +100,8 @@ bool admitted(const guard::Policy& policy, const std::string& ns, const spec::Do
   std::set<std::pair<std::string, bool>> refs;
   referenced_templates(workflow.raw, refs);
   for (const auto& d : references.documents) {
-    if (refs.count({d.metadata.name, d.kind == spec::Kind::ClusterWorkflowTemplate})) check(d, guard::admit_object(rules, d.raw));
+    if (refs.count({d.metadata.name, d.kind == spec::Kind::ClusterWorkflowTemplate}))
+      check(d, guard::admit_object(rules, d.raw));
   }
   return ok;
 }
@@ -151,8 +156,9 @@ int run_stored_workflow(const StateOptions& state_options, const std::string& na
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
 
-  WatchObserver::Mode mode = output == "text" ? (settings.watch ? WatchObserver::Mode::Tree : WatchObserver::Mode::Lines)
-                                              : WatchObserver::Mode::Quiet;
+  WatchObserver::Mode mode = output == "text"
+                                 ? (settings.watch ? WatchObserver::Mode::Tree : WatchObserver::Mode::Lines)
+                                 : WatchObserver::Mode::Quiet;
   WatchObserver observer(mode, masked_object());
   store::WorkflowRecord final_record = engine.run(state_options.namespace_, name, &observer);
   executor->shutdown();
@@ -172,7 +178,8 @@ CommandAction add_run_command(CLI::App& app) {
   cmd->add_option("-p,--parameter", o->parameters, "Workflow parameter NAME=VALUE (repeatable)");
   cmd->add_option("--parameter-file", o->parameter_file, "YAML or JSON file of parameter names to values");
   cmd->add_option("--entrypoint", o->entrypoint, "Template to start from instead of spec.entrypoint");
-  cmd->add_option("--templates", o->template_dirs, "Folder of WorkflowTemplates / ClusterWorkflowTemplates (repeatable)");
+  cmd->add_option("--templates", o->template_dirs,
+                  "Folder of WorkflowTemplates / ClusterWorkflowTemplates (repeatable)");
   cmd->add_option("--configmap", o->config_maps, "ConfigMap YAML file (repeatable)");
   cmd->add_option("--secret", o->settings.secret_files, "Secret YAML file (repeatable); values are never stored");
   add_max_secret_bytes_option(*cmd, o->settings.max_secret_bytes);
@@ -208,8 +215,10 @@ CommandAction add_run_command(CLI::App& app) {
     }
     const spec::Document* workflow = nullptr;
     for (const auto& d : loaded.documents) {
-      if (d.kind == spec::Kind::Workflow && !workflow) workflow = &d;
-      else if (d.kind != spec::Kind::Workflow && d.kind != spec::Kind::CronWorkflow) references.documents.push_back(d);
+      if (d.kind == spec::Kind::Workflow && !workflow)
+        workflow = &d;
+      else if (d.kind != spec::Kind::Workflow && d.kind != spec::Kind::CronWorkflow)
+        references.documents.push_back(d);
     }
     if (!workflow) {
       std::cerr << o->file << ": no Workflow document found\n";
@@ -227,7 +236,8 @@ CommandAction add_run_command(CLI::App& app) {
       try {
         YAML::Node params = YAML::LoadFile(o->parameter_file);
         if (!params.IsMap()) throw std::runtime_error("expected a map of parameter names to values");
-        for (const auto& kv : params) submit.parameters.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
+        for (const auto& kv : params)
+          submit.parameters.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
       } catch (const std::exception& e) {
         std::cerr << o->parameter_file << ": " << e.what() << "\n";
         return kFailed;
@@ -241,7 +251,8 @@ CommandAction add_run_command(CLI::App& app) {
       }
       submit.parameters.emplace_back(p.substr(0, eq), p.substr(eq + 1));
     }
-    if (o->settings.policy && !admitted(*o->settings.policy, o->state.namespace_, *workflow, references, submit.parameters)) {
+    if (o->settings.policy &&
+        !admitted(*o->settings.policy, o->state.namespace_, *workflow, references, submit.parameters)) {
       return kFailed;
     }
     std::string name;

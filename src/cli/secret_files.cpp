@@ -12,8 +12,8 @@ namespace {
 std::string decode_base64(const std::string& text, const std::string& where) {
   std::string out(text.size(), '\0');
   size_t length = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(),
-                        " \t\r\n", &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), " \t\r\n",
+                        &length, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
     throw std::runtime_error(where + ": data is not valid base64");
   }
   out.resize(length);
@@ -23,15 +23,17 @@ std::string decode_base64(const std::string& text, const std::string& where) {
 void check_size(const std::string& value, uint64_t max_bytes, const std::string& where) {
   if (value.size() <= max_bytes) return;
   throw std::runtime_error(where + ": the value is " + std::to_string(value.size()) + " bytes, more than the " +
-                           std::to_string(max_bytes) + " bytes rampart masks in every form (--max-secret-bytes raises it)");
+                           std::to_string(max_bytes) +
+                           " bytes rampart masks in every form (--max-secret-bytes raises it)");
 }
 
 }  // namespace
 
 void add_max_secret_bytes_option(CLI::App& command, uint64_t& max_value_bytes) {
   max_value_bytes = kDefaultMaxSecretBytes;
-  command.add_option("--max-secret-bytes", max_value_bytes,
-                     "Largest secret value accepted (masking every form of a value costs memory in proportion)")
+  command
+      .add_option("--max-secret-bytes", max_value_bytes,
+                  "Largest secret value accepted (masking every form of a value costs memory in proportion)")
       ->default_val(kDefaultMaxSecretBytes);
 }
 

@@ -82,29 +82,38 @@ CommandAction add_server_command(CLI::App& app) {
                   "other servers (default: <state>/rampart.db)");
   cmd->add_option("--lease-ttl", o->lease_ttl_seconds,
                   "Seconds a server's hold on a workflow outlives its last renewal (shared databases)")
-      ->check(CLI::Range(2, 600))->capture_default_str();
+      ->check(CLI::Range(2, 600))
+      ->capture_default_str();
   cmd->add_option("--archive-ttl", o->archive_ttl_days, "Delete finished workflows after this many days (0: keep)")
-      ->check(CLI::Range(0, 36500))->capture_default_str();
-  cmd->add_option("--default-deadline", o->default_deadline, "activeDeadlineSeconds for workflows that set none (0: none)");
+      ->check(CLI::Range(0, 36500))
+      ->capture_default_str();
+  cmd->add_option("--default-deadline", o->default_deadline,
+                  "activeDeadlineSeconds for workflows that set none (0: none)");
   cmd->add_option("--policy", o->policy, "Admission policy YAML (default: the built-in policy)");
   cmd->add_option("--threads", o->threads, "HTTP threads (default: one per core)");
   cmd->add_option("--max-running", o->max_running, "Workflows run at once; later ones wait their turn")
-      ->check(CLI::Range(1, 10000))->capture_default_str();
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
   cmd->add_option("--ui-dir", o->ui_dir,
                   "Dashboard files to serve (default: <binary dir>/../share/rampart/ui, else <binary dir>/../ui/dist)");
   cmd->add_option("--max-body-bytes", o->max_body_bytes, "Largest request body accepted (bytes); larger ones get 413")
-      ->check(CLI::Range(int64_t{1024}, int64_t{256} << 20))->capture_default_str();
+      ->check(CLI::Range(int64_t{1024}, int64_t{256} << 20))
+      ->capture_default_str();
   cmd->add_option("--max-sessions-per-user", o->max_sessions_per_user,
                   "Browser sessions one subject may hold; logging in once more ends its oldest")
-      ->check(CLI::Range(int64_t{1}, int64_t{10'000}))->capture_default_str();
+      ->check(CLI::Range(int64_t{1}, int64_t{10'000}))
+      ->capture_default_str();
   cmd->add_option("--max-sessions", o->max_sessions, "Browser sessions the server holds in all; then logins get 429")
-      ->check(CLI::Range(int64_t{1}, int64_t{10'000'000}))->capture_default_str();
+      ->check(CLI::Range(int64_t{1}, int64_t{10'000'000}))
+      ->capture_default_str();
   cmd->add_option("--auth-failure-limit", o->auth_failure_limit,
                   "Failed token checks within a minute from one address (or for one token id from one address) "
                   "before it is locked out (429)")
-      ->check(CLI::Range(1, 1'000'000))->capture_default_str();
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
   cmd->add_option("--auth-lockout", o->auth_lockout_seconds, "Seconds a lockout lasts")
-      ->check(CLI::Range(int64_t{1}, int64_t{86'400}))->capture_default_str();
+      ->check(CLI::Range(int64_t{1}, int64_t{86'400}))
+      ->capture_default_str();
   cmd->add_option("--state", o->state.state_dir,
                   "State directory (default: $XDG_STATE_HOME/rampart or ~/.local/state/rampart)");
   return [o]() -> int {
@@ -167,10 +176,10 @@ CommandAction add_server_command(CLI::App& app) {
     std::cerr << "rampart server: listening on " << server->url() << "\n"
               << "rampart server: TLS certificate " << server->tls_fingerprint() << "\n"
               << "rampart server: state in " << options.state_dir << "\n"
-              << "rampart server: workflows in " << (o->db.empty() ? options.state_dir + "/rampart.db" : store::redact_url(o->db))
-              << "\n"
-              << "rampart server: dashboard " << (options.ui_dir.empty() ? "not installed (see --ui-dir)" : "from " + options.ui_dir)
-              << "\n";
+              << "rampart server: workflows in "
+              << (o->db.empty() ? options.state_dir + "/rampart.db" : store::redact_url(o->db)) << "\n"
+              << "rampart server: dashboard "
+              << (options.ui_dir.empty() ? "not installed (see --ui-dir)" : "from " + options.ui_dir) << "\n";
     if (server->resumed_workflows() > 0) {
       std::cerr << "rampart server: resuming " << server->resumed_workflows() << " unfinished workflow(s)\n";
     }

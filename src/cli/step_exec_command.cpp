@@ -70,7 +70,8 @@ int run_step(const StepExecOptions& o) {
                                             : (fs::path(o.state_dir) / "slurm-nodes" / node_name()).string();
     executor = make_executor(o.executor, state);
   } catch (const std::exception& e) {
-    return finish(o.result, {exec::StepOutcome::StartError, 0, "on Slurm node " + node_name() + ": " + e.what(), false});
+    return finish(o.result,
+                  {exec::StepOutcome::StartError, 0, "on Slurm node " + node_name() + ": " + e.what(), false});
   }
   std::promise<exec::StepResult> ended;
   auto result = ended.get_future();
@@ -98,7 +99,8 @@ CommandAction add_step_exec_command(CLI::App& app) {
   cmd->group("");  // hidden: only the Slurm executor calls it
   cmd->add_option("request", o->request, "Step request written by the Slurm executor")->required();
   cmd->add_option("--result", o->result, "Where to write the step's result")->required();
-  cmd->add_option("--state", o->state_dir, "Container executor: the engine's state dir (the node uses slurm-nodes/NODE in it)");
+  cmd->add_option("--state", o->state_dir,
+                  "Container executor: the engine's state dir (the node uses slurm-nodes/NODE in it)");
   add_executor_options(*cmd, o->executor, true);
   return [o] {
     if (o->executor.executor == "slurm") {

@@ -67,9 +67,8 @@ class TreeBuilder {
       if (!boundary.empty()) by_boundary_[boundary].push_back(it.key());
     }
     for (auto& [b, ids] : by_boundary_) {
-      std::stable_sort(ids.begin(), ids.end(), [&](const std::string& a, const std::string& c) {
-        return started(a) < started(c);
-      });
+      std::stable_sort(ids.begin(), ids.end(),
+                       [&](const std::string& a, const std::string& c) { return started(a) < started(c); });
     }
   }
 
@@ -91,7 +90,8 @@ class TreeBuilder {
     r.tmpl = n.value("templateName", "");
     r.pod = type == "Pod" ? n.value("podName", "") : "";
     int64_t s = parse_time(n.value("startedAt", "")), f = parse_time(n.value("finishedAt", ""));
-    if (s && (type == "Pod" || type == "Container" || type == "Suspend")) r.duration = format_duration((f ? f : now_) - s);
+    if (s && (type == "Pod" || type == "Container" || type == "Suspend"))
+      r.duration = format_duration((f ? f : now_) - s);
     r.message = n.value("message", "");
     rows.push_back(r);
     std::string child_prefix = root ? " " : prefix + (last ? "  " : "│ ");
@@ -119,8 +119,11 @@ class TreeBuilder {
         out.push_back(group);
         std::string next;
         for (const auto& step : nodes_[group].value("children", Json::array())) {
-          for (const auto& c : nodes_.contains(step.get<std::string>()) ? nodes_[step.get<std::string>()].value("children", Json::array()) : Json::array()) {
-            if (nodes_.contains(c.get<std::string>()) && nodes_[c.get<std::string>()].value("type", "") == "StepGroup") next = c;
+          for (const auto& c : nodes_.contains(step.get<std::string>())
+                                   ? nodes_[step.get<std::string>()].value("children", Json::array())
+                                   : Json::array()) {
+            if (nodes_.contains(c.get<std::string>()) && nodes_[c.get<std::string>()].value("type", "") == "StepGroup")
+              next = c;
           }
         }
         group = next;
@@ -202,7 +205,8 @@ std::string render_workflow(const Json& wf, int64_t now_ms, size_t width) {
   field("Finished", status.value("finishedAt", ""));
   if (started) field("Duration", format_duration((finished ? finished : now_ms) - started));
   field("Progress", status.value("progress", ""));
-  const Json& params = wf.value("spec", Json::object()).value("arguments", Json::object()).value("parameters", Json::array());
+  const Json& params =
+      wf.value("spec", Json::object()).value("arguments", Json::object()).value("parameters", Json::array());
   if (!params.empty()) {
     out << "Parameters:\n";
     for (const auto& p : params) out << cut("  " + p.value("name", "") + ": " + p.value("value", ""), width) << "\n";
@@ -228,9 +232,14 @@ std::string render_workflow(const Json& wf, int64_t now_ms, size_t width) {
     w_pod = std::max(w_pod, display_width(r.pod));
     w_dur = std::max(w_dur, display_width(r.duration));
   }
-  out << "\n" << cut(pad("STEP", w_step) + pad("TEMPLATE", w_tmpl) + pad("PODNAME", w_pod) + pad("DURATION", w_dur) + "MESSAGE", width) << "\n";
+  out << "\n"
+      << cut(pad("STEP", w_step) + pad("TEMPLATE", w_tmpl) + pad("PODNAME", w_pod) + pad("DURATION", w_dur) + "MESSAGE",
+             width)
+      << "\n";
   for (const auto& r : rows) {
-    out << cut(pad(r.step, w_step) + pad(r.tmpl, w_tmpl) + pad(r.pod, w_pod) + pad(r.duration, w_dur) + r.message, width) << "\n";
+    out << cut(pad(r.step, w_step) + pad(r.tmpl, w_tmpl) + pad(r.pod, w_pod) + pad(r.duration, w_dur) + r.message,
+               width)
+        << "\n";
   }
   return out.str();
 }

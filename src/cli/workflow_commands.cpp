@@ -28,9 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
-bool is_finished(const std::string& phase) {
-  return phase == "Succeeded" || phase == "Failed" || phase == "Error";
-}
+bool is_finished(const std::string& phase) { return phase == "Succeeded" || phase == "Failed" || phase == "Error"; }
 
 int not_found(const std::string& name, const std::string& ns) {
   std::cerr << "workflow \"" << name << "\" not found in namespace \"" << ns << "\"\n";
@@ -53,9 +51,12 @@ CommandAction add_get(CLI::App& app) {
     auto store = open_store(resolve_state_dir(o->state));
     Json wf = engine::Engine::workflow_object(*store, o->state.namespace_, o->name);
     if (wf.is_null()) return not_found(o->name, o->state.namespace_);
-    if (o->output == "text") std::cout << render_workflow(wf, rampart::now_ms(), 0);
-    else if (o->output == "name") std::cout << o->name << "\n";
-    else print_object(wf, o->output);
+    if (o->output == "text")
+      std::cout << render_workflow(wf, rampart::now_ms(), 0);
+    else if (o->output == "name")
+      std::cout << o->name << "\n";
+    else
+      print_object(wf, o->output);
     return kOk;
   };
 }
@@ -83,14 +84,19 @@ CommandAction add_list(CLI::App& app) {
     filter.phases = o->phases;
     filter.limit = o->limit;
     auto workflows = store->list_workflows(filter);
-    std::sort(workflows.begin(), workflows.end(), [](const auto& a, const auto& b) { return a.created_at > b.created_at; });
+    std::sort(workflows.begin(), workflows.end(),
+              [](const auto& a, const auto& b) { return a.created_at > b.created_at; });
     int64_t now = rampart::now_ms();
     if (o->output == "json") {
       Json out = Json::array();
       for (const auto& w : workflows) {
-        out.push_back({{"namespace", w.namespace_}, {"name", w.name}, {"phase", w.phase},
-                       {"createdAt", engine::format_time(w.created_at)}, {"startedAt", engine::format_time(w.started_at)},
-                       {"finishedAt", engine::format_time(w.finished_at)}, {"message", w.message},
+        out.push_back({{"namespace", w.namespace_},
+                       {"name", w.name},
+                       {"phase", w.phase},
+                       {"createdAt", engine::format_time(w.created_at)},
+                       {"startedAt", engine::format_time(w.started_at)},
+                       {"finishedAt", engine::format_time(w.finished_at)},
+                       {"message", w.message},
                        {"progress", w.status.value("progress", "")}});
       }
       std::cout << out.dump(2) << "\n";
@@ -107,8 +113,8 @@ CommandAction add_list(CLI::App& app) {
     size_t width = 4;
     for (const auto& w : workflows) width = std::max(width, w.name.size());
     auto col = [](std::string s, size_t n) { return s.size() >= n ? s + " " : s + std::string(n - s.size() + 1, ' '); };
-    std::cout << (o->all_namespaces ? col("NAMESPACE", 10) : "") << col("NAME", width) << col("STATUS", 9) << col("AGE", 7)
-              << col("DURATION", 8) << col("PROGRESS", 8) << "MESSAGE\n";
+    std::cout << (o->all_namespaces ? col("NAMESPACE", 10) : "") << col("NAME", width) << col("STATUS", 9)
+              << col("AGE", 7) << col("DURATION", 8) << col("PROGRESS", 8) << "MESSAGE\n";
     for (const auto& w : workflows) {
       int64_t end = w.finished_at ? w.finished_at : now;
       std::string duration = w.started_at ? format_duration(end - w.started_at) : "";
@@ -192,8 +198,8 @@ struct ResumeOptions {
 
 CommandAction add_resume(CLI::App& app) {
   auto o = std::make_shared<ResumeOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "resume", "Resume a workflow: continue one whose engine stopped, and resume suspended steps");
+  CLI::App* cmd =
+      app.add_subcommand("resume", "Resume a workflow: continue one whose engine stopped, and resume suspended steps");
   cmd->add_option("name", o->name, "Workflow name")->required();
   cmd->add_flag("--watch", o->settings.watch, "Draw the live node tree");
   add_executor_options(*cmd, o->settings.executor, true);

@@ -96,8 +96,8 @@ Json parse_untrusted_json(std::string_view text, int max_depth) {
   // The SAX parser does not say where a handler stopped it, so the offset is found by a scan.
   std::size_t at = offset_beyond_depth(text, max_depth);
   throw JsonInputError(JsonInputError::Kind::TooDeep, at,
-                       "JSON nests deeper than " + std::to_string(max_depth) + " levels at byte " +
-                           std::to_string(at) + " (a fixed limit: no real object nests this deep)");
+                       "JSON nests deeper than " + std::to_string(max_depth) + " levels at byte " + std::to_string(at) +
+                           " (a fixed limit: no real object nests this deep)");
 }
 
 Json parse_untrusted_json_or_discarded(std::string_view text, int max_depth) {

@@ -112,7 +112,8 @@ bool remove_tree(int parent, const std::string& name, const std::string& shown, 
   return ok;
 }
 
-bool copy_file(int from_dir, const char* name, int to_dir, const char* to_name, const struct stat& st, std::string* error) {
+bool copy_file(int from_dir, const char* name, int to_dir, const char* to_name, const struct stat& st,
+               std::string* error) {
   UniqueFd in(::openat(from_dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   UniqueFd out(::openat(to_dir, to_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st.st_mode & 0777));
   if (!in || !out) {
@@ -143,7 +144,8 @@ bool copy_entry(int from, const char* name, int to, const char* to_name, DIR** d
     ssize_t n = ::readlinkat(from, name, target, sizeof target - 1);
     if (n < 0) return true;
     target[n] = '\0';
-    if (::symlinkat(target, to, to_name) != 0) *error = std::string("cannot copy link ") + name + ": " + errno_text(errno);
+    if (::symlinkat(target, to, to_name) != 0)
+      *error = std::string("cannot copy link ") + name + ": " + errno_text(errno);
     return error->empty();
   }
   if (!S_ISDIR(st.st_mode)) return true;  // devices, fifos, sockets: not copied
@@ -204,7 +206,8 @@ std::pair<std::string, std::string> parent_and_leaf(std::vector<std::string> par
 std::string ConfinedDir::check_relative(std::string_view relative) {
   if (relative.size() > kMaxPathBytes) return "the path is longer than " + std::to_string(kMaxPathBytes) + " bytes";
   if (relative.find('\0') != std::string_view::npos) return "the path contains a NUL byte";
-  if (!relative.empty() && relative.front() == '/') return "the path " + quoted(relative) + " is absolute; it must be relative";
+  if (!relative.empty() && relative.front() == '/')
+    return "the path " + quoted(relative) + " is absolute; it must be relative";
   size_t components = 0;
   size_t start = 0;
   while (start <= relative.size()) {
@@ -302,7 +305,8 @@ std::optional<struct stat> ConfinedDir::status(std::string_view relative, std::s
   std::string ignored;
   auto parent = subdir(parent_relative, Create::No, &ignored);
   if (!parent) {
-    if (ignored.find("symbolic link") != std::string::npos || ignored.find("not a directory") != std::string::npos) *error = ignored;
+    if (ignored.find("symbolic link") != std::string::npos || ignored.find("not a directory") != std::string::npos)
+      *error = ignored;
     return std::nullopt;
   }
   if (::fstatat(parent->fd(), leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return std::nullopt;
@@ -330,9 +334,11 @@ bool ConfinedDir::remove(std::string_view relative, std::string* error) const {
   return remove_tree(parent->fd(), leaf, parent->path() + "/" + leaf, error);
 }
 
-bool ConfinedDir::move(std::string_view name, const ConfinedDir& to, std::string_view to_name, std::string* error) const {
+bool ConfinedDir::move(std::string_view name, const ConfinedDir& to, std::string_view to_name,
+                       std::string* error) const {
   for (std::string_view n : {name, to_name}) {
-    if (n.empty() || n == "." || n == ".." || n.find('/') != std::string_view::npos || n.find('\0') != std::string_view::npos) {
+    if (n.empty() || n == "." || n == ".." || n.find('/') != std::string_view::npos ||
+        n.find('\0') != std::string_view::npos) {
       *error = "cannot move " + quoted(n) + ": not a single name";
       return false;
     }
@@ -347,9 +353,11 @@ bool ConfinedDir::move(std::string_view name, const ConfinedDir& to, std::string
   return copy(from, to, target, error) && remove(from, error);
 }
 
-bool ConfinedDir::copy(std::string_view name, const ConfinedDir& to, std::string_view to_name, std::string* error) const {
+bool ConfinedDir::copy(std::string_view name, const ConfinedDir& to, std::string_view to_name,
+                       std::string* error) const {
   for (std::string_view n : {name, to_name}) {
-    if (n.empty() || n == "." || n == ".." || n.find('/') != std::string_view::npos || n.find('\0') != std::string_view::npos) {
+    if (n.empty() || n == "." || n == ".." || n.find('/') != std::string_view::npos ||
+        n.find('\0') != std::string_view::npos) {
       *error = "cannot copy " + quoted(n) + ": not a single name";
       return false;
     }

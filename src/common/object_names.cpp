@@ -7,9 +7,7 @@ namespace {
 bool lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 bool alnum(char c) { return lower_alnum(c) || (c >= 'A' && c <= 'Z'); }
 
-std::string fail(std::string_view value, const char* rule) {
-  return shown_name(value) + " " + rule;
-}
+std::string fail(std::string_view value, const char* rule) { return shown_name(value) + " " + rule; }
 
 // One DNS-1123 label; "" or the reason.
 std::string label_problem(std::string_view value) {

@@ -22,15 +22,18 @@ std::string_view trim(std::string_view s) {
 bool is_alnum(unsigned char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 std::string json_contents(std::string_view value, bool ascii) {
-  std::string quoted = nlohmann::json(std::string(value)).dump(-1, ' ', ascii, nlohmann::json::error_handler_t::replace);
+  std::string quoted =
+      nlohmann::json(std::string(value)).dump(-1, ' ', ascii, nlohmann::json::error_handler_t::replace);
   return quoted.substr(1, quoted.size() - 2);
 }
 
 std::string replace_all(std::string_view text, char from, std::string_view to) {
   std::string out;
   for (char c : text) {
-    if (c == from) out += to;
-    else out += c;
+    if (c == from)
+      out += to;
+    else
+      out += c;
   }
   return out;
 }
@@ -45,15 +48,14 @@ std::string backslash_escaped(std::string_view text, std::string_view special) {
 }
 
 // Unquoted shell words: what printf %q and hand-written scripts escape.
-std::string shell_word(std::string_view text) {
-  return backslash_escaped(text, " \t!\"#$&'()*;<>?[\\]`{|}~^");
-}
+std::string shell_word(std::string_view text) { return backslash_escaped(text, " \t!\"#$&'()*;<>?[\\]`{|}~^"); }
 
 std::string url_encoded(std::string_view text, bool upper, std::string_view keep, bool plus_for_space) {
   const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
   std::string out;
   for (unsigned char c : text) {
-    if (is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || keep.find(static_cast<char>(c)) != std::string_view::npos) {
+    if (is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+        keep.find(static_cast<char>(c)) != std::string_view::npos) {
       out += static_cast<char>(c);
     } else if (plus_for_space && c == ' ') {
       out += '+';

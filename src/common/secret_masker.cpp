@@ -166,8 +166,8 @@ void SecretMasker::Stream::write(std::string_view chunk, std::string& out) {
     // The common cases inline: the root, and a state with a full transition row.
     const Node& from = nodes[state_];
     state_ = state_ == 0 ? masker_->root_next_[c]
-             : from.row ? masker_->rows_[(from.row - 1) * 256 + c]
-                        : masker_->next(state_, c);
+             : from.row  ? masker_->rows_[(from.row - 1) * 256 + c]
+                         : masker_->next(state_, c);
     const Node& n = nodes[state_];
     if (n.anywhere || n.token_lengths) on_match(n);
     if ((i + 1) % kReleaseEvery == 0 || i + 1 == chunk.size()) {

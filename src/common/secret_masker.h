@@ -93,33 +93,33 @@ class SecretMasker {
     void append_raw(uint64_t from, uint64_t to, std::string& out) const;
 
     const SecretMasker* masker_;
-    uint32_t state_ = 0;         // automaton state after the last byte received
-    uint64_t consumed_ = 0;      // bytes received
-    uint64_t base_ = 0;          // bytes released (the text's position of the first held byte)
+    uint32_t state_ = 0;     // automaton state after the last byte received
+    uint64_t consumed_ = 0;  // bytes received
+    uint64_t base_ = 0;      // bytes released (the text's position of the first held byte)
     // The held bytes: pending_ ends at position chunk_base_ (bytes held from earlier writes),
     // followed, while write() runs, by its chunk up to consumed_. Released bytes (< base_) may
     // linger at the start of pending_ until write() returns.
     std::string pending_;
     std::string_view chunk_;
     uint64_t chunk_base_ = 0;
-    std::vector<Span> spans_;       // matches not yet released
-    uint64_t mask_until_ = 0;       // end of the masked span being released
-    bool in_masked_span_ = false;   // the replacement for the current span was already written
-    int last_released_ = -1;        // the byte before base_, -1 at the start of the text
+    std::vector<Span> spans_;               // matches not yet released
+    uint64_t mask_until_ = 0;               // end of the masked span being released
+    bool in_masked_span_ = false;           // the replacement for the current span was already written
+    int last_released_ = -1;                // the byte before base_, -1 at the start of the text
     std::vector<uint64_t> waiting_tokens_;  // starts of short matches ending at consumed_,
                                             // waiting for the next byte to know they are tokens
   };
 
  private:
   struct Node {
-    uint32_t first_child = 0;   // 0: none (the root is never a child)
+    uint32_t first_child = 0;  // 0: none (the root is never a child)
     uint32_t next_sibling = 0;
     uint32_t fail = 0;
     uint32_t depth = 0;
     // Bytes to hold back in this state: the depth of the deepest suffix state (this one
     // included) that a longer form can still continue; a complete form is held no longer.
     uint32_t hold = 0;
-    uint32_t anywhere = 0;      // longest form of >= 4 bytes ending here (this node or a suffix)
+    uint32_t anywhere = 0;  // longest form of >= 4 bytes ending here (this node or a suffix)
     // Nodes where forms branch get a full transition row: 1 + index into rows_, 0 for none.
     uint32_t row = 0;
     uint8_t byte = 0;
@@ -133,7 +133,7 @@ class SecretMasker {
 
   std::vector<Node> nodes_;
   uint32_t root_next_[256] = {};
-  std::vector<uint32_t> rows_;  // 256 transitions per row (Node::row)
+  std::vector<uint32_t> rows_;       // 256 transitions per row (Node::row)
   std::vector<std::string> values_;  // sorted, for is_secret_value
   size_t max_held_ = 0;
 };

@@ -26,7 +26,9 @@ std::string archive_text(archive* a) {
   return text ? text : "unknown error";
 }
 
-std::string entry_error(const std::string& name, const std::string& why) { return "entry " + shown_name(name) + " " + why; }
+std::string entry_error(const std::string& name, const std::string& why) {
+  return "entry " + shown_name(name) + " " + why;
+}
 
 // A symlink's target must stay inside the archive: relative, and never above its root once
 // joined to the link's own directory.
@@ -55,7 +57,8 @@ std::string copy_data(archive* in, int fd, const std::string& name, uint64_t* to
     if (*total > limits.max_bytes || static_cast<uint64_t>(offset) + size > limits.max_bytes) {
       return "the archive holds more than " + std::to_string(limits.max_bytes) + " bytes (--max-artifact-bytes)";
     }
-    if (::pwrite(fd, block, size, offset) != static_cast<ssize_t>(size)) return entry_error(name, "could not be written");
+    if (::pwrite(fd, block, size, offset) != static_cast<ssize_t>(size))
+      return entry_error(name, "could not be written");
   }
   if (r != ARCHIVE_EOF) return entry_error(name, std::string("is damaged: ") + archive_text(in));
   return "";
@@ -140,7 +143,8 @@ ExtractResult extract_archive(int fd, const ConfinedDir& into, const ArchiveLimi
       break;
     }
     if (++entries > limits.max_entries) {
-      result.error = "the archive has more than " + std::to_string(limits.max_entries) + " entries (--max-artifact-entries)";
+      result.error =
+          "the archive has more than " + std::to_string(limits.max_entries) + " entries (--max-artifact-entries)";
       break;
     }
     std::string name = entry_name(entry);

@@ -25,7 +25,7 @@ struct ArchiveLimits {
 };
 
 struct ExtractResult {
-  std::string error;                  // "" on success; names the entry and the rule it broke
+  std::string error;                   // "" on success; names the entry and the rule it broke
   std::vector<std::string> top_level;  // first components of the entries, in archive order
 };
 

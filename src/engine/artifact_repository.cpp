@@ -47,7 +47,7 @@ std::pair<std::string, std::string> split_leaf(const std::string& relative) {
 std::string write_entry(archive* out, int dir, const char* name, const std::string& entry_name, DIR** descend) {
   *descend = nullptr;
   struct stat st {};
-  if (::fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return "";  // gone meanwhile
+  if (::fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) != 0) return "";                   // gone meanwhile
   if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode)) return "";  // devices, fifos
   std::unique_ptr<archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(), archive_entry_free);
   archive_entry_set_pathname(entry.get(), entry_name.c_str());
@@ -109,7 +109,8 @@ std::string ArtifactRepository::write_tarball(const ConfinedDir& base, const std
   std::unique_ptr<archive, WriteDeleter> out(archive_write_new());
   archive_write_add_filter_gzip(out.get());
   archive_write_set_format_pax_restricted(out.get());
-  if (level >= 0) archive_write_set_filter_option(out.get(), "gzip", "compression-level", std::to_string(level).c_str());
+  if (level >= 0)
+    archive_write_set_filter_option(out.get(), "gzip", "compression-level", std::to_string(level).c_str());
   if (archive_write_open_fd(out.get(), out_fd) != ARCHIVE_OK) return archive_text(out.get());
   auto [dir_part, leaf] = split_leaf(relative);
   std::string error;
@@ -139,7 +140,8 @@ std::string ArtifactRepository::write_tarball(const ConfinedDir& base, const std
     }
     if (!std::strcmp(e->d_name, ".") || !std::strcmp(e->d_name, "..")) continue;
     if (++entries > limits_.max_entries || stack.size() > 512) {
-      error = "the artifact has more than " + std::to_string(limits_.max_entries) + " entries or is too deep (--max-artifact-entries)";
+      error = "the artifact has more than " + std::to_string(limits_.max_entries) +
+              " entries or is too deep (--max-artifact-entries)";
       break;
     }
     DIR* child = nullptr;
@@ -199,7 +201,8 @@ std::string ArtifactRepository::load(const std::string& raw_key, const ConfinedD
     std::string source_path = sub_path.empty() ? key : key + "/" + sub_path;
     auto [from_dir, from_leaf] = split_leaf(source_path);
     auto source = root->subdir(from_dir, Create::No, &error);
-    if (!source || !source->status(from_leaf, &error)) return "subPath " + shown_name(sub_path) + " not found in artifact " + shown_name(key);
+    if (!source || !source->status(from_leaf, &error))
+      return "subPath " + shown_name(sub_path) + " not found in artifact " + shown_name(key);
     return source->copy(from_leaf, *destination, to_leaf, &error) ? "" : "cannot copy artifact: " + error;
   }
   // Extract into a scratch dir private to rampart, then move the selected part into place.

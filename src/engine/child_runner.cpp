@@ -48,7 +48,8 @@ nlohmann::json substitute_arguments(const nlohmann::json& arguments, const expr:
         try {
           item = substitute_all(copy, scope);
         } catch (const expr::ExprError&) {
-          if (!a.contains("from") || !a["from"].is_string() || !refers_to_skipped(a["from"].get<std::string>(), scope)) throw;
+          if (!a.contains("from") || !a["from"].is_string() || !refers_to_skipped(a["from"].get<std::string>(), scope))
+            throw;
           continue;
         }
         if (a.contains("fromExpression")) item["fromExpression"] = a["fromExpression"];
@@ -58,8 +59,9 @@ nlohmann::json substitute_arguments(const nlohmann::json& arguments, const expr:
         if (!item.contains(field)) continue;
         const auto& v = item[field];
         try {
-          item[field] = v.is_string() ? nlohmann::json(expr::substitute(v.get<std::string>(), scope, expr::Unresolved::Error))
-                                      : substitute_all(v, scope);
+          item[field] = v.is_string()
+                            ? nlohmann::json(expr::substitute(v.get<std::string>(), scope, expr::Unresolved::Error))
+                            : substitute_all(v, scope);
         } catch (const expr::ExprError&) {
           if (!v.is_string() || !refers_to_skipped(v.get<std::string>(), scope)) throw;
           dropped = true;

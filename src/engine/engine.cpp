@@ -64,20 +64,24 @@ Engine::~Engine() = default;
 std::string Engine::submit(store::Store& store, const spec::Document& workflow, const References& references,
                            const SubmitOptions& options) {
   if (workflow.kind != spec::Kind::Workflow) {
-    throw std::invalid_argument(std::string("cannot run a ") + spec::to_string(workflow.kind) + "; expected a Workflow");
+    throw std::invalid_argument(std::string("cannot run a ") + spec::to_string(workflow.kind) +
+                                "; expected a Workflow");
   }
   Json manifest = workflow.raw;
   Json& meta = manifest["metadata"];
   // Names become directory names (logs, step dirs, volumes): checked before any path is formed.
-  if (std::string why = check_dns1123_label(options.namespace_); !why.empty()) throw std::invalid_argument("namespace " + why);
+  if (std::string why = check_dns1123_label(options.namespace_); !why.empty())
+    throw std::invalid_argument("namespace " + why);
   std::string name = options.name;
   if (name.empty()) name = meta.value("name", "");
   if (!name.empty()) {
-    if (std::string why = check_dns1123_subdomain(name); !why.empty()) throw std::invalid_argument("metadata.name " + why);
+    if (std::string why = check_dns1123_subdomain(name); !why.empty())
+      throw std::invalid_argument("metadata.name " + why);
   } else {
     std::string prefix = meta.value("generateName", "");
     if (prefix.empty()) throw std::invalid_argument("the workflow has neither metadata.name nor metadata.generateName");
-    if (std::string why = check_generate_name(prefix); !why.empty()) throw std::invalid_argument("metadata.generateName " + why);
+    if (std::string why = check_generate_name(prefix); !why.empty())
+      throw std::invalid_argument("metadata.generateName " + why);
     for (int attempt = 0; attempt < 20; ++attempt) {
       name = prefix + random_suffix(5);
       if (!store.get_workflow(options.namespace_, name)) break;
@@ -107,8 +111,9 @@ std::string Engine::submit(store::Store& store, const spec::Document& workflow, 
     auto& table = cluster ? cwts : wts;
     auto it = table.find(ref_name);
     if (it == table.end()) {
-      throw std::invalid_argument(std::string("workflowTemplateRef: ") + (cluster ? "ClusterWorkflowTemplate" : "WorkflowTemplate") +
-                                  " \"" + ref_name + "\" was not loaded (pass --templates DIR)");
+      throw std::invalid_argument(std::string("workflowTemplateRef: ") +
+                                  (cluster ? "ClusterWorkflowTemplate" : "WorkflowTemplate") + " \"" + ref_name +
+                                  "\" was not loaded (pass --templates DIR)");
     }
     Json base = it->second->raw.value("spec", Json::object());
     Json own_args = spec.value("arguments", Json::object());
@@ -148,9 +153,9 @@ std::string Engine::submit(store::Store& store, const spec::Document& workflow, 
     if (!found) {
       std::string names;
       for (const auto& p : declared) names += (names.empty() ? "" : ", ") + p.value("name", "");
-      throw std::invalid_argument("unknown parameter \"" + pname + "\"" +
-                                  (names.empty() ? std::string("; the workflow declares no parameters")
-                                                 : "; the workflow declares: " + names));
+      throw std::invalid_argument(
+          "unknown parameter \"" + pname + "\"" +
+          (names.empty() ? std::string("; the workflow declares no parameters") : "; the workflow declares: " + names));
     }
   }
   Json resolved = Json::array();
@@ -176,7 +181,9 @@ std::string Engine::submit(store::Store& store, const spec::Document& workflow, 
     if (p.contains("enum") && p["enum"].is_array() && !p["enum"].empty()) {
       bool ok = false;
       for (const auto& e : p["enum"]) ok = ok || scalar_text(e) == *value;
-      if (!ok) throw std::invalid_argument("parameter \"" + pname + "\": \"" + *value + "\" is not one of " + p["enum"].dump());
+      if (!ok)
+        throw std::invalid_argument("parameter \"" + pname + "\": \"" + *value + "\" is not one of " +
+                                    p["enum"].dump());
     }
     resolved.push_back({{"name", pname}, {"value", *value}});
   }
@@ -184,8 +191,10 @@ std::string Engine::submit(store::Store& store, const spec::Document& workflow, 
   manifest["spec"] = spec;
 
   // Copy what the workflow references, so a resume needs nothing but the store.
-  Json stored = {{"parameters", resolved}, {"workflowTemplates", Json::object()},
-                 {"clusterWorkflowTemplates", Json::object()}, {"configMaps", Json::object()}};
+  Json stored = {{"parameters", resolved},
+                 {"workflowTemplates", Json::object()},
+                 {"clusterWorkflowTemplates", Json::object()},
+                 {"configMaps", Json::object()}};
   std::set<std::pair<std::string, bool>> refs, seen;
   collect_refs(spec, refs);
   while (!refs.empty()) {

@@ -89,8 +89,7 @@ class Engine {
   // ConfigMaps are copied into it, so that a resume needs nothing but the store.
   // Throws std::invalid_argument with a clear message for a workflow that cannot run
   // (unknown parameter, missing workflowTemplateRef, ...).
-  std::string submit(const spec::Document& workflow, const References& references,
-                     const SubmitOptions& options) {
+  std::string submit(const spec::Document& workflow, const References& references, const SubmitOptions& options) {
     return submit(store_, workflow, references, options);
   }
   // The same into `store`, with no Engine (and no executor): submission runs nothing. Thread

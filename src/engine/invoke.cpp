@@ -46,8 +46,7 @@ std::vector<std::pair<std::string, int>> WorkflowRun::wanted_locks(const Json& o
     int limit = 1;
     try {
       limit = found ? std::stoi(v) : 1;
-    } catch (...) {
-    }
+    } catch (...) {}
     wanted.emplace_back("semaphore/" + ref.value("name", "") + "/" + ref.value("key", ""), limit);
   };
   if (sync.contains("mutex")) add_mutex(sync["mutex"]);
@@ -75,7 +74,8 @@ void WorkflowRun::start_root() {
   inv.node_name = name_;
   inv.display_name = name_;
   inv.tmpl = *tmpl;
-  inv.arguments = {{"parameters", parameters_}, {"artifacts", spec_.value("arguments", Json::object()).value("artifacts", Json::array())}};
+  inv.arguments = {{"parameters", parameters_},
+                   {"artifacts", spec_.value("arguments", Json::object()).value("artifacts", Json::array())}};
   inv.cancel = root_cancel_;
 
   // Workflow-level synchronization: the whole run holds the locks.
@@ -97,7 +97,8 @@ void WorkflowRun::start_root() {
 
 void WorkflowRun::finish_main(const std::string& root_id) {
   const Node& root = node(root_id);
-  main_phase_ = root.phase == NodePhase::Skipped || root.phase == NodePhase::Omitted ? NodePhase::Succeeded : root.phase;
+  main_phase_ =
+      root.phase == NodePhase::Skipped || root.phase == NodePhase::Omitted ? NodePhase::Succeeded : root.phase;
   main_message_ = bound_exceeded_.empty() ? root.message : bound_exceeded_;
   if (!bound_exceeded_.empty()) main_phase_ = NodePhase::Error;
   if (record_.status.value("deadlineExceeded", false) && is_failure(main_phase_)) {
@@ -115,9 +116,12 @@ void WorkflowRun::finish_main(const std::string& root_id) {
   workflow_failures_ = Json::array();
   for (const auto& [id, n] : nodes_) {
     if (n.type == NodeType::Pod && is_failure(n.phase)) {
-      workflow_failures_.push_back({{"displayName", n.display_name}, {"message", n.message},
-                                    {"templateName", n.template_name}, {"phase", to_string(n.phase)},
-                                    {"podName", n.pod_name}, {"finishedAt", format_time(n.finished_at)}});
+      workflow_failures_.push_back({{"displayName", n.display_name},
+                                    {"message", n.message},
+                                    {"templateName", n.template_name},
+                                    {"phase", to_string(n.phase)},
+                                    {"podName", n.pod_name},
+                                    {"finishedAt", format_time(n.finished_at)}});
     }
   }
   Json step = exit_hook.is_null() ? Json{{"template", exit_template}} : exit_hook;
@@ -155,7 +159,8 @@ std::optional<Json> WorkflowRun::resolve_inputs(const Invocation& inv, std::stri
   const Json& args = inv.arguments;
   auto find_arg = [&](const char* kind, const std::string& name) -> const Json* {
     if (!args.is_object() || !args.contains(kind)) return nullptr;
-    for (const auto& a : args[kind]) if (a.value("name", "") == name) return &a;
+    for (const auto& a : args[kind])
+      if (a.value("name", "") == name) return &a;
     return nullptr;
   };
   expr::Scope globals = global_scope();
@@ -206,7 +211,8 @@ std::optional<Json> WorkflowRun::resolve_inputs(const Invocation& inv, std::stri
       bool ok = false;
       for (const auto& e : p["enum"]) ok = ok || scalar_text(e) == *value;
       if (!ok) {
-        *error = "inputs.parameters." + name + ": value \"" + *value + "\" is not one of the allowed values " + p["enum"].dump();
+        *error = "inputs.parameters." + name + ": value \"" + *value + "\" is not one of the allowed values " +
+                 p["enum"].dump();
         return std::nullopt;
       }
     }
@@ -247,7 +253,9 @@ void WorkflowRun::invoke(Invocation inv, Done done) {
   if (inv.depth > 0 && inv.depth % 32 == 0) {
     // Nested invocations run synchronously; every so often the rest goes through the event loop
     // so that the C++ stack stays shallow whatever the nesting.
-    loop_.post([this, inv = std::move(inv), done = std::move(done)]() mutable { invoke_unbounded(std::move(inv), std::move(done)); });
+    loop_.post([this, inv = std::move(inv), done = std::move(done)]() mutable {
+      invoke_unbounded(std::move(inv), std::move(done));
+    });
     return;
   }
   invoke_unbounded(std::move(inv), std::move(done));
@@ -337,8 +345,7 @@ void WorkflowRun::invoke_attempt(Invocation inv, Json inputs, Done done) {
     std::string text = scalar_text(tmpl["timeout"]);
     try {
       text = expr::substitute(text, template_scope(inputs, n), expr::Unresolved::Error);
-    } catch (const expr::ExprError&) {
-    }
+    } catch (const expr::ExprError&) {}
     if (auto seconds = spec::parse_duration(text, true); seconds && *seconds > 0) {
       *timer = loop_.schedule(std::chrono::milliseconds(static_cast<int64_t>(*seconds * 1000)), [this, token] {
         token->cancelled = true;
@@ -382,10 +389,14 @@ void WorkflowRun::dispatch(Invocation inv, Json inputs, const std::string& node_
   } else if (tmpl.contains("suspend")) {
     run_suspend(inv, inputs, node_id, std::move(done));
   } else {
-    std::string kind = tmpl.contains("resource") ? "resource" : tmpl.contains("http") ? "http"
-                     : tmpl.contains("data") ? "data" : tmpl.contains("plugin") ? "plugin" : "unknown";
-    complete(node(node_id), NodePhase::Error,
-             "template \"" + tmpl.value("name", "") + "\": " + kind + " templates are not supported by the local executor");
+    std::string kind = tmpl.contains("resource") ? "resource"
+                       : tmpl.contains("http")   ? "http"
+                       : tmpl.contains("data")   ? "data"
+                       : tmpl.contains("plugin") ? "plugin"
+                                                 : "unknown";
+    complete(
+        node(node_id), NodePhase::Error,
+        "template \"" + tmpl.value("name", "") + "\": " + kind + " templates are not supported by the local executor");
     loop_.post([done, node_id] { done(node_id); });
   }
 }
@@ -400,10 +411,13 @@ void WorkflowRun::run_retry(Invocation inv, Json inputs, Done done) {
   attempt_tmpl.erase("retryStrategy");
 
   expr::Scope scope = template_scope(inputs, retry_node);
-  auto limit_text = strategy.contains("limit") ? expr::substitute(scalar_text(strategy["limit"]), scope, expr::Unresolved::Keep) : "";
+  auto limit_text =
+      strategy.contains("limit") ? expr::substitute(scalar_text(strategy["limit"]), scope, expr::Unresolved::Keep) : "";
   long long limit = -1;  // no limit given: retry forever, as Argo does
   if (!limit_text.empty()) {
-    try { limit = std::stoll(limit_text); } catch (...) {
+    try {
+      limit = std::stoll(limit_text);
+    } catch (...) {
       complete(retry_node, NodePhase::Error, "retryStrategy.limit is not an integer: " + limit_text);
       loop_.post([done, retry_id] { done(retry_id); });
       return;
@@ -434,8 +448,7 @@ void WorkflowRun::run_retry(Invocation inv, Json inputs, Done done) {
         done(retry_id);
         return;
       }
-      bool matches = policy == "Always" ||
-                     (policy == "OnFailure" && c.phase == NodePhase::Failed) ||
+      bool matches = policy == "Always" || (policy == "OnFailure" && c.phase == NodePhase::Failed) ||
                      (policy == "OnError" && c.phase == NodePhase::Error) ||
                      (policy == "OnTransientError" && c.phase == NodePhase::Error);
       bool more = limit < 0 || k < limit;
@@ -471,7 +484,9 @@ void WorkflowRun::run_retry(Invocation inv, Json inputs, Done done) {
         double base = duration_seconds(b.value("duration", Json("0"))).value_or(0);
         double factor = 2;
         if (b.contains("factor")) {
-          try { factor = std::stod(scalar_text(b["factor"])); } catch (...) {}
+          try {
+            factor = std::stod(scalar_text(b["factor"]));
+          } catch (...) {}
         }
         double seconds = base * std::pow(factor, k);
         if (b.contains("cap")) {

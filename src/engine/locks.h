@@ -13,8 +13,7 @@ class LockManager {
  public:
   // Asks for one unit of `lock` (capacity `limit`). `granted` runs immediately when free,
   // otherwise later from release(). Returns true when granted immediately.
-  bool acquire(const std::string& lock, int limit, const std::string& holder,
-               std::function<void()> granted);
+  bool acquire(const std::string& lock, int limit, const std::string& holder, std::function<void()> granted);
   void release(const std::string& lock, const std::string& holder);
   size_t waiting(const std::string& lock) const;
 

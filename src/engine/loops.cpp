@@ -17,8 +17,7 @@ std::optional<long long> to_int(const Json& v) {
       size_t used = 0;
       long long n = std::stoll(v.get<std::string>(), &used);
       if (used == v.get<std::string>().size()) return n;
-    } catch (...) {
-    }
+    } catch (...) {}
   }
   return std::nullopt;
 }
@@ -36,7 +35,8 @@ bool safe_integer_format(const std::string& format) {
     ++i;
     while (i < format.size() && std::string("-+ 0#").find(format[i]) != std::string::npos) ++i;
     size_t width_digits = 0;
-    while (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i])) && width_digits < 3) ++i, ++width_digits;
+    while (i < format.size() && std::isdigit(static_cast<unsigned char>(format[i])) && width_digits < 3)
+      ++i, ++width_digits;
     if (i >= format.size() || std::string("dixXo").find(format[i]) == std::string::npos) return false;
     ++conversions;
   }
@@ -66,8 +66,9 @@ std::string format_integer(const std::string& format, long long value) {
 
 }  // namespace
 
-std::optional<std::vector<std::pair<std::string, Json>>> WorkflowRun::expand_loop(
-    const Json& step, const expr::Scope& scope, std::string* error) const {
+std::optional<std::vector<std::pair<std::string, Json>>> WorkflowRun::expand_loop(const Json& step,
+                                                                                  const expr::Scope& scope,
+                                                                                  std::string* error) const {
   std::vector<Json> items;
   if (step.contains("withItems")) {
     *error = loop_budget_error("withItems", step["withItems"].size());
@@ -126,8 +127,9 @@ std::optional<std::vector<std::pair<std::string, Json>>> WorkflowRun::expand_loo
       return std::nullopt;
     }
     // Counted before anything is generated: a count of ten million is refused at once.
-    unsigned long long span = start <= end ? static_cast<unsigned long long>(end) - static_cast<unsigned long long>(start)
-                                           : static_cast<unsigned long long>(start) - static_cast<unsigned long long>(end);
+    unsigned long long span = start <= end
+                                  ? static_cast<unsigned long long>(end) - static_cast<unsigned long long>(start)
+                                  : static_cast<unsigned long long>(start) - static_cast<unsigned long long>(end);
     *error = loop_budget_error("withSequence", span >= (1ull << 62) ? (1ull << 62) : span + 1);
     if (!error->empty()) return std::nullopt;
     long long step_by = start <= end ? 1 : -1;

@@ -16,8 +16,7 @@ std::string node_id(std::string_view workflow_name, std::string_view node_name) 
   return std::string(workflow_name) + "-" + std::to_string(fnv32a(node_name));
 }
 
-std::string pod_name(std::string_view workflow_name, std::string_view node_name,
-                     std::string_view template_name) {
+std::string pod_name(std::string_view workflow_name, std::string_view node_name, std::string_view template_name) {
   if (node_name == workflow_name) return std::string(workflow_name);
   // Kubernetes names are at most 253 characters, but pod names also become hostnames (63);
   // Argo trims the prefix so the hash suffix always survives.

@@ -24,20 +24,20 @@ struct Node {
   std::string template_name;
   std::string template_scope = "local/";
   NodePhase phase = NodePhase::Pending;
-  std::string boundary_id;   // the enclosing Steps/DAG node
+  std::string boundary_id;  // the enclosing Steps/DAG node
   std::string message;
-  int64_t started_at = 0;    // unix ms; 0 = not started
+  int64_t started_at = 0;  // unix ms; 0 = not started
   int64_t finished_at = 0;
   std::vector<std::string> children;
   std::vector<std::string> outbound_nodes;
-  Json inputs;               // {"parameters": [{"name","value"}], "artifacts": [...]}
-  Json outputs;              // {"parameters", "artifacts", "result", "exitCode"}
-  std::string pod_name;      // for Pod nodes
+  Json inputs;                     // {"parameters": [{"name","value"}], "artifacts": [...]}
+  Json outputs;                    // {"parameters", "artifacts", "result", "exitCode"}
+  std::string pod_name;            // for Pod nodes
   std::string memoization_status;  // "" or JSON text {hit, key, cacheName}
-  int retry_attempt = -1;    // index of a Retry child attempt, -1 otherwise
+  int retry_attempt = -1;          // index of a Retry child attempt, -1 otherwise
   std::string host_node_name;
 
-  Json to_json() const;       // Argo NodeStatus JSON
+  Json to_json() const;  // Argo NodeStatus JSON
   static Node from_json(const Json& j);
 };
 

@@ -90,13 +90,15 @@ std::string PodVolumes::add_config_map(const std::string& name, const Json& sour
   }
   const auto* found = find_source(sources_.config_maps, config_map);
   if (!found) {
-    return "volume " + shown_name(name) + ": ConfigMap " + shown_name(config_map) + " was not given (use --configmap FILE)";
+    return "volume " + shown_name(name) + ": ConfigMap " + shown_name(config_map) +
+           " was not given (use --configmap FILE)";
   }
   std::string error;
   auto dir = step_->subdir("volumes/" + name, Create::Yes, &error);
   if (!dir) return "volume " + shown_name(name) + ": " + error;
   for (const auto& [key, value] : *found) {
-    if (std::string why = write_key(*dir, key, value, 0644); !why.empty()) return "volume " + shown_name(name) + ": " + why;
+    if (std::string why = write_key(*dir, key, value, 0644); !why.empty())
+      return "volume " + shown_name(name) + ": " + why;
   }
   return add_dir(name, std::move(dir), error);
 }
@@ -115,7 +117,8 @@ std::string PodVolumes::add_secret(const std::string& name, const Json& source) 
   auto dir = step_->subdir("secrets/" + name, Create::Yes, &error);
   if (!dir) return "volume " + shown_name(name) + ": " + error;
   for (const auto& [key, value] : *found) {
-    if (std::string why = write_key(*dir, key, value, 0400); !why.empty()) return "volume " + shown_name(name) + ": " + why;
+    if (std::string why = write_key(*dir, key, value, 0400); !why.empty())
+      return "volume " + shown_name(name) + ": " + why;
   }
   return add_dir(name, std::move(dir), error);
 }
@@ -127,7 +130,8 @@ std::string PodVolumes::mount(const Json& volume_mounts, std::vector<exec::Mount
     auto volume = volumes_.find(name);
     if (volume == volumes_.end()) return "volumeMount " + shown_name(name) + " names no volume";
     std::string path = text_field(m, "mountPath");
-    if (path.empty() || path.front() != '/') return "volumeMount " + shown_name(name) + ": mountPath must be an absolute path";
+    if (path.empty() || path.front() != '/')
+      return "volumeMount " + shown_name(name) + ": mountPath must be an absolute path";
     if (!text_field(m, "subPathExpr").empty()) {
       return "volumeMount " + shown_name(name) + ": subPathExpr is not supported by the local executors (use subPath)";
     }
@@ -139,7 +143,8 @@ std::string PodVolumes::mount(const Json& volume_mounts, std::vector<exec::Mount
       if (!sub) return "volumeMount " + shown_name(name) + ": subPath " + shown_name(sub_path) + ": " + error;
       dir = std::make_shared<const ConfinedDir>(std::move(*sub));
     }
-    bool bound = std::any_of(mounts.begin(), mounts.end(), [&](const exec::Mount& x) { return x.container_path == path; });
+    bool bound =
+        std::any_of(mounts.begin(), mounts.end(), [&](const exec::Mount& x) { return x.container_path == path; });
     if (bound) continue;
     exec::Mount mount;
     mount.host_path = dir->path();

@@ -26,7 +26,8 @@ std::string artifact_key(const Json& a) {
       return a[location]["key"].get<std::string>();
     }
   }
-  if (a.contains("azure") && a["azure"].is_object() && a["azure"].contains("blob")) return a["azure"]["blob"].get<std::string>();
+  if (a.contains("azure") && a["azure"].is_object() && a["azure"].contains("blob"))
+    return a["azure"]["blob"].get<std::string>();
   return "";
 }
 
@@ -35,7 +36,8 @@ std::string write_raw_artifact(const ConfinedDir& base, const std::string& relat
   if (!base.remove(relative, &error)) return error;
   UniqueFd out = base.open_file(relative, O_WRONLY | O_CREAT | O_TRUNC, 0644, &error);
   if (!out) return error;
-  if (::write(out.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size())) return "cannot write " + relative;
+  if (::write(out.get(), data.data(), data.size()) != static_cast<ssize_t>(data.size()))
+    return "cannot write " + relative;
   return "";
 }
 
@@ -97,7 +99,8 @@ std::string WorkflowRun::stage_input_artifacts(const Json& inputs, const expr::S
       relative = mapped->relative;
     } else {
       std::string file = fs::path(path).lexically_normal().filename().string();
-      if (file.empty() || file == "." || file == "..") return "inputs.artifacts." + aname + ": path " + path + " names no file";
+      if (file.empty() || file == "." || file == "..")
+        return "inputs.artifacts." + aname + ": path " + path + " names no file";
       relative = "inputs/" + std::to_string(index++) + "/" + file;
       base = step->subdir("", Create::No, &error);
       pod.mounts.push_back({(fs::path(pod.step_dir) / relative).string(), path, false});
@@ -116,7 +119,8 @@ std::string WorkflowRun::stage_input_artifacts(const Json& inputs, const expr::S
     if (a.contains("mode") && a["mode"].is_number_integer()) {
       // Permission bits only: an artifact never becomes setuid.
       UniqueFd fd = base->open_file(relative, O_PATH, 0, &error);
-      if (fd) ::fchmodat(AT_FDCWD, ("/proc/self/fd/" + std::to_string(fd.get())).c_str(), a["mode"].get<int>() & 0777, 0);
+      if (fd)
+        ::fchmodat(AT_FDCWD, ("/proc/self/fd/" + std::to_string(fd.get())).c_str(), a["mode"].get<int>() & 0777, 0);
     }
   }
   return "";
@@ -124,8 +128,8 @@ std::string WorkflowRun::stage_input_artifacts(const Json& inputs, const expr::S
 
 std::string WorkflowRun::save_output_artifacts(const Node& n, const Json& tmpl, const PathMap& paths, Json& out) {
   Json saved = Json::array();
-  bool archive_logs = spec_.value("archiveLogs", false) ||
-                      tmpl.value("archiveLocation", Json::object()).value("archiveLogs", false);
+  bool archive_logs =
+      spec_.value("archiveLogs", false) || tmpl.value("archiveLocation", Json::object()).value("archiveLogs", false);
   for (const auto& a : tmpl.value("outputs", Json::object()).value("artifacts", Json::array())) {
     std::string aname = a.value("name", "");
     if (!a.contains("path")) continue;
@@ -162,7 +166,8 @@ std::string WorkflowRun::save_output_artifacts(const Node& n, const Json& tmpl, 
     std::string error;
     auto logs = ConfinedDir::open((fs::path(options_.state_dir) / "logs").string(), Create::Yes, &error);
     UniqueFd log = logs ? logs->open_file(ns_ + "/" + name_ + "/" + n.id + ".log", O_RDONLY, 0, &error) : UniqueFd();
-    if (log && artifacts_.put_file(key, log.get()).empty()) saved.push_back({{"name", "main-logs"}, {"s3", {{"key", key}}}});
+    if (log && artifacts_.put_file(key, log.get()).empty())
+      saved.push_back({{"name", "main-logs"}, {"s3", {{"key", key}}}});
   }
   if (!saved.empty()) out["artifacts"] = saved;
   return "";

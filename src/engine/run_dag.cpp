@@ -61,7 +61,8 @@ void WorkflowRun::run_dag(const Invocation& inv, const Json& inputs, const std::
   st->done = std::move(done);
   st->scope = template_scope(inputs, dag_node);
   if (dag.contains("failFast")) st->fail_fast = dag["failFast"].get<bool>();
-  if (inv.tmpl.contains("failFast") && inv.tmpl["failFast"].is_boolean()) st->fail_fast = inv.tmpl["failFast"].get<bool>();
+  if (inv.tmpl.contains("failFast") && inv.tmpl["failFast"].is_boolean())
+    st->fail_fast = inv.tmpl["failFast"].get<bool>();
   for (const auto& t : dag.value("tasks", Json::array())) st->tasks.push_back(t);
   size_t n = st->tasks.size();
   st->depends.resize(n);
@@ -188,7 +189,8 @@ void WorkflowRun::run_dag(const Invocation& inv, const Json& inputs, const std::
         if (it != st->index.end()) targets.push_back(it->second);
       }
     } else {
-      for (size_t i = 0; i < st->tasks.size(); ++i) if (st->dependents[i].empty()) targets.push_back(i);
+      for (size_t i = 0; i < st->tasks.size(); ++i)
+        if (st->dependents[i].empty()) targets.push_back(i);
     }
     // An omitted task carries the phase of the branch that led to it (Argo's assessDAGPhase).
     std::vector<int> memo(st->tasks.size(), -1);  // -1 unknown, else NodePhase
@@ -325,22 +327,23 @@ void WorkflowRun::run_dag(const Invocation& inv, const Json& inputs, const std::
         child.parent_id = group_id;
         st->loop_children[i].push_back(node_id(name_, child.node_name));
         st->throttle.submit([this, st, s, child, remaining, group_id, task_done, i]() mutable {
-          invoke_step(st->tasks[i], s, std::move(child), [this, st, remaining, group_id, task_done, i](const std::string&) {
-            st->throttle.release();
-            if (--*remaining > 0) return;
-            NodePhase phase = NodePhase::Succeeded;
-            std::string message;
-            for (const auto& cid : st->loop_children[i]) {
-              const Node& c = node(cid);
-              if (is_failure(c.phase) && !continues_on(st->tasks[i], c.phase)) {
-                phase = NodePhase::Failed;
-                message = "child '" + cid + "' failed";
-                break;
-              }
-            }
-            complete(node(group_id), phase, message);
-            (*task_done)(i);
-          });
+          invoke_step(st->tasks[i], s, std::move(child),
+                      [this, st, remaining, group_id, task_done, i](const std::string&) {
+                        st->throttle.release();
+                        if (--*remaining > 0) return;
+                        NodePhase phase = NodePhase::Succeeded;
+                        std::string message;
+                        for (const auto& cid : st->loop_children[i]) {
+                          const Node& c = node(cid);
+                          if (is_failure(c.phase) && !continues_on(st->tasks[i], c.phase)) {
+                            phase = NodePhase::Failed;
+                            message = "child '" + cid + "' failed";
+                            break;
+                          }
+                        }
+                        complete(node(group_id), phase, message);
+                        (*task_done)(i);
+                      });
         });
       }
       return;
@@ -374,9 +377,11 @@ void WorkflowRun::run_dag(const Invocation& inv, const Json& inputs, const std::
       // failFast: let running tasks finish, start nothing new... unless a dependent handles it.
       bool handled = false;
       for (size_t d : st->dependents[i]) {
-        const std::string& text = st->tasks[d].contains("depends") ? st->tasks[d]["depends"].get_ref<const std::string&>() : "";
+        const std::string& text =
+            st->tasks[d].contains("depends") ? st->tasks[d]["depends"].get_ref<const std::string&>() : "";
         if (text.find(".Failed") != std::string::npos || text.find(".Errored") != std::string::npos ||
-            text.find("AllFailed") != std::string::npos || text.find("||") != std::string::npos) handled = true;
+            text.find("AllFailed") != std::string::npos || text.find("||") != std::string::npos)
+          handled = true;
       }
       if (!handled) st->failing = true;
     }

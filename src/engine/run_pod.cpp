@@ -81,8 +81,8 @@ std::string WorkflowRun::prepare_pod_dirs(const Json& tmpl, const std::string& i
   if (!step || !step->subdir("tmp", Create::Yes, &error)) return "cannot create the step directory: " + error;
   pod.step_dir = step->path();
   pod.paths.emplace_back("/tmp", (fs::path(pod.step_dir) / "tmp").string());
-  PodVolumes volumes(workflow_dirs_->claims,
-                     std::make_shared<const ConfinedDir>(std::move(*step)), {&config_maps_, &options_.secrets});
+  PodVolumes volumes(workflow_dirs_->claims, std::make_shared<const ConfinedDir>(std::move(*step)),
+                     {&config_maps_, &options_.secrets});
   for (const Json* list : {static_cast<const Json*>(&spec_), &tmpl}) {
     const Json& declared = list->value("volumes", Json::array());
     for (const auto& v : declared) {
@@ -142,7 +142,8 @@ void WorkflowRun::run_pod_in_slot(const Invocation& inv, const Json& inputs, con
   // Everything else the step writes lands in its root directory (the executor binds
   // <step_dir>/rootfs at "/"), so any output path can be collected after it ends.
   pod.paths.emplace_back("/", (fs::path(pod.step_dir) / "rootfs").string());
-  std::sort(pod.paths.begin(), pod.paths.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+  std::sort(pod.paths.begin(), pod.paths.end(),
+            [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
 
   if (std::string error = stage_input_artifacts(inputs, scope, pod); !error.empty()) {
     fail(NodePhase::Error, error);
@@ -214,7 +215,8 @@ void WorkflowRun::run_pod_in_slot(const Invocation& inv, const Json& inputs, con
         std::string cname = c.value("name", "");
         if (placed.count(cname)) continue;
         bool ready = true;
-        for (const auto& d : c.value("dependencies", Json::array())) ready = ready && placed.count(d.get<std::string>());
+        for (const auto& d : c.value("dependencies", Json::array()))
+          ready = ready && placed.count(d.get<std::string>());
         if (ready) {
           order->push_back(c);
           placed.insert(cname);
@@ -248,7 +250,9 @@ void WorkflowRun::run_pod_in_slot(const Invocation& inv, const Json& inputs, con
       launch_container(cid, c, tmpl, pod, [this, cid, next, i, finish_pod, pod, cname](exec::StepResult r) {
         Node& cnode = node(cid);
         bool ok = r.outcome == exec::StepOutcome::Exited && r.exit_code == 0;
-        complete(cnode, ok ? NodePhase::Succeeded : (r.outcome == exec::StepOutcome::StartError ? NodePhase::Error : NodePhase::Failed),
+        complete(cnode,
+                 ok ? NodePhase::Succeeded
+                    : (r.outcome == exec::StepOutcome::StartError ? NodePhase::Error : NodePhase::Failed),
                  ok ? "" : (r.message.empty() ? "Error (exit code " + std::to_string(r.exit_code) + ")" : r.message));
         if (!ok) {
           loop_.post([next] { *next = nullptr; });
@@ -269,7 +273,7 @@ void WorkflowRun::run_pod_in_slot(const Invocation& inv, const Json& inputs, con
 }
 
 exec::StepRequest WorkflowRun::container_request(const std::string& node_key, const Json& c, const Json& tmpl,
-                                                const PodContext& pod, bool sidecar, std::string* error) {
+                                                 const PodContext& pod, bool sidecar, std::string* error) {
   Node& n = node(node_key);
   std::string cname = c.value("name", "main");
   if (cname.empty()) cname = "main";
@@ -343,7 +347,8 @@ exec::StepRequest WorkflowRun::container_request(const std::string& node_key, co
       const Json& vf = e["valueFrom"];
       if (vf.contains("configMapKeyRef")) {
         bool found = false;
-        std::string v = config_map_value(vf["configMapKeyRef"].value("name", ""), vf["configMapKeyRef"].value("key", ""), &found);
+        std::string v =
+            config_map_value(vf["configMapKeyRef"].value("name", ""), vf["configMapKeyRef"].value("key", ""), &found);
         if (!found && !vf["configMapKeyRef"].value("optional", false)) {
           *error = "env " + ename + ": ConfigMap key not found";
           return req;
@@ -366,8 +371,10 @@ exec::StepRequest WorkflowRun::container_request(const std::string& node_key, co
         if (v) req.env.emplace_back(ename, *v);
       } else if (vf.contains("fieldRef")) {
         std::string field = vf["fieldRef"].value("fieldPath", "");
-        if (field == "metadata.name") req.env.emplace_back(ename, n.pod_name);
-        else if (field == "metadata.namespace") req.env.emplace_back(ename, ns_);
+        if (field == "metadata.name")
+          req.env.emplace_back(ename, n.pod_name);
+        else if (field == "metadata.namespace")
+          req.env.emplace_back(ename, ns_);
       }
     }
   }
@@ -388,9 +395,12 @@ exec::StepRequest WorkflowRun::container_request(const std::string& node_key, co
     if (sc.contains("readOnlyRootFilesystem") && sc["readOnlyRootFilesystem"].is_boolean()) {
       req.security.read_only_root = sc["readOnlyRootFilesystem"];
     }
-    if (sc.contains("runAsUser") && sc["runAsUser"].is_number_integer()) req.security.run_as_user = sc["runAsUser"].get<int64_t>();
-    if (sc.contains("runAsGroup") && sc["runAsGroup"].is_number_integer()) req.security.run_as_group = sc["runAsGroup"].get<int64_t>();
-    if (sc.contains("runAsNonRoot") && sc["runAsNonRoot"].is_boolean()) req.security.run_as_non_root = sc["runAsNonRoot"];
+    if (sc.contains("runAsUser") && sc["runAsUser"].is_number_integer())
+      req.security.run_as_user = sc["runAsUser"].get<int64_t>();
+    if (sc.contains("runAsGroup") && sc["runAsGroup"].is_number_integer())
+      req.security.run_as_group = sc["runAsGroup"].get<int64_t>();
+    if (sc.contains("runAsNonRoot") && sc["runAsNonRoot"].is_boolean())
+      req.security.run_as_non_root = sc["runAsNonRoot"];
     for (const auto& cap : sc.value("capabilities", Json::object()).value("add", Json::array())) {
       if (cap.is_string()) req.security.add_capabilities.push_back(cap);
     }
@@ -415,7 +425,8 @@ exec::StepRequest WorkflowRun::container_request(const std::string& node_key, co
         if (key != it->second.end()) docker_config = &key->second;
       }
       if (!docker_config) {
-        *error = "imagePullSecrets: Secret \"" + secret + "\" with key .dockerconfigjson was not given (use --secret FILE)";
+        *error =
+            "imagePullSecrets: Secret \"" + secret + "\" with key .dockerconfigjson was not given (use --secret FILE)";
         return req;
       }
       Json config = Json::parse(*docker_config, nullptr, false);
@@ -430,8 +441,8 @@ exec::StepRequest WorkflowRun::container_request(const std::string& node_key, co
   return req;
 }
 
-void WorkflowRun::launch_container(const std::string& node_key, const Json& c, const Json& tmpl,
-                                   const PodContext& pod, std::function<void(exec::StepResult)> on_result) {
+void WorkflowRun::launch_container(const std::string& node_key, const Json& c, const Json& tmpl, const PodContext& pod,
+                                   std::function<void(exec::StepResult)> on_result) {
   Node& n = node(node_key);
   std::string error;
   exec::StepRequest req = container_request(node_key, c, tmpl, pod, false, &error);
@@ -479,9 +490,10 @@ void WorkflowRun::launch_container(const std::string& node_key, const Json& c, c
   running_pods_[node_key] = pod.cancel;
   auto timer = std::make_shared<EventLoop::TimerId>(0);
   if (pod.deadline_seconds && *pod.deadline_seconds > 0) {
-    *timer = loop_.schedule(std::chrono::milliseconds(static_cast<int64_t>(*pod.deadline_seconds * 1000)), [this, node_key] {
-      executor_.kill(node_key, "Pod was active on the node longer than the specified deadline");
-    });
+    *timer =
+        loop_.schedule(std::chrono::milliseconds(static_cast<int64_t>(*pod.deadline_seconds * 1000)), [this, node_key] {
+          executor_.kill(node_key, "Pod was active on the node longer than the specified deadline");
+        });
   }
   PendingPod pending;
   pending.node_id = node_key;
@@ -535,12 +547,12 @@ std::string WorkflowRun::collect_pod_outputs(Node& n, const Json& tmpl, const Pa
         Json env = {{"outputs", out}};
         Json v = expr::eval_expr(vf["expression"].get<std::string>(), env);
         value = expr::to_template_string(v);
-      } catch (const expr::ExprError&) {
-      }
+      } catch (const expr::ExprError&) {}
     } else if (p.contains("value")) {
       value = p["value"].is_string() ? p["value"].get<std::string>() : p["value"].dump();
     }
-    if (!value && vf.contains("default")) value = vf["default"].is_string() ? vf["default"].get<std::string>() : vf["default"].dump();
+    if (!value && vf.contains("default"))
+      value = vf["default"].is_string() ? vf["default"].get<std::string>() : vf["default"].dump();
     if (!value) {
       if (error.empty() && exit_code == 0) {
         error = "failed to read output parameter \"" + pname + "\" from " + vf.value("path", std::string("its source"));

@@ -130,47 +130,49 @@ void WorkflowRun::run_steps(const Invocation& inv, const Json& inputs, const std
       // Points into state->inv.tmpl, which is immutable and lives as long as `state`.
       const Json* step = &group_steps[child.step_index];
       expr::Scope scope = child.scope;
-      state->throttle.submit([this, state, step, scope, place, remaining, child_ids, children, group_id,
-                              loop_steps, run_group, g]() mutable {
-        invoke_step(*step, scope, std::move(place), [this, state, remaining, child_ids, children, group_id,
-                                                     loop_steps, run_group, g](const std::string&) {
-          state->throttle.release();
-          if (--*remaining > 0) return;
-          // The whole group is done: publish its outputs, then judge it.
-          const Json& steps_of_group = state->inv.tmpl["steps"][g];
-          std::map<size_t, std::vector<std::string>> by_step;
-          for (size_t c = 0; c < children->size(); ++c) by_step[(*children)[c].step_index].push_back((*child_ids)[c]);
-          std::string failed_message;
-          NodePhase failed_phase = NodePhase::Succeeded;
-          for (auto& [index, ids] : by_step) {
-            const Json& step = steps_of_group[index];
-            std::string prefix = "steps." + step.value("name", "");
-            if ((*loop_steps)[index]) {
-              add_aggregate_outputs(state->scope, prefix, ids);
-            } else {
-              add_node_outputs(state->scope, prefix, node(ids[0]));
-            }
-            for (const auto& cid : ids) {
-              const Node& c = node(cid);
-              if (is_failure(c.phase) && !continues_on(step, c.phase) && failed_message.empty()) {
-                failed_phase = NodePhase::Failed;
-                failed_message = "child '" + cid + "' failed";
+      state->throttle.submit([this, state, step, scope, place, remaining, child_ids, children, group_id, loop_steps,
+                              run_group, g]() mutable {
+        invoke_step(
+            *step, scope, std::move(place),
+            [this, state, remaining, child_ids, children, group_id, loop_steps, run_group, g](const std::string&) {
+              state->throttle.release();
+              if (--*remaining > 0) return;
+              // The whole group is done: publish its outputs, then judge it.
+              const Json& steps_of_group = state->inv.tmpl["steps"][g];
+              std::map<size_t, std::vector<std::string>> by_step;
+              for (size_t c = 0; c < children->size(); ++c)
+                by_step[(*children)[c].step_index].push_back((*child_ids)[c]);
+              std::string failed_message;
+              NodePhase failed_phase = NodePhase::Succeeded;
+              for (auto& [index, ids] : by_step) {
+                const Json& step = steps_of_group[index];
+                std::string prefix = "steps." + step.value("name", "");
+                if ((*loop_steps)[index]) {
+                  add_aggregate_outputs(state->scope, prefix, ids);
+                } else {
+                  add_node_outputs(state->scope, prefix, node(ids[0]));
+                }
+                for (const auto& cid : ids) {
+                  const Node& c = node(cid);
+                  if (is_failure(c.phase) && !continues_on(step, c.phase) && failed_message.empty()) {
+                    failed_phase = NodePhase::Failed;
+                    failed_message = "child '" + cid + "' failed";
+                  }
+                }
               }
-            }
-          }
-          Node& grp = node(group_id);
-          state->previous = *child_ids;
-          if (failed_phase != NodePhase::Succeeded) {
-            complete(grp, failed_phase, failed_message);
-            Node& steps_node = node(state->id);
-            complete(steps_node, failed_phase, failed_message);
-            loop_.post([run_group] { *run_group = nullptr; });
-            state->done(state->id);
-            return;
-          }
-          complete(grp, NodePhase::Succeeded);
-          (*run_group)(g + 1);
-        });
+              Node& grp = node(group_id);
+              state->previous = *child_ids;
+              if (failed_phase != NodePhase::Succeeded) {
+                complete(grp, failed_phase, failed_message);
+                Node& steps_node = node(state->id);
+                complete(steps_node, failed_phase, failed_message);
+                loop_.post([run_group] { *run_group = nullptr; });
+                state->done(state->id);
+                return;
+              }
+              complete(grp, NodePhase::Succeeded);
+              (*run_group)(g + 1);
+            });
       });
     }
   };

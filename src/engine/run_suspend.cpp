@@ -33,8 +33,9 @@ void WorkflowRun::run_suspend(const Invocation& inv, const Json& inputs, const s
       for (const auto& p : tmpl.value("outputs", Json::object()).value("parameters", Json::array())) {
         const Json& vf = p.value("valueFrom", Json::object());
         if (vf.contains("default")) {
-          params.push_back({{"name", p.value("name", "")},
-                            {"value", vf["default"].is_string() ? vf["default"].get<std::string>() : vf["default"].dump()}});
+          params.push_back(
+              {{"name", p.value("name", "")},
+               {"value", vf["default"].is_string() ? vf["default"].get<std::string>() : vf["default"].dump()}});
         }
       }
       if (!params.empty()) sn.outputs = {{"parameters", params}};

@@ -43,7 +43,8 @@ expr::Scope WorkflowRun::fixed_global_scope() const {
     for (char c : std::string("aAbBcCdDeFgGhHIjklmMnprRStTuUVwWxXyYzZ")) {
       char fmt[3] = {'%', c, 0};
       char buf[64];
-      if (std::strftime(buf, sizeof buf, fmt, &tm) > 0) s[std::string("workflow.creationTimestamp.") + c] = std::string(buf);
+      if (std::strftime(buf, sizeof buf, fmt, &tm) > 0)
+        s[std::string("workflow.creationTimestamp.") + c] = std::string(buf);
     }
     s["workflow.creationTimestamp.s"] = std::to_string(record_.created_at / 1000);
   }
@@ -83,7 +84,8 @@ expr::Scope WorkflowRun::template_scope(const Json& inputs, const Node& n) const
       if (parsed.is_object()) ref = parsed;
     }
     ref["name"] = aname;
-    if (ref.contains("from") || ref.contains("s3") || ref.contains("raw") || ref.contains("gcs") || ref.contains("oss")) {
+    if (ref.contains("from") || ref.contains("s3") || ref.contains("raw") || ref.contains("gcs") ||
+        ref.contains("oss")) {
       s["inputs.artifacts." + aname] = ref.dump();
     }
   }

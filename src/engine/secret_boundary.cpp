@@ -9,9 +9,9 @@ namespace {
 // Node fields the engine reads back to find and link nodes on a resume; none carries a value
 // a step produced.
 const std::set<std::string>& structural_node_fields() {
-  static const std::set<std::string> fields = {"id",           "type",          "phase",      "children",
-                                               "outboundNodes", "boundaryID",   "templateName", "templateScope",
-                                               "startedAt",    "finishedAt",    "startedAtMs", "finishedAtMs"};
+  static const std::set<std::string> fields = {
+      "id",           "type",          "phase",     "children",   "outboundNodes", "boundaryID",
+      "templateName", "templateScope", "startedAt", "finishedAt", "startedAtMs",   "finishedAtMs"};
   return fields;
 }
 

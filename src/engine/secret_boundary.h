@@ -48,13 +48,17 @@ class MaskingStore : public store::Store {
   std::vector<store::WorkflowRecord> list_workflows(const store::ListFilter& filter) override {
     return inner_.list_workflows(filter);
   }
-  bool delete_workflow(const std::string& ns, const std::string& name) override { return inner_.delete_workflow(ns, name); }
-  void put_nodes(const std::string& ns, const std::string& workflow, const std::vector<store::NodeRecord>& nodes) override;
+  bool delete_workflow(const std::string& ns, const std::string& name) override {
+    return inner_.delete_workflow(ns, name);
+  }
+  void put_nodes(const std::string& ns, const std::string& workflow,
+                 const std::vector<store::NodeRecord>& nodes) override;
   std::vector<store::NodeRecord> get_nodes(const std::string& ns, const std::string& workflow) override {
     return inner_.get_nodes(ns, workflow);
   }
   int64_t append_event(const std::string& ns, const std::string& workflow, store::EventRecord event) override;
-  std::vector<store::EventRecord> events(const std::string& ns, const std::string& workflow, int64_t after_seq) override {
+  std::vector<store::EventRecord> events(const std::string& ns, const std::string& workflow,
+                                         int64_t after_seq) override {
     return inner_.events(ns, workflow, after_seq);
   }
   void put_memo(const std::string& cache, const std::string& key, const store::Json& outputs, int64_t time_ms) override;
@@ -66,14 +70,17 @@ class MaskingStore : public store::Store {
                                        int64_t ttl_ms) override {
     return inner_.acquire_lease(ns, name, holder, ttl_ms);
   }
-  int64_t renew_leases(const std::string& holder, int64_t ttl_ms) override { return inner_.renew_leases(holder, ttl_ms); }
+  int64_t renew_leases(const std::string& holder, int64_t ttl_ms) override {
+    return inner_.renew_leases(holder, ttl_ms);
+  }
   void release_lease(const std::string& ns, const std::string& name, const std::string& holder) override {
     inner_.release_lease(ns, name, holder);
   }
   std::optional<std::string> lease_holder(const std::string& ns, const std::string& name) override {
     return inner_.lease_holder(ns, name);
   }
-  std::vector<std::pair<std::string, std::string>> unleased_unfinished(int64_t limit, int64_t unclaimed_before_ms) override {
+  std::vector<std::pair<std::string, std::string>> unleased_unfinished(int64_t limit,
+                                                                       int64_t unclaimed_before_ms) override {
     return inner_.unleased_unfinished(limit, unclaimed_before_ms);
   }
   void fence(const std::string& ns, const std::string& name, const std::string& holder, int64_t epoch) override {

@@ -53,8 +53,9 @@ Json WorkflowRun::apply_defaults(Json tmpl) const {
   return tmpl;
 }
 
-std::optional<std::pair<TemplateRef, TemplateSource>> WorkflowRun::resolve_reference(
-    const Json& step, const TemplateSource& from, std::string* error) const {
+std::optional<std::pair<TemplateRef, TemplateSource>> WorkflowRun::resolve_reference(const Json& step,
+                                                                                     const TemplateSource& from,
+                                                                                     std::string* error) const {
   if (step.contains("inline")) {
     Json t = step["inline"];
     if (!t.contains("name")) t["name"] = "";

@@ -13,7 +13,10 @@ namespace fs = std::filesystem;
 
 WorkflowRun::WorkflowRun(store::Store& store, exec::Executor& executor, const EngineOptions& options,
                          store::WorkflowRecord record, Observer* observer)
-    : store_(store), executor_(executor), options_(options), record_(std::move(record)),
+    : store_(store),
+      executor_(executor),
+      options_(options),
+      record_(std::move(record)),
       observer_(observer),
       artifacts_(std::filesystem::path(options.state_dir) / "artifacts", record_.namespace_, options.bounds.artifacts),
       root_cancel_(std::make_shared<CancelToken>()) {
@@ -89,9 +92,8 @@ Node& WorkflowRun::create_node(const Invocation& inv, NodeType type) {
   if (!inserted && is_completed(n.phase) && n.type == NodeType::Pod) --pods_done_;
   n.type = type;
   n.template_name = inv.tmpl.value("name", "");
-  n.template_scope = inv.source.ref_name.empty()
-                         ? "local/"
-                         : (inv.source.cluster ? "cluster/" : "namespaced/") + inv.source.ref_name;
+  n.template_scope =
+      inv.source.ref_name.empty() ? "local/" : (inv.source.cluster ? "cluster/" : "namespaced/") + inv.source.ref_name;
   n.boundary_id = inv.boundary_id;
   n.phase = NodePhase::Pending;
   n.message.clear();
@@ -108,8 +110,7 @@ void WorkflowRun::add_child(const std::string& parent_id, const std::string& chi
   if (!children.empty() && children.back() == child_id) return;
   // A child can already be listed only when both were restored from the store (a resume);
   // checking only then keeps a 10,000-way fan-out linear.
-  if (restored_.count(child_id) &&
-      std::find(children.begin(), children.end(), child_id) != children.end()) {
+  if (restored_.count(child_id) && std::find(children.begin(), children.end(), child_id) != children.end()) {
     return;
   }
   children.push_back(child_id);

@@ -45,11 +45,13 @@ struct CancelToken {
   bool cancelled = false;
   std::string reason;
   bool is_cancelled() const {
-    for (const CancelToken* t = this; t; t = t->parent.get()) if (t->cancelled) return true;
+    for (const CancelToken* t = this; t; t = t->parent.get())
+      if (t->cancelled) return true;
     return false;
   }
   std::string why() const {
-    for (const CancelToken* t = this; t; t = t->parent.get()) if (t->cancelled) return t->reason;
+    for (const CancelToken* t = this; t; t = t->parent.get())
+      if (t->cancelled) return t->reason;
     return "";
   }
 };
@@ -58,7 +60,7 @@ using Cancel = std::shared_ptr<CancelToken>;
 // Where a template's own `template:` references resolve: the workflow itself or a
 // (Cluster)WorkflowTemplate it was taken from.
 struct TemplateSource {
-  std::string ref_name;      // "" = the workflow's own templates
+  std::string ref_name;  // "" = the workflow's own templates
   bool cluster = false;
 };
 
@@ -66,11 +68,11 @@ struct TemplateSource {
 struct Invocation {
   std::string node_name;
   std::string display_name;
-  std::string parent_id;      // node that gets this one as a child ("" for roots)
+  std::string parent_id;  // node that gets this one as a child ("" for roots)
   std::string boundary_id;
   TemplateSource source;
-  TemplateRef tmpl;           // the template, references resolved, defaults applied (shared)
-  Json arguments;             // {"parameters":[...], "artifacts":[...]} already substituted
+  TemplateRef tmpl;  // the template, references resolved, defaults applied (shared)
+  Json arguments;    // {"parameters":[...], "artifacts":[...]} already substituted
   Cancel cancel;
   bool exit_handler = false;  // runs even when the workflow is stopping
   int retries = 0;            // attempt index inside a Retry node ({{retries}})
@@ -94,8 +96,8 @@ struct PodContext {
 class WorkflowRun {
  public:
   // `options.step_slots` must be set (Engine's constructor makes it when the caller did not).
-  WorkflowRun(store::Store& store, exec::Executor& executor, const EngineOptions& options,
-              store::WorkflowRecord record, Observer* observer);
+  WorkflowRun(store::Store& store, exec::Executor& executor, const EngineOptions& options, store::WorkflowRecord record,
+              Observer* observer);
   ~WorkflowRun();
 
   // Runs to completion (or until the process is killed). Returns the final record.
@@ -165,10 +167,10 @@ class WorkflowRun {
   void start_pending_pods();
   // Outputs of a finished pod: exit code, result (stdout), parameters and artifacts read from
   // the host side of the paths the step wrote. Returns an error text for a missing output.
-  std::string collect_pod_outputs(Node& n, const Json& tmpl, const PathMap& paths,
-                                  const std::string& stdout_path, int exit_code);
-  void launch_container(const std::string& node_id, const Json& container, const Json& tmpl,
-                        const PodContext& pod, std::function<void(exec::StepResult)> done);
+  std::string collect_pod_outputs(Node& n, const Json& tmpl, const PathMap& paths, const std::string& stdout_path,
+                                  int exit_code);
+  void launch_container(const std::string& node_id, const Json& container, const Json& tmpl, const PodContext& pod,
+                        std::function<void(exec::StepResult)> done);
   // What the executor is asked to run for one container of a pod (main, set member or sidecar);
   // sets `error` (and the step must not start) when a reference cannot be resolved.
   exec::StepRequest container_request(const std::string& node_id, const Json& container, const Json& tmpl,
@@ -186,9 +188,8 @@ class WorkflowRun {
   // The named template with templateDefaults applied, resolved once per run and then shared.
   std::optional<TemplateRef> find_template(const TemplateSource& source, const std::string& name) const;
   // Resolves a step/task's `template` / `templateRef` / `inline` to (template, its source).
-  std::optional<std::pair<TemplateRef, TemplateSource>> resolve_reference(const Json& step,
-                                                                   const TemplateSource& from,
-                                                                   std::string* error) const;
+  std::optional<std::pair<TemplateRef, TemplateSource>> resolve_reference(const Json& step, const TemplateSource& from,
+                                                                          std::string* error) const;
   Json apply_defaults(Json tmpl) const;
 
   // --- variables (scope.cpp)
@@ -204,8 +205,8 @@ class WorkflowRun {
   std::vector<std::pair<std::string, int>> wanted_locks(const Json& owner) const;
 
   // --- loops (loops.cpp): (display suffix, item) for each iteration, or nullopt without a loop.
-  std::optional<std::vector<std::pair<std::string, Json>>> expand_loop(
-      const Json& step, const expr::Scope& scope, std::string* error) const;
+  std::optional<std::vector<std::pair<std::string, Json>>> expand_loop(const Json& step, const expr::Scope& scope,
+                                                                       std::string* error) const;
   // "" when `count` more nodes fit the workflow's node budget, else the error naming --max-nodes.
   std::string loop_budget_error(const char* kind, uint64_t count) const;
 
@@ -219,19 +220,19 @@ class WorkflowRun {
   EventLoop loop_;
 
   std::string ns_, name_;
-  Json spec_;                                        // spec of the workflow (after workflowTemplateRef)
-  std::map<std::string, Json> workflow_templates_;   // name -> spec (templateRef targets)
+  Json spec_;                                       // spec of the workflow (after workflowTemplateRef)
+  std::map<std::string, Json> workflow_templates_;  // name -> spec (templateRef targets)
   std::map<std::string, Json> cluster_templates_;
   // find_template()'s results by (cluster, ref_name, name).
   mutable std::map<std::tuple<bool, std::string, std::string>, TemplateRef> resolved_templates_;
   std::map<std::string, std::map<std::string, std::string>> config_maps_;
-  Json parameters_;                                  // resolved workflow parameters, in order
+  Json parameters_;                                   // resolved workflow parameters, in order
   mutable std::optional<expr::Scope> fixed_globals_;  // fixed_global_scope(), built on first use
   std::map<std::string, std::string> global_outputs_;
   std::map<std::string, Json> global_artifacts_;
 
   std::unordered_map<std::string, Node> nodes_;
-  std::unordered_map<std::string, Node> restored_;   // by id, from the store at resume
+  std::unordered_map<std::string, Node> restored_;  // by id, from the store at resume
   std::unordered_set<std::string> dirty_;
   std::vector<std::string> dirty_order_;
 
@@ -242,8 +243,8 @@ class WorkflowRun {
     std::function<void(exec::StepResult)> done;
   };
   void start_pod(PendingPod p);
-  std::deque<PendingPod> pending_pods_;       // started after the next flush
-  std::deque<PendingPod> held_pods_;          // prepared, held back by a suspend
+  std::deque<PendingPod> pending_pods_;                   // started after the next flush
+  std::deque<PendingPod> held_pods_;                      // prepared, held back by a suspend
   std::unordered_map<std::string, Cancel> running_pods_;  // node id -> its cancel token
   int64_t pods_total_ = 0, pods_done_ = 0;
   int64_t parallelism_ = 0;
@@ -269,13 +270,13 @@ class WorkflowRun {
   Cancel root_cancel_;
   bool finished_ = false;
   bool record_dirty_ = false;  // the workflow record changed and is not yet stored
-  bool paused_ = false;            // suspended: no new steps start until resumed
-  bool stopping_ = false;          // Stop: exit handlers still run
+  bool paused_ = false;        // suspended: no new steps start until resumed
+  bool stopping_ = false;      // Stop: exit handlers still run
   NodePhase main_phase_ = NodePhase::Pending;
   std::string main_message_;
   std::string root_id_;
   int64_t last_control_poll_ = 0;
-  std::string bound_exceeded_;  // why the workflow was stopped at one of its bounds, if it was
+  std::string bound_exceeded_;            // why the workflow was stopped at one of its bounds, if it was
   std::string workflow_status_for_exit_;  // workflow.status seen by the exit handler
   Json workflow_failures_ = Json::array();
 };

@@ -74,7 +74,7 @@ bool contains_word(const std::string& list, const std::string& word, char sep) {
 }
 
 struct Mount {
-  std::string root;        // the part of the hierarchy the mount shows ("/" usually)
+  std::string root;  // the part of the hierarchy the mount shows ("/" usually)
   std::string mountpoint;
   std::string fstype;
   std::string super_options;
@@ -163,7 +163,8 @@ std::shared_ptr<CgroupHost> CgroupHost::probe() {
   std::shared_ptr<CgroupHost> host(new CgroupHost());
   // Several executors may live in one process (tests do this): each gets its own parent.
   static std::atomic<unsigned> executors_in_process{0};
-  const std::string parent_name = "rampart-" + std::to_string(::getpid()) + "-" + std::to_string(executors_in_process++);
+  const std::string parent_name =
+      "rampart-" + std::to_string(::getpid()) + "-" + std::to_string(executors_in_process++);
   auto mounts = cgroup_mounts();
 
   // cgroup v2 first: one directory for every controller it can delegate to our children.
@@ -187,7 +188,8 @@ std::shared_ptr<CgroupHost> CgroupHost::probe() {
       // and is not the root ("no internal processes" rule).
       if (!contains_word(read_file(*dir + "/cgroup.subtree_control"), name, ' ') &&
           !write_value(*dir + "/cgroup.subtree_control", "+" + name)) {
-        host->hierarchies_[i].why_unavailable = "cgroup v2 cannot delegate it from " + *dir + ": " + std::strerror(errno);
+        host->hierarchies_[i].why_unavailable =
+            "cgroup v2 cannot delegate it from " + *dir + ": " + std::strerror(errno);
         continue;
       }
       if (!parent_made) {

@@ -63,7 +63,9 @@ struct ChildFailure {
     if (::write(fd, pid_text, std::strlen(pid_text)) < 0) child_fail(report_fd, ChildStage::Cgroup);
   }
   for (const auto& limit : rlimits) {
-    struct rlimit value {limit.value, limit.value};
+    struct rlimit value {
+      limit.value, limit.value
+    };
     ::setrlimit(limit.resource, &value);
   }
 
@@ -74,7 +76,8 @@ struct ChildFailure {
     if (lifted < 0) child_fail(report_fd, ChildStage::Stdio);
     return lifted;
   };
-  int in = lift(stdio.stdin_fd), out = lift(stdio.stdout_fd), err = lift(stdio.stderr_fd), status = lift(stdio.status_fd);
+  int in = lift(stdio.stdin_fd), out = lift(stdio.stdout_fd), err = lift(stdio.stderr_fd),
+      status = lift(stdio.status_fd);
   int report = lift(report_fd);
   if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) child_fail(report, ChildStage::Stdio);
   int next_fd = 3;
@@ -151,8 +154,8 @@ SpawnedChild spawn_child(const LaunchPlan& plan, const ChildStdio& stdio, const 
   sigfillset(&all);
   ::pthread_sigmask(SIG_SETMASK, &all, &saved_mask);
   int pidfd = -1;
-  pid_t pid = ::clone(child_entry, stack.get() + kChildStackBytes, CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &args,
-                      &pidfd);
+  pid_t pid = ::clone(child_entry, stack.get() + kChildStackBytes, CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD,
+                      &args, &pidfd);
   int clone_errno = errno;
   ::pthread_sigmask(SIG_SETMASK, &saved_mask, nullptr);
   if (pid < 0) {
@@ -170,8 +173,7 @@ SpawnedChild spawn_child(const LaunchPlan& plan, const ChildStdio& stdio, const 
   if (n == static_cast<ssize_t>(sizeof failure)) {
     ::close(pidfd);
     int status;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
     return {-1, -1, describe(failure, plan)};
   }
 

@@ -3,8 +3,7 @@
 namespace rampart::exec {
 
 std::vector<std::string> resolve_command(const std::vector<std::string>& entrypoint,
-                                         const std::vector<std::string>& cmd,
-                                         const std::vector<std::string>& command,
+                                         const std::vector<std::string>& cmd, const std::vector<std::string>& command,
                                          const std::vector<std::string>& args,
                                          const std::optional<std::string>& script_path) {
   std::vector<std::string> argv;

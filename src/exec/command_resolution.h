@@ -12,8 +12,7 @@ namespace rampart::exec {
 // a command → command + args, and the image's ENTRYPOINT and CMD are ignored.
 // `script_path`, when given, is appended last (Argo's /argo/staging/script).
 std::vector<std::string> resolve_command(const std::vector<std::string>& entrypoint,
-                                         const std::vector<std::string>& cmd,
-                                         const std::vector<std::string>& command,
+                                         const std::vector<std::string>& cmd, const std::vector<std::string>& command,
                                          const std::vector<std::string>& args,
                                          const std::optional<std::string>& script_path);
 

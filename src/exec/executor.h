@@ -33,16 +33,16 @@ struct Mount {
 };
 
 struct ResourceLimits {
-  std::optional<double> cpu_cores;         // from resources.limits.cpu
-  std::optional<uint64_t> memory_bytes;    // from resources.limits.memory
-  std::optional<uint64_t> max_processes;   // pids limit; a default applies when absent
+  std::optional<double> cpu_cores;        // from resources.limits.cpu
+  std::optional<uint64_t> memory_bytes;   // from resources.limits.memory
+  std::optional<uint64_t> max_processes;  // pids limit; a default applies when absent
 };
 
 // What a container's securityContext (and its pod's host namespaces) ask for. Executors refuse
 // what their policy does not permit rather than run with less isolation than the user thinks.
 struct SecurityRequest {
   bool privileged = false;
-  bool read_only_root = false;                // readOnlyRootFilesystem
+  bool read_only_root = false;  // readOnlyRootFilesystem
   std::optional<int64_t> run_as_user;
   std::optional<int64_t> run_as_group;
   bool run_as_non_root = false;
@@ -53,39 +53,39 @@ struct SecurityRequest {
 };
 
 struct StepRequest {
-  std::string id;                  // unique per attempt within the engine (node id)
-  std::string image;               // as written in the template, after substitution
-  std::vector<std::string> command;   // empty: the image's ENTRYPOINT
-  std::vector<std::string> args;      // empty (and command empty): the image's CMD
+  std::string id;                                        // unique per attempt within the engine (node id)
+  std::string image;                                     // as written in the template, after substitution
+  std::vector<std::string> command;                      // empty: the image's ENTRYPOINT
+  std::vector<std::string> args;                         // empty (and command empty): the image's CMD
   std::vector<std::pair<std::string, std::string>> env;  // in order; later entries win
-  std::string working_dir;         // path inside the sandbox; empty: a private per-step dir
+  std::string working_dir;                               // path inside the sandbox; empty: a private per-step dir
   // A script template's source: staged as an executable file (Argo: /argo/staging/script) whose
   // path is appended to command + args.
   std::optional<std::string> script_source;
-  std::vector<Mount> mounts;       // volumes and artifact paths bound in
-  bool network = false;            // false: loopback only
+  std::vector<Mount> mounts;  // volumes and artifact paths bound in
+  bool network = false;       // false: loopback only
   // Steps given the same directory here (a pod's main container and its sidecars) share one
   // loopback-only network namespace, pinned in that directory; empty: a namespace of its own.
   std::string pod_network;
   ResourceLimits limits;
   SecurityRequest security;
-  std::string image_pull_policy;   // Always | IfNotPresent | Never; empty: Kubernetes' default
+  std::string image_pull_policy;  // Always | IfNotPresent | Never; empty: Kubernetes' default
   // Registry credentials from imagePullSecrets: a Docker config.json ({"auths": {...}}). A secret:
   // never logged, never shown, written only to a private file while a pull runs.
   std::string registry_auth;
-  std::string step_dir;            // host dir owned by this attempt (scratch, staging)
-  std::string stdout_path;         // host file receiving the step's stdout (outputs.result)
-  std::string log_path;            // host file receiving stdout and stderr interleaved (logs)
+  std::string step_dir;                  // host dir owned by this attempt (scratch, staging)
+  std::string stdout_path;               // host file receiving the step's stdout (outputs.result)
+  std::string log_path;                  // host file receiving stdout and stderr interleaved (logs)
   uint64_t max_log_bytes = 64ull << 20;  // past this, output is dropped and a marker written
 
   // Whose step this is, for executors that create objects others look at (Kubernetes Pods get
   // Argo's labels and annotations so kubectl users find them). Empty when unknown.
   std::string workflow_name;
   std::string workflow_namespace;
-  std::string node_name;           // "wf[0].step(1:b)"
-  std::string pod_name;            // the name Argo would give the pod
+  std::string node_name;  // "wf[0].step(1:b)"
+  std::string pod_name;   // the name Argo would give the pod
   std::string template_name;
-  std::string pod_gc_strategy;     // spec.podGC.strategy: OnPodCompletion, OnPodSuccess, ...
+  std::string pod_gc_strategy;  // spec.podGC.strategy: OnPodCompletion, OnPodSuccess, ...
   // Files the engine reads after the step (outputs' valueFrom.path and artifact paths): the
   // container path and the host path it is read from. Local executors ignore this (the host path
   // is where the file lands anyway); remote ones copy each file back before `done`.

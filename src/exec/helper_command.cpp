@@ -69,8 +69,8 @@ int spawn(const HelperCommand& command, int out_fd, int err_fd, pid_t* pid) {
     for (const auto& e : *command.environment) envp.push_back(const_cast<char*>(e.c_str()));
     envp.push_back(nullptr);
   }
-  const int rc = ::posix_spawnp(pid, args[0], &actions, &attr, args.data(),
-                                command.environment ? envp.data() : environ);
+  const int rc =
+      ::posix_spawnp(pid, args[0], &actions, &attr, args.data(), command.environment ? envp.data() : environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   return rc;
@@ -143,12 +143,11 @@ HelperResult run_helper(const HelperCommand& command) {
   result.timed_out = !collect(out, err, command, result);
   if (result.timed_out) ::kill(-pid, SIGKILL);
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   if (result.timed_out) {
     result.exit_code = 128 + SIGKILL;
-    result.error = command.argv[0] + " did not answer within " +
-                   std::to_string((command.timeout.count() + 999) / 1000) + " s";
+    result.error =
+        command.argv[0] + " did not answer within " + std::to_string((command.timeout.count() + 999) / 1000) + " s";
   } else if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);
   } else if (WIFSIGNALED(status)) {

@@ -18,15 +18,15 @@ struct HelperCommand {
   std::chrono::milliseconds timeout{60'000};
   // The helper's whole environment ("NAME=value"); nullopt: the engine's own.
   std::optional<std::vector<std::string>> environment;
-  bool merge_stderr = false;                // stderr goes into `out`, interleaved
+  bool merge_stderr = false;                 // stderr goes into `out`, interleaved
   std::size_t max_output = 4 * 1024 * 1024;  // per stream; the rest is read and dropped
 };
 
 struct HelperResult {
-  int exit_code = -1;    // -1: not started (error says why); 128+N: killed by signal N
+  int exit_code = -1;  // -1: not started (error says why); 128+N: killed by signal N
   std::string out;
   std::string err;
-  std::string error;     // why it did not start or did not finish; empty otherwise
+  std::string error;       // why it did not start or did not finish; empty otherwise
   bool timed_out = false;  // killed at the timeout (exit_code 137, error says so)
   bool truncated = false;  // a stream was longer than max_output
 

@@ -83,11 +83,14 @@ ImageCatalog ImageCatalog::parse(const std::string& yaml_text, const std::string
     if (!item.IsMap()) fail(source_name, item, "each image entry must be a map");
     for (const auto& key : item) {
       auto name = key.first.as<std::string>();
-      if (!known.count(name)) fail(source_name, key.first, "unknown field `" + name + "` (expected one of match, entrypoint, cmd, path, env, workdir)");
+      if (!known.count(name))
+        fail(source_name, key.first,
+             "unknown field `" + name + "` (expected one of match, entrypoint, cmd, path, env, workdir)");
     }
     Entry entry;
     if (!item["match"]) fail(source_name, item, "an image entry needs `match`, a list of image patterns");
-    for (const auto& pattern : string_list(source_name, item["match"], "match")) entry.patterns.push_back(parse_pattern(pattern));
+    for (const auto& pattern : string_list(source_name, item["match"], "match"))
+      entry.patterns.push_back(parse_pattern(pattern));
     if (entry.patterns.empty()) fail(source_name, item["match"], "`match` must list at least one image pattern");
     ImageRuntime& rt = entry.runtime;
     if (item["entrypoint"]) rt.entrypoint = string_list(source_name, item["entrypoint"], "entrypoint");
@@ -102,7 +105,8 @@ ImageCatalog ImageCatalog::parse(const std::string& yaml_text, const std::string
       // with a confusing "not found".
       fs::path host = (fs::path(base_dir) / dir).lexically_normal();
       std::error_code ec;
-      if (!fs::is_directory(host, ec)) fail(source_name, item["path"], "tool directory " + host.string() + " does not exist");
+      if (!fs::is_directory(host, ec))
+        fail(source_name, item["path"], "tool directory " + host.string() + " does not exist");
       rt.path.push_back({(fs::path(kToolsMountPoint) / dir).lexically_normal().string(), host.string()});
     }
     if (item["env"]) {
@@ -111,7 +115,8 @@ ImageCatalog ImageCatalog::parse(const std::string& yaml_text, const std::string
     }
     if (item["workdir"]) {
       rt.workdir = item["workdir"].as<std::string>();
-      if (rt.workdir.empty() || rt.workdir[0] != '/') fail(source_name, item["workdir"], "workdir must be an absolute path");
+      if (rt.workdir.empty() || rt.workdir[0] != '/')
+        fail(source_name, item["workdir"], "workdir must be an absolute path");
     }
     catalog.entries_.push_back(std::move(entry));
   }

@@ -22,12 +22,12 @@ struct PathDir {
 };
 
 struct ImageRuntime {
-  std::string image;                    // normalized reference, "busybox:latest"
-  std::vector<std::string> entrypoint;  // Docker ENTRYPOINT
-  std::vector<std::string> cmd;         // Docker CMD
-  std::vector<PathDir> path;            // PATH, in order
+  std::string image;                                     // normalized reference, "busybox:latest"
+  std::vector<std::string> entrypoint;                   // Docker ENTRYPOINT
+  std::vector<std::string> cmd;                          // Docker CMD
+  std::vector<PathDir> path;                             // PATH, in order
   std::vector<std::pair<std::string, std::string>> env;  // image ENV, before the step's own
-  std::string workdir = "/";            // Docker WORKDIR: the cwd when the step sets none
+  std::string workdir = "/";                             // Docker WORKDIR: the cwd when the step sets none
 
   // "/rampart/bin:/usr/local/bin:/usr/bin:/bin"; `host` gives host paths (sandbox "none").
   std::string path_variable(bool host) const;
@@ -49,8 +49,7 @@ class ImageCatalog {
   // Reads and validates a catalog file; throws CatalogError naming the file and line.
   static ImageCatalog load(const std::string& path);
   // Same, from text; relative tool directories resolve against `base_dir`.
-  static ImageCatalog parse(const std::string& yaml_text, const std::string& source_name,
-                            const std::string& base_dir);
+  static ImageCatalog parse(const std::string& yaml_text, const std::string& source_name, const std::string& base_dir);
 
   // The first entry whose pattern matches the normalized reference.
   ImageResolution resolve(const std::string& image) const;

@@ -142,7 +142,8 @@ void LogCapture::mark_truncated() {
   truncated_ = true;
   flush_pending(OutputStream::Stdout);
   flush_pending(OutputStream::Stderr);
-  std::string marker = std::string(log_at_line_start_ ? "" : "\n") + "... output truncated at " + std::to_string(max_bytes_) + " bytes\n";
+  std::string marker = std::string(log_at_line_start_ ? "" : "\n") + "... output truncated at " +
+                       std::to_string(max_bytes_) + " bytes\n";
   write_log(marker.data(), marker.size());
 }
 

@@ -37,7 +37,8 @@ NetworkNamespace::NetworkNamespace(const std::string& path, const std::string& o
     int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     ifreq ifr{};
     std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
-    if (s < 0 || ::ioctl(s, SIOCGIFFLAGS, &ifr) != 0 || (ifr.ifr_flags |= IFF_UP, ::ioctl(s, SIOCSIFFLAGS, &ifr)) != 0) {
+    if (s < 0 || ::ioctl(s, SIOCGIFFLAGS, &ifr) != 0 ||
+        (ifr.ifr_flags |= IFF_UP, ::ioctl(s, SIOCSIFFLAGS, &ifr)) != 0) {
       error = std::string("cannot bring up the loopback device of a new network namespace: ") + std::strerror(errno);
     }
     if (s >= 0) ::close(s);

@@ -43,7 +43,9 @@ std::string find_bwrap(const std::string& configured) {
       "sandbox \"none\"");
 }
 
-StepResult start_error(std::string message) { return StepResult{StepOutcome::StartError, 0, std::move(message), false}; }
+StepResult start_error(std::string message) {
+  return StepResult{StepOutcome::StartError, 0, std::move(message), false};
+}
 
 }  // namespace
 
@@ -70,12 +72,15 @@ struct ProcessExecutor::State {
         cgroups(CgroupHost::probe()) {}
 };
 
-ProcessExecutor::ProcessExecutor(ProcessExecutorOptions options) : state_(std::make_unique<State>(std::move(options))) {}
+ProcessExecutor::ProcessExecutor(ProcessExecutorOptions options)
+    : state_(std::make_unique<State>(std::move(options))) {}
 
 ProcessExecutor::~ProcessExecutor() { shutdown(); }
 
 void ProcessExecutor::start(StepRequest request, std::function<void(StepResult)> done) {
-  auto reject = [&](std::string message) { state_->supervisor.reject(std::move(done), start_error(std::move(message))); };
+  auto reject = [&](std::string message) {
+    state_->supervisor.reject(std::move(done), start_error(std::move(message)));
+  };
   const bool sandboxed = state_->options.sandbox == SandboxMode::Bubblewrap;
 
   ImageResolution image = state_->catalog.resolve(request.image);
@@ -132,7 +137,8 @@ void ProcessExecutor::start(StepRequest request, std::function<void(StepResult)>
   job.id = request.id;
   job.plan = std::move(*launch.plan);
   job.rlimits = std::move(limits.rlimits);
-  job.stdout_path = request.stdout_path.empty() ? (fs::path(request.step_dir) / "stdout").string() : request.stdout_path;
+  job.stdout_path =
+      request.stdout_path.empty() ? (fs::path(request.step_dir) / "stdout").string() : request.stdout_path;
   job.log_path = request.log_path.empty() ? (fs::path(request.step_dir) / "log").string() : request.log_path;
   job.max_log_bytes = request.max_log_bytes;
   job.masker = request.masker;

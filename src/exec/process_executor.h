@@ -15,7 +15,7 @@ namespace rampart::exec {
 struct ProcessExecutorOptions {
   std::string image_catalog;  // empty: locate_image_catalog() decides
   SandboxMode sandbox = SandboxMode::Bubblewrap;
-  std::string bwrap;          // empty: "bwrap" from PATH, then /usr/bin/bwrap
+  std::string bwrap;  // empty: "bwrap" from PATH, then /usr/bin/bwrap
 };
 
 // "bwrap" or "none"; throws std::invalid_argument otherwise.

@@ -36,9 +36,10 @@ std::string describe_enforcement(const CgroupHost& host) {
                    host.describe(CgroupController::Pids) + "\n"
              : "processes: not enforced (" + host.describe(CgroupController::Pids) +
                    "); the PID namespace still ends every process with the step\n";
-  out += host.has(CgroupController::Memory)
-             ? "memory: per-step cgroup limit, OOM kills reported as OOMKilled; " + host.describe(CgroupController::Memory) + "\n"
-             : "memory: RLIMIT_AS (allocations fail past the limit) (" + host.describe(CgroupController::Memory) + ")\n";
+  out += host.has(CgroupController::Memory) ? "memory: per-step cgroup limit, OOM kills reported as OOMKilled; " +
+                                                  host.describe(CgroupController::Memory) + "\n"
+                                            : "memory: RLIMIT_AS (allocations fail past the limit) (" +
+                                                  host.describe(CgroupController::Memory) + ")\n";
   out += host.has(CgroupController::Cpu)
              ? "cpu: per-step cgroup CFS quota; " + host.describe(CgroupController::Cpu) + "\n"
              : "cpu: not enforced (" + host.describe(CgroupController::Cpu) + ")\n";

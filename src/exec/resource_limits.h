@@ -24,7 +24,7 @@ struct RlimitSetting {
 };
 
 struct LimitPlan {
-  CgroupLimits cgroup;                // what the step's cgroup enforces (empty: no cgroup needed)
+  CgroupLimits cgroup;                 // what the step's cgroup enforces (empty: no cgroup needed)
   std::vector<RlimitSetting> rlimits;  // set in the child before exec
 
   bool needs_cgroup() const { return cgroup.max_processes || cgroup.memory_bytes || cgroup.cpu_cores; }

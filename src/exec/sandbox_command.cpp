@@ -13,10 +13,11 @@ namespace {
 
 // What a step may see of the host, read-only: programs, libraries and configuration. Not /root,
 // /home, /var, /run, /tmp, /work, /mnt, /media or the rampart state dir.
-const char* const kHostRootEntries[] = {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/opt", "/srv"};
+const char* const kHostRootEntries[] = {"/usr",   "/bin",    "/sbin", "/lib", "/lib32",
+                                        "/lib64", "/libx32", "/etc",  "/opt", "/srv"};
 // Secrets that live under /etc: a step runs as uid 0, and file permissions alone would let it read them.
-const char* const kMaskedFiles[] = {"/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers",
-                                    "/etc/security/opasswd"};
+const char* const kMaskedFiles[] = {"/etc/shadow",   "/etc/shadow-", "/etc/gshadow",
+                                    "/etc/gshadow-", "/etc/sudoers", "/etc/security/opasswd"};
 const char* const kMaskedDirs[] = {"/etc/ssh", "/etc/sudoers.d", "/etc/ssl/private"};
 
 bool exists(const std::string& path) {
@@ -53,7 +54,8 @@ std::optional<std::string> find_in_path(const std::string& program, const std::s
     if (dir.empty()) dir = ".";
     std::string candidate = dir + "/" + program;
     struct stat st;
-    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(candidate.c_str(), X_OK) == 0)
+      return candidate;
     begin = end + 1;
   }
   return std::nullopt;
@@ -128,8 +130,8 @@ std::string sandbox_hostname(const std::string& step_id) {
   return out.empty() ? "step" : out;
 }
 
-std::vector<std::pair<std::string, std::string>> step_environment(const StepRequest& request, const ImageRuntime& runtime,
-                                                                  bool host_paths) {
+std::vector<std::pair<std::string, std::string>> step_environment(const StepRequest& request,
+                                                                  const ImageRuntime& runtime, bool host_paths) {
   std::vector<std::pair<std::string, std::string>> env;
   auto set = [&env](const std::string& name, const std::string& value) {
     for (auto& entry : env) {
@@ -158,9 +160,8 @@ LaunchBuild build_bubblewrap_launch(const HostLayout& host, const LaunchInputs& 
   }
   // Mounts go parents first, so that a volume at /tmp/x lands inside the /tmp bind.
   std::vector<Mount> mounts = request.mounts;
-  std::stable_sort(mounts.begin(), mounts.end(), [](const Mount& x, const Mount& y) {
-    return depth(x.container_path) < depth(y.container_path);
-  });
+  std::stable_sort(mounts.begin(), mounts.end(),
+                   [](const Mount& x, const Mount& y) { return depth(x.container_path) < depth(y.container_path); });
   bool tmp_declared = false;
   std::vector<std::string> missing_mount_points;  // inside host directories, absent on the host
   for (auto& m : mounts) {
@@ -209,7 +210,8 @@ LaunchBuild build_bubblewrap_launch(const HostLayout& host, const LaunchInputs& 
   for (const auto& dir : in.runtime.path) {
     if (dir.host_dir != dir.container_dir) a.insert(a.end(), {"--ro-bind", dir.host_dir, dir.container_dir});
   }
-  for (const auto& m : mounts) a.insert(a.end(), {m.read_only ? "--ro-bind" : "--bind", m.bind_source(), m.container_path});
+  for (const auto& m : mounts)
+    a.insert(a.end(), {m.read_only ? "--ro-bind" : "--bind", m.bind_source(), m.container_path});
   if (in.script_host) a.insert(a.end(), {"--ro-bind", *in.script_host, kScriptContainerPath});
   a.insert(a.end(), remounts.begin(), remounts.end());
 

@@ -27,8 +27,8 @@ struct HostLayout {
   // symlinks (on merged-/usr systems /bin is "usr/bin").
   std::vector<std::string> read_only_dirs;
   std::vector<std::pair<std::string, std::string>> symlinks;  // {target, path}
-  std::vector<std::string> masked_files;  // secrets under /etc, hidden behind /dev/null
-  std::vector<std::string> masked_dirs;   // hidden behind an empty tmpfs
+  std::vector<std::string> masked_files;                      // secrets under /etc, hidden behind /dev/null
+  std::vector<std::string> masked_dirs;                       // hidden behind an empty tmpfs
 
   static HostLayout probe(const std::string& bwrap_path);
 };
@@ -45,8 +45,8 @@ struct LaunchPlan {
 struct LaunchInputs {
   const StepRequest& request;
   const ImageRuntime& runtime;
-  std::vector<std::string> step_argv;       // resolved by resolve_command
-  std::optional<std::string> script_host;   // the staged script, bound at kScriptContainerPath
+  std::vector<std::string> step_argv;      // resolved by resolve_command
+  std::optional<std::string> script_host;  // the staged script, bound at kScriptContainerPath
 };
 
 struct LaunchBuild {
@@ -59,8 +59,8 @@ LaunchBuild build_unsandboxed_launch(const LaunchInputs& in);
 
 // The environment a step starts with: PATH, HOME and HOSTNAME, the image's ENV, then the step's
 // own variables in order (a later entry replaces an earlier one of the same name).
-std::vector<std::pair<std::string, std::string>> step_environment(const StepRequest& request, const ImageRuntime& runtime,
-                                                                  bool host_paths);
+std::vector<std::pair<std::string, std::string>> step_environment(const StepRequest& request,
+                                                                  const ImageRuntime& runtime, bool host_paths);
 
 // The host file or directory behind `container_path` inside a bubblewrap sandbox: /tmp is
 // <step_dir>/tmp, a declared Mount is its host_path, the staged script is

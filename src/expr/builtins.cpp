@@ -18,23 +18,24 @@ void expect_arity(std::string_view function, const Arguments& args, std::size_t 
 
 const std::string& expect_string(std::string_view function, const Value& value) {
     if (!value.is_string()) {
-        throw ExprError("cannot use " + type_name(value) + " as argument (type string) to call " +
-                            std::string(function), 0);
+        throw ExprError(
+            "cannot use " + type_name(value) + " as argument (type string) to call " + std::string(function), 0);
     }
     return value.get_ref<const std::string&>();
 }
 
 std::int64_t expect_int(std::string_view function, const Value& value) {
     if (!is_int(value)) {
-        throw ExprError("cannot use " + type_name(value) + " as argument (type int) to call " + std::string(function), 0);
+        throw ExprError("cannot use " + type_name(value) + " as argument (type int) to call " + std::string(function),
+                        0);
     }
     return to_int64(value);
 }
 
 double expect_number(std::string_view function, const Value& value) {
     if (!is_number(value)) {
-        throw ExprError("cannot use " + type_name(value) + " as argument (type float64) to call " +
-                            std::string(function), 0);
+        throw ExprError(
+            "cannot use " + type_name(value) + " as argument (type float64) to call " + std::string(function), 0);
     }
     return to_double(value);
 }
@@ -43,15 +44,16 @@ namespace {
 
 const Value& expect_array(std::string_view function, const Value& value) {
     if (!value.is_array()) {
-        throw ExprError("cannot use " + type_name(value) + " as argument (type array) to call " +
-                            std::string(function), 0);
+        throw ExprError("cannot use " + type_name(value) + " as argument (type array) to call " + std::string(function),
+                        0);
     }
     return value;
 }
 
 const Value& expect_object(std::string_view function, const Value& value) {
     if (!value.is_object()) {
-        throw ExprError("cannot use " + type_name(value) + " as argument (type map) to call " + std::string(function), 0);
+        throw ExprError("cannot use " + type_name(value) + " as argument (type map) to call " + std::string(function),
+                        0);
     }
     return value;
 }
@@ -243,10 +245,10 @@ Value extreme(std::string_view name, Arguments& args, bool want_max) {
         if (!is_number(candidate)) {
             throw ExprError("invalid argument for " + std::string(name) + " (type " + type_name(candidate) + ")", 0);
         }
-        bool better = is_int(candidate) && is_int(best) ? (want_max ? to_int64(candidate) > to_int64(best)
-                                                                    : to_int64(candidate) < to_int64(best))
-                                                        : (want_max ? to_double(candidate) > to_double(best)
-                                                                    : to_double(candidate) < to_double(best));
+        bool better =
+            is_int(candidate) && is_int(best)
+                ? (want_max ? to_int64(candidate) > to_int64(best) : to_int64(candidate) < to_int64(best))
+                : (want_max ? to_double(candidate) > to_double(best) : to_double(candidate) < to_double(best));
         if (better) best = candidate;
     }
     return best;
@@ -370,7 +372,8 @@ Value builtin_repeat(Arguments& args) {
 Value builtin_to_pairs(Arguments& args) {
     expect_arity("toPairs", args, 1, 1);
     Value out = Value::array();
-    for (const auto& [key, value] : expect_object("toPairs", args[0]).items()) out.push_back(Value::array({key, value}));
+    for (const auto& [key, value] : expect_object("toPairs", args[0]).items())
+        out.push_back(Value::array({key, value}));
     return out;
 }
 
@@ -407,9 +410,15 @@ Value rounding(std::string_view name, Arguments& args, double (*round_fn)(double
     if (is_int(args[0])) return to_double(args[0]);
     return round_fn(expect_number(name, args[0]));
 }
-Value builtin_round(Arguments& args) { return rounding("round", args, [](double v) { return std::round(v); }); }
-Value builtin_ceil(Arguments& args) { return rounding("ceil", args, [](double v) { return std::ceil(v); }); }
-Value builtin_floor(Arguments& args) { return rounding("floor", args, [](double v) { return std::floor(v); }); }
+Value builtin_round(Arguments& args) {
+    return rounding("round", args, [](double v) { return std::round(v); });
+}
+Value builtin_ceil(Arguments& args) {
+    return rounding("ceil", args, [](double v) { return std::ceil(v); });
+}
+Value builtin_floor(Arguments& args) {
+    return rounding("floor", args, [](double v) { return std::floor(v); });
+}
 
 Value builtin_type(Arguments& args) {
     expect_arity("type", args, 1, 1);
@@ -491,9 +500,9 @@ Function find_builtin(std::string_view name) {
 }
 
 bool is_closure_builtin(std::string_view name) {
-    static constexpr std::string_view kNames[] = {"filter", "map",       "all",      "any",           "none",
-                                                  "one",    "count",     "find",     "findIndex",     "findLast",
-                                                  "findLastIndex", "sum", "groupBy", "sortBy",        "reduce"};
+    static constexpr std::string_view kNames[] = {"filter",        "map",   "all",     "any",       "none",
+                                                  "one",           "count", "find",    "findIndex", "findLast",
+                                                  "findLastIndex", "sum",   "groupBy", "sortBy",    "reduce"};
     return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
 }
 

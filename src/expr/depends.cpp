@@ -27,7 +27,7 @@ bool is_name_char(char c) {
 std::string at(std::size_t column) { return " at column " + std::to_string(column); }
 
 class Parser {
-public:
+  public:
     explicit Parser(std::string_view source) : src_(source) {}
 
     std::unique_ptr<Node> parse() {
@@ -39,9 +39,10 @@ public:
 
     std::vector<std::string> tasks;
 
-private:
+  private:
     void skip_space() {
-        while (pos_ < src_.size() && (src_[pos_] == ' ' || src_[pos_] == '\t' || src_[pos_] == '\n' || src_[pos_] == '\r')) {
+        while (pos_ < src_.size() &&
+               (src_[pos_] == ' ' || src_[pos_] == '\t' || src_[pos_] == '\n' || src_[pos_] == '\r')) {
             ++pos_;
         }
     }
@@ -123,9 +124,9 @@ private:
             while (pos_ < src_.size() && is_name_char(src_[pos_])) ++pos_;
             std::string result(src_.substr(result_start, pos_ - result_start));
             static const std::pair<std::string_view, ResultCheck> kResults[] = {
-                {"Succeeded", ResultCheck::Succeeded}, {"Failed", ResultCheck::Failed},
-                {"Errored", ResultCheck::Errored},     {"Skipped", ResultCheck::Skipped},
-                {"Omitted", ResultCheck::Omitted},     {"Daemoned", ResultCheck::Daemoned},
+                {"Succeeded", ResultCheck::Succeeded},       {"Failed", ResultCheck::Failed},
+                {"Errored", ResultCheck::Errored},           {"Skipped", ResultCheck::Skipped},
+                {"Omitted", ResultCheck::Omitted},           {"Daemoned", ResultCheck::Daemoned},
                 {"AnySucceeded", ResultCheck::AnySucceeded}, {"AllFailed", ResultCheck::AllFailed},
             };
             auto found = std::find_if(std::begin(kResults), std::end(kResults),

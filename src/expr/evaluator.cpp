@@ -9,12 +9,10 @@
 namespace rampart::expr::detail {
 namespace {
 
-std::string describe_key(const Value& key) {
-    return key.is_string() ? key.get<std::string>() : go_sprint(key);
-}
+std::string describe_key(const Value& key) { return key.is_string() ? key.get<std::string>() : go_sprint(key); }
 
 class Evaluator {
-public:
+  public:
     explicit Evaluator(const Value& env) : env_(env) {}
 
     Value eval(const Node& node) {
@@ -26,9 +24,8 @@ public:
             case NodeKind::Member: return member(node, false);
             case NodeKind::Slice: return slice(node, false);
             case NodeKind::Call: return call(node);
-            case NodeKind::Unary: return with_column(node, [&] {
-                return apply_unary(node.name, eval(*node.children[0]));
-            });
+            case NodeKind::Unary:
+                return with_column(node, [&] { return apply_unary(node.name, eval(*node.children[0])); });
             case NodeKind::Binary: return binary(node);
             case NodeKind::Conditional: {
                 Value condition = eval(*node.children[0]);
@@ -51,13 +48,12 @@ public:
                 }
                 return out;
             }
-            case NodeKind::Closure:
-                throw ExprError("closure used outside of a function argument", node.column);
+            case NodeKind::Closure: throw ExprError("closure used outside of a function argument", node.column);
         }
         return nullptr;
     }
 
-private:
+  private:
     struct Frame {
         const Value* element = nullptr;
         std::int64_t index = 0;
@@ -117,8 +113,9 @@ private:
             }
         } else if (object.is_array() || object.is_string()) {
             if (is_int(key)) {
-                std::int64_t length = object.is_array() ? static_cast<std::int64_t>(object.size())
-                                                        : static_cast<std::int64_t>(object.get_ref<const std::string&>().size());
+                std::int64_t length = object.is_array()
+                                          ? static_cast<std::int64_t>(object.size())
+                                          : static_cast<std::int64_t>(object.get_ref<const std::string&>().size());
                 std::int64_t index = to_int64(key);
                 if (index < 0) index += length;
                 if (index < 0 || index >= length) {
@@ -141,8 +138,9 @@ private:
         if (!object.is_array() && !object.is_string()) {
             throw ExprError("cannot slice " + type_name(object), node.column);
         }
-        std::int64_t length = object.is_array() ? static_cast<std::int64_t>(object.size())
-                                                : static_cast<std::int64_t>(object.get_ref<const std::string&>().size());
+        std::int64_t length = object.is_array()
+                                  ? static_cast<std::int64_t>(object.size())
+                                  : static_cast<std::int64_t>(object.get_ref<const std::string&>().size());
         auto bound = [&](const NodePtr& child, std::int64_t fallback) {
             if (!child) return fallback;
             Value value = eval(*child);
@@ -195,7 +193,7 @@ private:
         args.reserve(node.children.size());
         for (const auto& child : node.children) args.push_back(eval(*child));
         Function function = node.name.rfind("sprig.", 0) == 0 ? find_sprig(std::string_view(node.name).substr(6))
-                                                               : find_builtin(node.name);
+                                                              : find_builtin(node.name);
         if (!function) throw ExprError("unknown function \"" + node.name + "\"", node.column);
         return with_column(node, [&] { return function(args); });
     }

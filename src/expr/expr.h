@@ -28,12 +28,11 @@ using Value = nlohmann::json;
 // Every syntax or evaluation problem. column() is 1-based inside the text that was
 // handed to the failing function (0 when no position applies, e.g. runtime type errors).
 class ExprError : public std::runtime_error {
-public:
-    ExprError(const std::string& message, std::size_t column)
-        : std::runtime_error(message), column_(column) {}
+  public:
+    ExprError(const std::string& message, std::size_t column) : std::runtime_error(message), column_(column) {}
     std::size_t column() const noexcept { return column_; }
 
-private:
+  private:
     std::size_t column_;
 };
 
@@ -42,10 +41,10 @@ private:
 // ---------------------------------------------------------------------------
 
 struct Tag {
-    std::size_t begin = 0;    // byte offset of the opening "{{"
-    std::size_t end = 0;      // byte offset one past the closing "}}"
+    std::size_t begin = 0;       // byte offset of the opening "{{"
+    std::size_t end = 0;         // byte offset one past the closing "}}"
     bool is_expression = false;  // "{{= ...}}"
-    std::string body;         // trimmed content; for expressions without the leading '='
+    std::string body;            // trimmed content; for expressions without the leading '='
 };
 
 // Every "{{...}}" in order. Throws ExprError (column of the "{{") when one is unterminated.
@@ -105,9 +104,9 @@ enum class TaskPhase { Pending, Running, Succeeded, Failed, Error, Skipped, Omit
 
 struct TaskResult {
     TaskPhase phase = TaskPhase::Pending;
-    bool daemoned = false;        // task is a daemon that was started
-    bool any_succeeded = false;   // loop/group: at least one child succeeded
-    bool all_failed = false;      // loop/group: every child failed
+    bool daemoned = false;       // task is a daemon that was started
+    bool any_succeeded = false;  // loop/group: at least one child succeeded
+    bool all_failed = false;     // loop/group: every child failed
     // The task's continueOn: a bare reference to it also holds when it Failed / Errored.
     bool continue_on_failed = false;
     bool continue_on_error = false;
@@ -117,7 +116,7 @@ struct TaskResult {
 bool is_completed(TaskPhase phase);
 
 class DependsExpr {
-public:
+  public:
     struct Node;  // defined in depends.cpp; public so the implementation can build it
 
     DependsExpr();
@@ -132,7 +131,7 @@ public:
     // True when every referenced task is completed (or daemoned), so evaluate() is final.
     bool resolvable(const Lookup& lookup) const;
 
-private:
+  private:
     std::shared_ptr<const Node> root_;
     std::vector<std::string> tasks_;
 };

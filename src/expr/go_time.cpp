@@ -91,9 +91,9 @@ std::string zone_offset(std::int32_t offset, bool colon, bool with_seconds, bool
 std::optional<Timestamp> parse_rfc3339(std::string_view text) {
     int year, month, day, hour, minute, second;
     if (!digits_at(text, 0, 4, year) || text.size() < 20 || text[4] != '-' || !digits_at(text, 5, 2, month) ||
-        text[7] != '-' || !digits_at(text, 8, 2, day) ||
-        (text[10] != 'T' && text[10] != 't' && text[10] != ' ') || !digits_at(text, 11, 2, hour) ||
-        text[13] != ':' || !digits_at(text, 14, 2, minute) || text[16] != ':' || !digits_at(text, 17, 2, second)) {
+        text[7] != '-' || !digits_at(text, 8, 2, day) || (text[10] != 'T' && text[10] != 't' && text[10] != ' ') ||
+        !digits_at(text, 11, 2, hour) || text[13] != ':' || !digits_at(text, 14, 2, minute) || text[16] != ':' ||
+        !digits_at(text, 17, 2, second)) {
         return std::nullopt;
     }
     if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return std::nullopt;
@@ -137,15 +137,13 @@ Timestamp current_time() {
     auto now = std::chrono::system_clock::now().time_since_epoch();
     Timestamp time;
     time.unix_seconds = std::chrono::duration_cast<std::chrono::seconds>(now).count();
-    time.nanoseconds = static_cast<std::int32_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() % 1000000000);
+    time.nanoseconds =
+        static_cast<std::int32_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() % 1000000000);
     time.zone_name = "UTC";
     return time;
 }
 
-std::string format_rfc3339(const Timestamp& time) {
-    return format_go_layout(time, "2006-01-02T15:04:05Z07:00");
-}
+std::string format_rfc3339(const Timestamp& time) { return format_go_layout(time, "2006-01-02T15:04:05Z07:00"); }
 
 std::string format_go_layout(const Timestamp& time, std::string_view layout) {
     const Civil c = civil_from_seconds(time.unix_seconds + time.offset_seconds);
@@ -163,7 +161,8 @@ std::string format_go_layout(const Timestamp& time, std::string_view layout) {
         // Longest tokens first where they share a prefix, mirroring Go's nextStdChunk.
         if (take("January", kMonths[c.month - 1]) || take("Jan", std::string(kMonths[c.month - 1]).substr(0, 3)) ||
             take("Monday", kWeekdays[c.weekday]) || take("Mon", std::string(kWeekdays[c.weekday]).substr(0, 3)) ||
-            take("MST", time.zone_name.empty() ? zone_offset(time.offset_seconds, false, false, false) : time.zone_name) ||
+            take("MST",
+                 time.zone_name.empty() ? zone_offset(time.offset_seconds, false, false, false) : time.zone_name) ||
             take("2006", pad(c.year, 4)) || take("002", pad(c.year_day, 3)) || take("01", pad(c.month, 2)) ||
             take("02", pad(c.day, 2)) || take("03", pad(hour12, 2)) || take("04", pad(c.minute, 2)) ||
             take("05", pad(c.second, 2)) || take("06", pad(((c.year % 100) + 100) % 100, 2)) ||
@@ -212,11 +211,31 @@ std::string format_go_layout(const Timestamp& time, std::string_view layout) {
             }
         }
         char ch = layout[i];
-        if (ch == '1') { out += std::to_string(c.month); ++i; continue; }
-        if (ch == '2') { out += std::to_string(c.day); ++i; continue; }
-        if (ch == '3') { out += std::to_string(hour12); ++i; continue; }
-        if (ch == '4') { out += std::to_string(c.minute); ++i; continue; }
-        if (ch == '5') { out += std::to_string(c.second); ++i; continue; }
+        if (ch == '1') {
+            out += std::to_string(c.month);
+            ++i;
+            continue;
+        }
+        if (ch == '2') {
+            out += std::to_string(c.day);
+            ++i;
+            continue;
+        }
+        if (ch == '3') {
+            out += std::to_string(hour12);
+            ++i;
+            continue;
+        }
+        if (ch == '4') {
+            out += std::to_string(c.minute);
+            ++i;
+            continue;
+        }
+        if (ch == '5') {
+            out += std::to_string(c.second);
+            ++i;
+            continue;
+        }
         out += ch;
         ++i;
     }

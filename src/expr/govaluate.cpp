@@ -85,8 +85,7 @@ bool can_transition(Kind previous, Kind next) {
                    next == Kind::Accessor || next == Kind::String || next == Kind::Clause;
         case Kind::Clause:
             return next == Kind::Prefix || next == Kind::Numeric || next == Kind::Boolean || next == Kind::Variable ||
-                   next == Kind::Accessor || next == Kind::String || next == Kind::Clause ||
-                   next == Kind::ClauseClose;
+                   next == Kind::Accessor || next == Kind::String || next == Kind::Clause || next == Kind::ClauseClose;
         case Kind::ClauseClose:
             return next == Kind::Comparator || next == Kind::Modifier || next == Kind::Numeric ||
                    next == Kind::Boolean || next == Kind::Variable || next == Kind::String || next == Kind::Clause ||
@@ -100,21 +99,18 @@ bool can_transition(Kind previous, Kind next) {
             return next == Kind::Modifier || next == Kind::Comparator || next == Kind::LogicalOp ||
                    next == Kind::ClauseClose || next == Kind::Ternary || next == Kind::Separator;
         case Kind::Modifier:
-            return next == Kind::Prefix || next == Kind::Numeric || next == Kind::Variable ||
-                   next == Kind::Accessor || next == Kind::String || next == Kind::Boolean || next == Kind::Clause ||
-                   next == Kind::ClauseClose;
+            return next == Kind::Prefix || next == Kind::Numeric || next == Kind::Variable || next == Kind::Accessor ||
+                   next == Kind::String || next == Kind::Boolean || next == Kind::Clause || next == Kind::ClauseClose;
         case Kind::LogicalOp:
         case Kind::Comparator:
             return next == Kind::Prefix || next == Kind::Numeric || next == Kind::Boolean || next == Kind::Variable ||
-                   next == Kind::Accessor || next == Kind::String || next == Kind::Clause ||
-                   next == Kind::ClauseClose;
+                   next == Kind::Accessor || next == Kind::String || next == Kind::Clause || next == Kind::ClauseClose;
         case Kind::Prefix:
-            return next == Kind::Numeric || next == Kind::Boolean || next == Kind::Variable ||
-                   next == Kind::Accessor || next == Kind::Clause || next == Kind::ClauseClose;
+            return next == Kind::Numeric || next == Kind::Boolean || next == Kind::Variable || next == Kind::Accessor ||
+                   next == Kind::Clause || next == Kind::ClauseClose;
         case Kind::Ternary:
             return next == Kind::Prefix || next == Kind::Numeric || next == Kind::Boolean || next == Kind::String ||
-                   next == Kind::Variable || next == Kind::Accessor || next == Kind::Clause ||
-                   next == Kind::Separator;
+                   next == Kind::Variable || next == Kind::Accessor || next == Kind::Clause || next == Kind::Separator;
         case Kind::Separator:
             return next == Kind::Prefix || next == Kind::Numeric || next == Kind::Boolean || next == Kind::String ||
                    next == Kind::Variable || next == Kind::Accessor || next == Kind::Clause;
@@ -128,7 +124,7 @@ bool may_end(Kind kind) {
 }
 
 class Lexer {
-public:
+  public:
     explicit Lexer(std::string_view source) : src_(source) {}
 
     std::vector<Token> run() {
@@ -144,7 +140,7 @@ public:
         return tokens;
     }
 
-private:
+  private:
     // readUntilFalse: collects characters while `accept` holds; a backslash escapes the
     // next character. Whitespace ends the run when `break_on_space`.
     template <typename Accept>
@@ -181,8 +177,8 @@ private:
         if (is_digit(c) || c == '.') {
             if (c == '0' && pos_ + 1 < src_.size() && src_[pos_ + 1] == 'x') {
                 pos_ += 2;
-                std::string digits = read_while([](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)) != 0; },
-                                                true, terminated);
+                std::string digits = read_while(
+                    [](char ch) { return std::isxdigit(static_cast<unsigned char>(ch)) != 0; }, true, terminated);
                 token.kind = Kind::Numeric;
                 double value = 0;
                 for (char d : digits) {
@@ -251,14 +247,18 @@ private:
             return token;
         }
         std::string symbol = read_while(
-            [](char ch) { return !(is_digit(ch) || is_letter(ch) || ch == '(' || ch == ')' || ch == '[' || ch == ']' || is_quote(ch)); },
+            [](char ch) {
+                return !(is_digit(ch) || is_letter(ch) || ch == '(' || ch == ')' || ch == '[' || ch == ']' ||
+                         is_quote(ch));
+            },
             true, terminated);
         token.text = symbol;
         bool prefix_allowed = can_transition(previous, Kind::Prefix);
         if (prefix_allowed && (symbol == "-" || symbol == "!" || symbol == "~")) {
             token.kind = Kind::Prefix;
-        } else if (symbol == "+" || symbol == "-" || symbol == "*" || symbol == "/" || symbol == "%" || symbol == "**" ||
-                   symbol == "&" || symbol == "|" || symbol == "^" || symbol == ">>" || symbol == "<<") {
+        } else if (symbol == "+" || symbol == "-" || symbol == "*" || symbol == "/" || symbol == "%" ||
+                   symbol == "**" || symbol == "&" || symbol == "|" || symbol == "^" || symbol == ">>" ||
+                   symbol == "<<") {
             token.kind = Kind::Modifier;
         } else if (symbol == "&&" || symbol == "||") {
             token.kind = Kind::LogicalOp;
@@ -343,7 +343,7 @@ bool at_level(const Token& token, int level) {
 }
 
 class Parser {
-public:
+  public:
     explicit Parser(const std::vector<Token>& tokens) : tokens_(tokens) {}
 
     NodePtr parse() {
@@ -356,13 +356,14 @@ public:
         return root;
     }
 
-private:
+  private:
     NodePtr make(const Token* token, NodePtr left, NodePtr right) {
         auto node = std::make_unique<Node>();
         node->token = token;
         int height = std::max(left ? left->height : 0, right ? right->height : 0);
         node->height = height + 1;
-        if (node->height > kMaxHeight) throw ExprError("expression nested too deeply" + at(token->column), token->column);
+        if (node->height > kMaxHeight)
+            throw ExprError("expression nested too deeply" + at(token->column), token->column);
         node->left = std::move(left);
         node->right = std::move(right);
         return node;
@@ -432,15 +433,15 @@ private:
 std::string sprint(const Value& value) { return detail::go_sprint(value); }
 
 [[noreturn]] void type_error(const Value& value, const Token& op, const char* role, const char* wanted) {
-    throw ExprError("Value '" + sprint(value) + "' cannot be used with the " + role + " '" + op.text + "', it is not " +
-                        wanted,
-                    op.column);
+    throw ExprError(
+        "Value '" + sprint(value) + "' cannot be used with the " + role + " '" + op.text + "', it is not " + wanted,
+        op.column);
 }
 
 std::int64_t to_bits(double value) { return detail::saturating_int64(value); }
 
 class Evaluator {
-public:
+  public:
     Value eval(const Node& node) {
         const Token& token = *node.token;
         switch (token.kind) {
@@ -482,7 +483,7 @@ public:
         return modify(token, left, right);
     }
 
-private:
+  private:
     Value prefix(const Token& op, const Value& operand) {
         if (op.text == "!") {
             if (!operand.is_boolean()) type_error(operand, op, "prefix", "a boolean");
@@ -558,7 +559,8 @@ private:
         // Go converts the count to uint64: negative counts are huge, so everything shifts out.
         auto count = static_cast<std::uint64_t>(y);
         if (s == "<<") {
-            return count >= 64 ? 0.0 : static_cast<double>(static_cast<std::int64_t>(static_cast<std::uint64_t>(x) << count));
+            return count >= 64 ? 0.0
+                               : static_cast<double>(static_cast<std::int64_t>(static_cast<std::uint64_t>(x) << count));
         }
         if (count >= 64) return x < 0 ? -1.0 : 0.0;
         return static_cast<double>(x >> count);

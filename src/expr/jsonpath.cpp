@@ -26,7 +26,7 @@ struct Segment {
 [[noreturn]] void path_error(const std::string& message) { throw ExprError("jsonpath: " + message, 0); }
 
 class PathParser {
-public:
+  public:
     explicit PathParser(std::string_view path) : path_(path) {}
 
     std::vector<Segment> parse() {
@@ -62,7 +62,7 @@ public:
         return segments;
     }
 
-private:
+  private:
     bool consume(char c) {
         if (pos_ < path_.size() && path_[pos_] == c) {
             ++pos_;
@@ -248,14 +248,17 @@ void apply(const Segment& segment, const Value* node, const Value& root, bool de
         case SegmentKind::Slice: {
             if (!node->is_array()) return;
             auto size = static_cast<std::int64_t>(node->size());
-            auto normalize = [&](std::int64_t v) { return v < 0 ? std::max<std::int64_t>(v + size, 0) : std::min(v, size); };
+            auto normalize = [&](std::int64_t v) {
+                return v < 0 ? std::max<std::int64_t>(v + size, 0) : std::min(v, size);
+            };
             std::int64_t step = segment.slice_step;
             if (step > 0) {
                 std::int64_t start = segment.slice_start ? normalize(*segment.slice_start) : 0;
                 std::int64_t end = segment.slice_end ? normalize(*segment.slice_end) : size;
                 for (std::int64_t i = start; i < end; i += step) out.push_back(&(*node)[static_cast<std::size_t>(i)]);
             } else {
-                std::int64_t start = segment.slice_start ? std::min(normalize(*segment.slice_start), size - 1) : size - 1;
+                std::int64_t start =
+                    segment.slice_start ? std::min(normalize(*segment.slice_start), size - 1) : size - 1;
                 std::int64_t end = segment.slice_end ? normalize(*segment.slice_end) : -1;
                 for (std::int64_t i = start; i > end && i >= 0; i += step) {
                     out.push_back(&(*node)[static_cast<std::size_t>(i)]);

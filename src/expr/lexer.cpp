@@ -6,9 +6,7 @@
 namespace rampart::expr::detail {
 namespace {
 
-bool is_ident_start(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$';
-}
+bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_ident_char(char c) { return is_ident_start(c) || is_digit(c); }
 
@@ -41,7 +39,7 @@ void append_utf8(std::string& out, std::uint32_t code_point) {
 }
 
 class Lexer {
-public:
+  public:
     Lexer(std::string_view source, LexerOptions options) : src_(source), options_(options) {}
 
     std::vector<Token> run() {
@@ -58,7 +56,7 @@ public:
         return tokens;
     }
 
-private:
+  private:
     void skip_space() {
         while (pos_ < src_.size() &&
                (src_[pos_] == ' ' || src_[pos_] == '\t' || src_[pos_] == '\n' || src_[pos_] == '\r')) {
@@ -66,9 +64,7 @@ private:
         }
     }
 
-    char peek(std::size_t ahead = 0) const {
-        return pos_ + ahead < src_.size() ? src_[pos_ + ahead] : '\0';
-    }
+    char peek(std::size_t ahead = 0) const { return pos_ + ahead < src_.size() ? src_[pos_ + ahead] : '\0'; }
 
     Token next() {
         std::size_t start = pos_;
@@ -93,8 +89,7 @@ private:
         if (c == '"' || c == '\'') return quoted(token, c);
         if (c == '`') return raw_string(token);
 
-        static constexpr std::string_view kTwoChar[] = {"**", "??", "?.", "..", "==", "!=",
-                                                        "<=", ">=", "&&", "||"};
+        static constexpr std::string_view kTwoChar[] = {"**", "??", "?.", "..", "==", "!=", "<=", ">=", "&&", "||"};
         for (auto op : kTwoChar) {
             if (src_.substr(pos_, 2) == op) {
                 // "a ?.5 : 1" is a ternary, not optional chaining.
@@ -128,8 +123,8 @@ private:
         std::size_t start = pos_;
         token.kind = TokenKind::Number;
         int base = 10;
-        if (peek() == '0' && (peek(1) == 'x' || peek(1) == 'X' || peek(1) == 'o' || peek(1) == 'O' ||
-                              peek(1) == 'b' || peek(1) == 'B')) {
+        if (peek() == '0' && (peek(1) == 'x' || peek(1) == 'X' || peek(1) == 'o' || peek(1) == 'O' || peek(1) == 'b' ||
+                              peek(1) == 'B')) {
             char marker = static_cast<char>(peek(1) | 0x20);
             base = marker == 'x' ? 16 : marker == 'o' ? 8 : 2;
             pos_ += 2;
@@ -238,14 +233,14 @@ private:
                         unsigned octal = static_cast<unsigned>(e - '0');
                         for (int i = 0; i < 2; ++i) {
                             if (pos_ >= src_.size() || src_[pos_] < '0' || src_[pos_] > '7') {
-                                throw ExprError("invalid escape sequence at column " +
-                                                    std::to_string(escape_column), escape_column);
+                                throw ExprError("invalid escape sequence at column " + std::to_string(escape_column),
+                                                escape_column);
                             }
                             octal = octal * 8 + static_cast<unsigned>(src_[pos_++] - '0');
                         }
                         if (octal > 255) {
-                            throw ExprError("invalid escape sequence at column " +
-                                                std::to_string(escape_column), escape_column);
+                            throw ExprError("invalid escape sequence at column " + std::to_string(escape_column),
+                                            escape_column);
                         }
                         value += static_cast<char>(octal);
                         break;
@@ -265,8 +260,7 @@ private:
         for (int i = 0; i < length; ++i) {
             int digit = pos_ < src_.size() ? hex_value(src_[pos_]) : -1;
             if (digit < 0) {
-                throw ExprError("invalid escape sequence at column " + std::to_string(escape_column),
-                                escape_column);
+                throw ExprError("invalid escape sequence at column " + std::to_string(escape_column), escape_column);
             }
             code = code * 16 + static_cast<std::uint32_t>(digit);
             ++pos_;
@@ -294,9 +288,7 @@ private:
 
 }  // namespace
 
-std::vector<Token> tokenize(std::string_view source, LexerOptions options) {
-    return Lexer(source, options).run();
-}
+std::vector<Token> tokenize(std::string_view source, LexerOptions options) { return Lexer(source, options).run(); }
 
 std::string describe(const Token& token) {
     switch (token.kind) {

@@ -21,8 +21,8 @@ enum class TokenKind {
 
 struct Token {
     TokenKind kind = TokenKind::End;
-    std::string text;      // operator or identifier spelling
-    Value literal;         // Number / String payload
+    std::string text;        // operator or identifier spelling
+    Value literal;           // Number / String payload
     std::size_t column = 0;  // 1-based byte column of the first character
 };
 

@@ -11,8 +11,8 @@ namespace rampart::expr::detail {
 namespace {
 
 [[noreturn]] void mismatched(std::string_view op, const Value& left, const Value& right) {
-    throw ExprError("invalid operation: " + std::string(op) + " (mismatched types " + type_name(left) +
-                        " and " + type_name(right) + ")",
+    throw ExprError("invalid operation: " + std::string(op) + " (mismatched types " + type_name(left) + " and " +
+                        type_name(right) + ")",
                     0);
 }
 

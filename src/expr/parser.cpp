@@ -21,14 +21,12 @@ struct BinaryOperator {
 
 // expr-lang's precedence table (higher binds tighter).
 constexpr std::array<BinaryOperator, 24> kBinaryOperators{{
-    {"|", 0, false},          {"or", 10, false},        {"||", 10, false},
-    {"and", 15, false},       {"&&", 15, false},        {"==", 20, false},
-    {"!=", 20, false},        {"<", 20, false},         {">", 20, false},
-    {"<=", 20, false},        {">=", 20, false},        {"in", 20, false},
-    {"matches", 20, false},   {"contains", 20, false},  {"startsWith", 20, false},
-    {"endsWith", 20, false},  {"..", 25, false},        {"+", 30, false},
-    {"-", 30, false},         {"*", 60, false},         {"/", 60, false},
-    {"%", 60, false},         {"**", 100, true},        {"^", 100, true},
+    {"|", 0, false},        {"or", 10, false},       {"||", 10, false},         {"and", 15, false},
+    {"&&", 15, false},      {"==", 20, false},       {"!=", 20, false},         {"<", 20, false},
+    {">", 20, false},       {"<=", 20, false},       {">=", 20, false},         {"in", 20, false},
+    {"matches", 20, false}, {"contains", 20, false}, {"startsWith", 20, false}, {"endsWith", 20, false},
+    {"..", 25, false},      {"+", 30, false},        {"-", 30, false},          {"*", 60, false},
+    {"/", 60, false},       {"%", 60, false},        {"**", 100, true},         {"^", 100, true},
 }};
 constexpr int kCoalescePrecedence = 500;  // "??" binds tighter than everything binary
 constexpr int kNotPrecedence = 50;
@@ -40,14 +38,13 @@ bool is_word_operator(std::string_view word) {
 }
 
 bool is_negatable_operator(std::string_view word) {
-    return word == "in" || word == "matches" || word == "contains" || word == "startsWith" ||
-           word == "endsWith";
+    return word == "in" || word == "matches" || word == "contains" || word == "startsWith" || word == "endsWith";
 }
 
 std::string at_column(std::size_t column) { return " at column " + std::to_string(column); }
 
 class Parser {
-public:
+  public:
     Parser(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}
 
     NodePtr parse() {
@@ -56,11 +53,9 @@ public:
         return root;
     }
 
-private:
+  private:
     const Token& current() const { return tokens_[index_]; }
-    const Token& lookahead(std::size_t n = 1) const {
-        return tokens_[std::min(index_ + n, tokens_.size() - 1)];
-    }
+    const Token& lookahead(std::size_t n = 1) const { return tokens_[std::min(index_ + n, tokens_.size() - 1)]; }
     void advance() {
         if (index_ + 1 < tokens_.size()) ++index_;
     }
@@ -74,9 +69,9 @@ private:
     void expect(std::string_view text) {
         if (!is_operator(text)) {
             const Token& token = current();
-            throw ExprError("expected '" + std::string(text) + "' but found " + describe(token) +
-                                at_column(token.column),
-                            token.column);
+            throw ExprError(
+                "expected '" + std::string(text) + "' but found " + describe(token) + at_column(token.column),
+                token.column);
         }
         advance();
     }
@@ -284,8 +279,7 @@ private:
         advance();  // '{'
         while (!is_operator("}")) {
             const Token& key = current();
-            if (key.kind == TokenKind::Identifier || key.kind == TokenKind::String ||
-                key.kind == TokenKind::Number) {
+            if (key.kind == TokenKind::Identifier || key.kind == TokenKind::String || key.kind == TokenKind::Number) {
                 auto literal = make(NodeKind::Literal, key.column);
                 literal->literal = key.kind == TokenKind::Identifier ? Value(key.text)
                                    : key.kind == TokenKind::String   ? key.literal
@@ -420,8 +414,6 @@ private:
 
 }  // namespace
 
-NodePtr parse_expr(std::string_view source, LexerOptions options) {
-    return Parser(tokenize(source, options)).parse();
-}
+NodePtr parse_expr(std::string_view source, LexerOptions options) { return Parser(tokenize(source, options)).parse(); }
 
 }  // namespace rampart::expr::detail

@@ -413,7 +413,8 @@ std::vector<std::vector<re2::StringPiece>> find_all(const RE2& regex, const std:
 }
 
 // Go's Regexp.Expand template: $1, ${1}, $name, ${name}, $$.
-std::string expand_template(const RE2& regex, const std::string& replacement, const std::vector<re2::StringPiece>& match) {
+std::string expand_template(const RE2& regex, const std::string& replacement,
+                            const std::vector<re2::StringPiece>& match) {
     std::string out;
     for (std::size_t i = 0; i < replacement.size(); ++i) {
         char c = replacement[i];
@@ -447,7 +448,8 @@ std::string expand_template(const RE2& regex, const std::string& replacement, co
             auto named = regex.NamedCapturingGroups().find(name);
             if (named != regex.NamedCapturingGroups().end()) group = named->second;
         }
-        if (group >= 0 && static_cast<std::size_t>(group) < match.size() && match[static_cast<std::size_t>(group)].data()) {
+        if (group >= 0 && static_cast<std::size_t>(group) < match.size() &&
+            match[static_cast<std::size_t>(group)].data()) {
             const auto& piece = match[static_cast<std::size_t>(group)];
             out.append(piece.data(), piece.size());
         }
@@ -502,7 +504,8 @@ Value sprig_regex_find_all(Arguments& args) {
 Value sprig_regex_replace_all(Arguments& args) {
     arity("regexReplaceAll", args, 3, 3);
     auto regex = compile("regexReplaceAll", string_arg("regexReplaceAll", args[0]));
-    return replace_matches(*regex, string_arg("regexReplaceAll", args[1]), string_arg("regexReplaceAll", args[2]), false);
+    return replace_matches(*regex, string_arg("regexReplaceAll", args[1]), string_arg("regexReplaceAll", args[2]),
+                           false);
 }
 Value sprig_regex_replace_all_literal(Arguments& args) {
     arity("regexReplaceAllLiteral", args, 3, 3);
@@ -818,8 +821,8 @@ Timestamp time_arg(const Value& value) {
         if (auto parsed = parse_rfc3339(value.get_ref<const std::string&>())) return *parsed;
     } else if (value.is_number()) {
         Timestamp time;
-        time.unix_seconds = std::clamp<std::int64_t>(to_int64_lenient(value), -(std::int64_t{1} << 40),
-                                                     std::int64_t{1} << 40);
+        time.unix_seconds =
+            std::clamp<std::int64_t>(to_int64_lenient(value), -(std::int64_t{1} << 40), std::int64_t{1} << 40);
         time.zone_name = "UTC";
         return time;
     }
@@ -850,33 +853,103 @@ Value sprig_unix_epoch(Arguments& args) {
 
 const std::map<std::string_view, Function>& sprig_table() {
     static const std::map<std::string_view, Function> table{
-        {"add", sprig_add}, {"add1", sprig_add1}, {"sub", sprig_sub}, {"mul", sprig_mul}, {"div", sprig_div},
-        {"mod", sprig_mod}, {"max", sprig_max}, {"min", sprig_min}, {"addf", sprig_addf}, {"subf", sprig_subf},
-        {"mulf", sprig_mulf}, {"divf", sprig_divf}, {"floor", sprig_floor}, {"ceil", sprig_ceil},
-        {"round", sprig_round}, {"int", sprig_int}, {"int64", sprig_int}, {"float64", sprig_float64},
-        {"toString", sprig_to_string}, {"atoi", sprig_atoi}, {"toStrings", sprig_to_strings},
-        {"trim", sprig_trim}, {"trimAll", sprig_trim_all}, {"trimPrefix", sprig_trim_prefix},
-        {"trimSuffix", sprig_trim_suffix}, {"upper", sprig_upper}, {"lower", sprig_lower}, {"title", sprig_title},
-        {"repeat", sprig_repeat}, {"substr", sprig_substr}, {"trunc", sprig_trunc}, {"nospace", sprig_nospace},
-        {"contains", sprig_contains}, {"hasPrefix", sprig_has_prefix}, {"hasSuffix", sprig_has_suffix},
-        {"replace", sprig_replace}, {"split", sprig_split}, {"splitList", sprig_split_list}, {"join", sprig_join},
-        {"quote", sprig_quote}, {"squote", sprig_squote}, {"cat", sprig_cat}, {"indent", sprig_indent},
-        {"nindent", sprig_nindent}, {"b64enc", sprig_b64enc}, {"b64dec", sprig_b64dec},
-        {"regexMatch", sprig_regex_match}, {"mustRegexMatch", sprig_must_regex_match},
-        {"regexFind", sprig_regex_find}, {"regexFindAll", sprig_regex_find_all},
-        {"regexReplaceAll", sprig_regex_replace_all}, {"regexReplaceAllLiteral", sprig_regex_replace_all_literal},
-        {"regexSplit", sprig_regex_split}, {"regexQuoteMeta", sprig_regex_quote_meta}, {"list", sprig_list},
-        {"tuple", sprig_list}, {"dict", sprig_dict}, {"get", sprig_get}, {"set", sprig_set}, {"unset", sprig_unset},
-        {"hasKey", sprig_has_key}, {"keys", sprig_keys}, {"values", sprig_values}, {"pluck", sprig_pluck},
-        {"first", sprig_first}, {"last", sprig_last}, {"rest", sprig_rest}, {"initial", sprig_initial},
-        {"uniq", sprig_uniq}, {"has", sprig_has}, {"sortAlpha", sprig_sort_alpha}, {"reverse", sprig_reverse},
-        {"compact", sprig_compact}, {"append", sprig_append}, {"push", sprig_append}, {"prepend", sprig_prepend},
-        {"concat", sprig_concat}, {"without", sprig_without}, {"len", sprig_len}, {"until", sprig_until},
-        {"untilStep", sprig_until_step}, {"seq", sprig_seq}, {"default", sprig_default}, {"empty", sprig_empty},
-        {"coalesce", sprig_coalesce}, {"all", sprig_all}, {"any", sprig_any}, {"ternary", sprig_ternary},
-        {"toJson", sprig_to_json}, {"mustToJson", sprig_to_json}, {"toPrettyJson", sprig_to_pretty_json},
-        {"fromJson", sprig_from_json}, {"mustFromJson", sprig_must_from_json}, {"date", sprig_date},
-        {"dateInZone", sprig_date_in_zone}, {"now", sprig_now}, {"unixEpoch", sprig_unix_epoch},
+        {"add", sprig_add},
+        {"add1", sprig_add1},
+        {"sub", sprig_sub},
+        {"mul", sprig_mul},
+        {"div", sprig_div},
+        {"mod", sprig_mod},
+        {"max", sprig_max},
+        {"min", sprig_min},
+        {"addf", sprig_addf},
+        {"subf", sprig_subf},
+        {"mulf", sprig_mulf},
+        {"divf", sprig_divf},
+        {"floor", sprig_floor},
+        {"ceil", sprig_ceil},
+        {"round", sprig_round},
+        {"int", sprig_int},
+        {"int64", sprig_int},
+        {"float64", sprig_float64},
+        {"toString", sprig_to_string},
+        {"atoi", sprig_atoi},
+        {"toStrings", sprig_to_strings},
+        {"trim", sprig_trim},
+        {"trimAll", sprig_trim_all},
+        {"trimPrefix", sprig_trim_prefix},
+        {"trimSuffix", sprig_trim_suffix},
+        {"upper", sprig_upper},
+        {"lower", sprig_lower},
+        {"title", sprig_title},
+        {"repeat", sprig_repeat},
+        {"substr", sprig_substr},
+        {"trunc", sprig_trunc},
+        {"nospace", sprig_nospace},
+        {"contains", sprig_contains},
+        {"hasPrefix", sprig_has_prefix},
+        {"hasSuffix", sprig_has_suffix},
+        {"replace", sprig_replace},
+        {"split", sprig_split},
+        {"splitList", sprig_split_list},
+        {"join", sprig_join},
+        {"quote", sprig_quote},
+        {"squote", sprig_squote},
+        {"cat", sprig_cat},
+        {"indent", sprig_indent},
+        {"nindent", sprig_nindent},
+        {"b64enc", sprig_b64enc},
+        {"b64dec", sprig_b64dec},
+        {"regexMatch", sprig_regex_match},
+        {"mustRegexMatch", sprig_must_regex_match},
+        {"regexFind", sprig_regex_find},
+        {"regexFindAll", sprig_regex_find_all},
+        {"regexReplaceAll", sprig_regex_replace_all},
+        {"regexReplaceAllLiteral", sprig_regex_replace_all_literal},
+        {"regexSplit", sprig_regex_split},
+        {"regexQuoteMeta", sprig_regex_quote_meta},
+        {"list", sprig_list},
+        {"tuple", sprig_list},
+        {"dict", sprig_dict},
+        {"get", sprig_get},
+        {"set", sprig_set},
+        {"unset", sprig_unset},
+        {"hasKey", sprig_has_key},
+        {"keys", sprig_keys},
+        {"values", sprig_values},
+        {"pluck", sprig_pluck},
+        {"first", sprig_first},
+        {"last", sprig_last},
+        {"rest", sprig_rest},
+        {"initial", sprig_initial},
+        {"uniq", sprig_uniq},
+        {"has", sprig_has},
+        {"sortAlpha", sprig_sort_alpha},
+        {"reverse", sprig_reverse},
+        {"compact", sprig_compact},
+        {"append", sprig_append},
+        {"push", sprig_append},
+        {"prepend", sprig_prepend},
+        {"concat", sprig_concat},
+        {"without", sprig_without},
+        {"len", sprig_len},
+        {"until", sprig_until},
+        {"untilStep", sprig_until_step},
+        {"seq", sprig_seq},
+        {"default", sprig_default},
+        {"empty", sprig_empty},
+        {"coalesce", sprig_coalesce},
+        {"all", sprig_all},
+        {"any", sprig_any},
+        {"ternary", sprig_ternary},
+        {"toJson", sprig_to_json},
+        {"mustToJson", sprig_to_json},
+        {"toPrettyJson", sprig_to_pretty_json},
+        {"fromJson", sprig_from_json},
+        {"mustFromJson", sprig_must_from_json},
+        {"date", sprig_date},
+        {"dateInZone", sprig_date_in_zone},
+        {"now", sprig_now},
+        {"unixEpoch", sprig_unix_epoch},
     };
     return table;
 }

@@ -121,7 +121,8 @@ std::string base64_encode(std::string_view bytes) {
     std::size_t i = 0;
     for (; i + 2 < bytes.size(); i += 3) {
         std::uint32_t chunk = (static_cast<unsigned char>(bytes[i]) << 16) |
-                              (static_cast<unsigned char>(bytes[i + 1]) << 8) | static_cast<unsigned char>(bytes[i + 2]);
+                              (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                              static_cast<unsigned char>(bytes[i + 2]);
         out += kBase64Alphabet[(chunk >> 18) & 63];
         out += kBase64Alphabet[(chunk >> 12) & 63];
         out += kBase64Alphabet[(chunk >> 6) & 63];

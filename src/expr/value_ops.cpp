@@ -23,8 +23,7 @@ std::string type_name(const Value& value) {
 bool is_int(const Value& value) {
     if (value.is_number_integer() && !value.is_number_unsigned()) return true;
     if (value.is_number_unsigned()) {
-        return value.get<std::uint64_t>() <=
-               static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+        return value.get<std::uint64_t>() <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
     }
     return false;
 }
@@ -149,9 +148,7 @@ std::string go_sprint(const Value& value) {
     }
 }
 
-std::string compact_json(const Value& value) {
-    return value.dump(-1, ' ', false, Value::error_handler_t::replace);
-}
+std::string compact_json(const Value& value) { return value.dump(-1, ' ', false, Value::error_handler_t::replace); }
 
 bool values_equal(const Value& a, const Value& b) {
     if (a.is_number() && b.is_number()) {

@@ -19,8 +19,8 @@ inline constexpr std::size_t kMaxArrayElements = 1u << 17;
 // Type names as expr-lang prints them in error messages.
 std::string type_name(const Value& value);
 
-bool is_int(const Value& value);     // signed or unsigned integer that fits int64
-bool is_number(const Value& value);  // any JSON number
+bool is_int(const Value& value);            // signed or unsigned integer that fits int64
+bool is_number(const Value& value);         // any JSON number
 std::int64_t to_int64(const Value& value);  // precondition: is_int
 double to_double(const Value& value);       // precondition: is_number
 

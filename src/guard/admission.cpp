@@ -33,14 +33,16 @@ std::string describe(const Finding& f, bool quote) {
   return shown ? "mining signature \"" + f.evidence + "\"" + how : "mining signature in this value (not shown)" + how;
 }
 
-void add_report(const PolicyRules& rules, const CommandReport& report, const std::string& path, bool quote, Admission& out) {
+void add_report(const PolicyRules& rules, const CommandReport& report, const std::string& path, bool quote,
+                Admission& out) {
   if (rules.builtin_command_signatures) {
     for (const auto& f : report.findings) add(out, Action::Deny, f.rule, path, describe(f, quote));
   }
   if (!report.limit.empty()) {
     add(out, Action::Warn, "command.parse-limit", path,
-        "beyond the shell reader's " + report.limit + " (policy commands.maxScriptBytes / maxScriptWords / maxNesting); "
-        "checked by text matching only");
+        "beyond the shell reader's " + report.limit +
+            " (policy commands.maxScriptBytes / maxScriptWords / maxNesting); "
+            "checked by text matching only");
   }
 }
 
@@ -57,7 +59,8 @@ void check_image(const PolicyRules& rules, const std::string& image, const std::
   if (is_deferred(image)) return;  // decided when the step starts
   std::string matched;
   if (rules.builtin_miner_list && is_known_miner_image(image, &matched)) {
-    add(out, Action::Deny, "image.miner", path, "image \"" + image + "\" is a known cryptocurrency miner (" + matched + ")");
+    add(out, Action::Deny, "image.miner", path,
+        "image \"" + image + "\" is a known cryptocurrency miner (" + matched + ")");
     return;
   }
   std::string normal = normalize_image(image);
@@ -70,7 +73,8 @@ void check_image(const PolicyRules& rules, const std::string& image, const std::
   if (!rules.allowed_images.empty()) {
     bool allowed = false;
     for (const auto& a : rules.allowed_images) allowed = allowed || starts_with(normal, normalize_image(a));
-    if (!allowed) add(out, Action::Deny, "image.not-allowed", path, "image \"" + image + "\" is not in the allowed registries");
+    if (!allowed)
+      add(out, Action::Deny, "image.not-allowed", path, "image \"" + image + "\" is not in the allowed registries");
   }
   if (rules.require_digest && image.find("@sha256:") == std::string::npos) {
     add(out, Action::Deny, "image.digest", path, "image \"" + image + "\" is not pinned by digest (@sha256:...)");
@@ -91,7 +95,8 @@ class Readings {
     std::string key = key_of(env) + (kind == ProgramKind::Shell ? 's' : 'p') + text;
     return remember(std::move(key), [&] { return analyse_script(text, kind, env, rules_.parse_limits); });
   }
-  const CommandReport& argv(const std::vector<std::string>& argv, bool command_known, const std::vector<ShellVariable>& env) {
+  const CommandReport& argv(const std::vector<std::string>& argv, bool command_known,
+                            const std::vector<ShellVariable>& env) {
     std::string key = key_of(env) + (command_known ? 'c' : 'a');
     for (const auto& a : argv) key += a + '\0';
     return remember(std::move(key), [&] { return analyse_argv(argv, command_known, env, rules_.parse_limits); });
@@ -119,8 +124,9 @@ class Readings {
   CommandReport last_;
 };
 
-void check_text(const PolicyRules& rules, Readings& readings, const std::string& text, const std::string& path, bool quote,
-                Admission& out, ProgramKind kind = ProgramKind::Shell, const std::vector<ShellVariable>& env = {}) {
+void check_text(const PolicyRules& rules, Readings& readings, const std::string& text, const std::string& path,
+                bool quote, Admission& out, ProgramKind kind = ProgramKind::Shell,
+                const std::vector<ShellVariable>& env = {}) {
   if (rules.builtin_command_signatures) add_report(rules, readings.script(text, kind, env), path, quote, out);
   check_patterns(rules, text, path, out);
 }
@@ -138,11 +144,13 @@ struct Walk {
 void walk(Walk& w, const Json& j, const std::string& path, std::string_view key);
 
 // A boolean pod setting that grants something, in any spelling.
-void check_flag(Walk& w, const Json& v, Action action, const std::string& rule, const std::string& path, const std::string& what) {
+void check_flag(Walk& w, const Json& v, Action action, const std::string& rule, const std::string& path,
+                const std::string& what) {
   switch (truth_of(v)) {
     case Truth::True: add(w.out, action, rule, path, what); break;
     case Truth::Deferred:
-      if (!w.deferred_patch) add(w.out, action, rule, path, what + " is left to a template expression; set it literally");
+      if (!w.deferred_patch)
+        add(w.out, action, rule, path, what + " is left to a template expression; set it literally");
       break;
     case Truth::False: break;
   }
@@ -151,10 +159,12 @@ void check_flag(Walk& w, const Json& v, Action action, const std::string& rule, 
 void check_security_context(Walk& w, const Json& sc, const std::string& path) {
   if (!sc.is_object()) return;
   const PolicyRules& rules = w.rules;
-  if (sc.contains("privileged")) check_flag(w, sc["privileged"], rules.privileged, "pod.privileged", path + ".privileged", "privileged containers are not allowed");
+  if (sc.contains("privileged"))
+    check_flag(w, sc["privileged"], rules.privileged, "pod.privileged", path + ".privileged",
+               "privileged containers are not allowed");
   if (sc.contains("allowPrivilegeEscalation") && rules.privileged != Action::Allow) {
-    check_flag(w, sc["allowPrivilegeEscalation"], Action::Warn, "pod.privilege-escalation", path + ".allowPrivilegeEscalation",
-               "privilege escalation is allowed");
+    check_flag(w, sc["allowPrivilegeEscalation"], Action::Warn, "pod.privilege-escalation",
+               path + ".allowPrivilegeEscalation", "privilege escalation is allowed");
   }
   const Json& caps = sc.value("capabilities", Json::object());
   if (caps.is_object() && caps.contains("add")) {
@@ -164,7 +174,9 @@ void check_security_context(Walk& w, const Json& sc, const std::string& path) {
       if (w.deferred_patch && is_deferred(c)) continue;
       bool ok = false;
       for (const auto& a : rules.allowed_capabilities) ok = ok || a == c;
-      if (!ok) add(w.out, rules.added_capabilities, "pod.capabilities", path + ".capabilities.add", "capability " + c + " may not be added");
+      if (!ok)
+        add(w.out, rules.added_capabilities, "pod.capabilities", path + ".capabilities.add",
+            "capability " + c + " may not be added");
     }
   }
 }
@@ -175,7 +187,8 @@ void check_volumes(Walk& w, const Json& volumes, const std::string& path) {
     std::string type = volume_type(volumes[i]);
     std::string p = path + "[" + std::to_string(i) + "]";
     if (type == "hostPath") {
-      add(w.out, w.rules.host_path, "pod.host-path", p + ".hostPath", "hostPath volume " + volumes[i]["hostPath"].value("path", ""));
+      add(w.out, w.rules.host_path, "pod.host-path", p + ".hostPath",
+          "hostPath volume " + volumes[i]["hostPath"].value("path", ""));
     } else if (!is_confinable_volume_type(type)) {
       add(w.out, w.rules.unconfined_volumes, "pod.volume-type", p + "." + type,
           "a " + type + " volume reaches outside the step's sandbox");
@@ -206,7 +219,8 @@ void check_embedded(Walk& w, const std::string& text, const std::string& path, c
 void check_container(Walk& w, const Json& c, const std::string& path) {
   std::vector<ShellVariable> env;
   for (const auto& e : c.value("env", Json::array())) {
-    if (e.is_object() && e.contains("value") && e["value"].is_string()) env.push_back({e.value("name", ""), e["value"].get<std::string>(), false});
+    if (e.is_object() && e.contains("value") && e["value"].is_string())
+      env.push_back({e.value("name", ""), e["value"].get<std::string>(), false});
   }
   auto strings = [](const Json& list) {
     std::vector<std::string> out;
@@ -251,7 +265,8 @@ void walk_object(Walk& w, const Json& j, const std::string& path) {
     }
     if ((k == "container" || k == "script") && v.is_object() && v.contains("image")) {
       bool limited = v.contains("resources") && v["resources"].is_object() && v["resources"].contains("limits");
-      if (!limited) add(w.out, w.rules.missing_limits, "pod.no-limits", p + ".resources", "no resources.limits (cpu, memory)");
+      if (!limited)
+        add(w.out, w.rules.missing_limits, "pod.no-limits", p + ".resources", "no resources.limits (cpu, memory)");
     }
     walk(w, v, p, it.key());
   }
@@ -332,8 +347,10 @@ Admission admit_object(const PolicyRules& rules, const Json& object) {
   walk(w, *spec, "spec", "spec");
   // The workflow's own annotations ask for things too (templates' are inside the spec).
   const Json& annotations = object.value("metadata", Json::object()).value("annotations", Json::object());
-  if (annotations.is_object() && annotations.contains("rampart.io/network") && annotations["rampart.io/network"] == "enabled") {
-    add(out, rules.network, "pod.network", "metadata.annotations", "network access (rampart.io/network: enabled) is not allowed");
+  if (annotations.is_object() && annotations.contains("rampart.io/network") &&
+      annotations["rampart.io/network"] == "enabled") {
+    add(out, rules.network, "pod.network", "metadata.annotations",
+        "network access (rampart.io/network: enabled) is not allowed");
   }
   return out;
 }
@@ -354,23 +371,28 @@ Admission admit_step(const PolicyRules& rules, const exec::StepRequest& step) {
     add_report(rules, readings.argv(argv, !step.command.empty(), env), "command", true, out);
   }
   for (const auto& a : argv) check_patterns(rules, a, "command", out);
-  if (step.script_source) check_text(rules, readings, *step.script_source, "script.source", true, out, program_kind(step.command), env);
+  if (step.script_source)
+    check_text(rules, readings, *step.script_source, "script.source", true, out, program_kind(step.command), env);
   // The step as it will run, whatever the manifest looked like before substitution.
   if (step.network) add(out, rules.network, "pod.network", "network", "network access is not allowed");
-  if (step.security.privileged) add(out, rules.privileged, "pod.privileged", "securityContext.privileged", "privileged containers are not allowed");
+  if (step.security.privileged)
+    add(out, rules.privileged, "pod.privileged", "securityContext.privileged", "privileged containers are not allowed");
   if (step.security.host_network || step.security.host_pid || step.security.host_ipc) {
     add(out, rules.host_namespaces, "pod.host-namespace", "host namespaces", "the step shares a host namespace");
   }
   for (const auto& cap : step.security.add_capabilities) {
     bool ok = false;
     for (const auto& a : rules.allowed_capabilities) ok = ok || a == cap;
-    if (!ok) add(out, rules.added_capabilities, "pod.capabilities", "securityContext.capabilities.add", "capability " + cap + " may not be added");
+    if (!ok)
+      add(out, rules.added_capabilities, "pod.capabilities", "securityContext.capabilities.add",
+          "capability " + cap + " may not be added");
   }
   for (size_t i = 0; i < step.pod_spec_patches.size(); ++i) {
     const std::string& patch = step.pod_spec_patches[i];
     std::string path = "podSpecPatch[" + std::to_string(i) + "]";
     if (is_deferred(patch)) {
-      add(out, Action::Deny, "pod.spec-patch", path, "podSpecPatch still holds a template expression when the step starts");
+      add(out, Action::Deny, "pod.spec-patch", path,
+          "podSpecPatch still holds a template expression when the step starts");
       continue;
     }
     Walk w{rules, out, readings};

@@ -14,7 +14,7 @@
 namespace rampart::guard {
 
 struct Decision {
-  std::string rule;     // e.g. "image.miner", "command.stratum", "pod.privileged"
+  std::string rule;  // e.g. "image.miner", "command.stratum", "pod.privileged"
   Action action = Action::Deny;
   std::string path;     // field path, e.g. spec.templates[1].container.image
   std::string message;  // for people; names the evidence but never a secret's value

@@ -13,8 +13,8 @@ namespace rampart::guard {
 class AlertLog {
  public:
   explicit AlertLog(std::string path);
-  void append(const Alert& alert);           // thread-safe
-  std::vector<Alert> read_all() const;       // oldest first; damaged lines are skipped
+  void append(const Alert& alert);      // thread-safe
+  std::vector<Alert> read_all() const;  // oldest first; damaged lines are skipped
   const std::string& path() const { return path_; }
 
  private:

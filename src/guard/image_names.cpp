@@ -13,11 +13,12 @@ namespace {
 // Miners' names, lower case, separators removed. Names under five letters match only exactly.
 const std::vector<std::string>& miner_names() {
   static const std::vector<std::string> names = {
-      "xmrig", "xmrstak", "xmrnodeproxy", "xmrminer", "monerominer", "monerocpu", "moneroocean", "minergate",
-      "minerd", "cpuminer", "cpuminermulti", "cpumineropt", "ccminer", "cgminer", "bfgminer", "nbminer", "trex",
-      "trexminer", "lolminer", "ethminer", "phoenixminer", "gminer", "teamredminer", "srbminer", "srbminermulti",
-      "nanominer", "bminer", "claymore", "nicehash", "excavator", "kannix", "cryptonight", "randomxminer",
-      "hellminer", "verusminer", "kawpowminer", "wildrig", "xmr", "kdevtmpfsi", "kinsing"};
+      "xmrig",       "xmrstak",      "xmrnodeproxy", "xmrminer",      "monerominer",  "monerocpu", "moneroocean",
+      "minergate",   "minerd",       "cpuminer",     "cpuminermulti", "cpumineropt",  "ccminer",   "cgminer",
+      "bfgminer",    "nbminer",      "trex",         "trexminer",     "lolminer",     "ethminer",  "phoenixminer",
+      "gminer",      "teamredminer", "srbminer",     "srbminermulti", "nanominer",    "bminer",    "claymore",
+      "nicehash",    "excavator",    "kannix",       "cryptonight",   "randomxminer", "hellminer", "verusminer",
+      "kawpowminer", "wildrig",      "xmr",          "kdevtmpfsi",    "kinsing"};
   return names;
 }
 
@@ -96,7 +97,8 @@ ImageName parse_image_name(std::string_view image) {
   std::string repo = ref.repository;
   size_t slash = repo.find('/');
   std::string first = slash == std::string::npos ? "" : repo.substr(0, slash);
-  bool has_registry = first.find('.') != std::string::npos || first.find(':') != std::string::npos || first == "localhost";
+  bool has_registry =
+      first.find('.') != std::string::npos || first.find(':') != std::string::npos || first == "localhost";
   if (has_registry) {
     out.registry = first == "index.docker.io" || first == "registry-1.docker.io" ? "docker.io" : first;
     out.repository = repo.substr(slash + 1);
@@ -104,7 +106,8 @@ ImageName parse_image_name(std::string_view image) {
     out.registry = "docker.io";
     out.repository = repo;
   }
-  if (out.registry == "docker.io" && out.repository.find('/') == std::string::npos) out.repository = "library/" + out.repository;
+  if (out.registry == "docker.io" && out.repository.find('/') == std::string::npos)
+    out.repository = "library/" + out.repository;
   return out;
 }
 
@@ -133,7 +136,8 @@ bool looks_like_miner_image(const ImageName& image, std::string* miner, std::str
         if (matches(r, whole, &found, &relation)) {
           if (miner) *miner = found;
           if (how) {
-            *how = relation.empty() ? (r == component ? "" : "spelled \"" + component + "\"") : relation + " \"" + found + "\"";
+            *how = relation.empty() ? (r == component ? "" : "spelled \"" + component + "\"")
+                                    : relation + " \"" + found + "\"";
           }
           return true;
         }
@@ -166,7 +170,8 @@ size_t edit_distance(std::string_view a, std::string_view b, size_t limit) {
     for (size_t j = 1; j <= b.size(); ++j) {
       size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
       current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) current[j] = std::min(current[j], before[j - 2] + 1);
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        current[j] = std::min(current[j], before[j - 2] + 1);
       best = std::min(best, current[j]);
     }
     if (best > limit) return limit + 1;  // every path is already too long

@@ -22,7 +22,9 @@ bool within_node_budget(const YAML::Node& node, size_t& budget, int depth) {
   --budget;
   if (node.IsSequence() || node.IsMap()) {
     for (auto it = node.begin(); it != node.end(); ++it) {
-      if (node.IsMap() ? !within_node_budget(it->second, budget, depth + 1) : !within_node_budget(*it, budget, depth + 1)) return false;
+      if (node.IsMap() ? !within_node_budget(it->second, budget, depth + 1)
+                       : !within_node_budget(*it, budget, depth + 1))
+        return false;
     }
   }
   return true;
@@ -58,7 +60,8 @@ Truth truth_of(const nlohmann::json& value) {
   if (is_deferred(s)) return Truth::Deferred;
   std::string lower;
   for (char c : s) {
-    if (!std::isspace(static_cast<unsigned char>(c))) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!std::isspace(static_cast<unsigned char>(c)))
+      lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   for (const char* t : {"true", "yes", "on", "y", "1"}) {
     if (lower == t) return Truth::True;
@@ -75,7 +78,8 @@ std::string volume_type(const nlohmann::json& volume) {
 }
 
 bool is_confinable_volume_type(const std::string& type) {
-  for (const char* t : {"emptyDir", "configMap", "secret", "persistentVolumeClaim", "downwardAPI", "projected", "ephemeral"}) {
+  for (const char* t :
+       {"emptyDir", "configMap", "secret", "persistentVolumeClaim", "downwardAPI", "projected", "ephemeral"}) {
     if (type == t) return true;
   }
   return type.empty();
@@ -100,7 +104,8 @@ bool parse_embedded_document(std::string_view text, nlohmann::json* out, std::st
     YAML::Node node = YAML::Load(plain);
     size_t budget = 100'000 + 50 * plain.size();
     if (!within_node_budget(node, budget, 0)) {
-      *error = "too many values once aliases are expanded, or nested deeper than " + std::to_string(kMaxDocumentDepth) + " levels";
+      *error = "too many values once aliases are expanded, or nested deeper than " + std::to_string(kMaxDocumentDepth) +
+               " levels";
       return false;
     }
     *out = spec::to_json(node);

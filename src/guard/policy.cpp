@@ -13,7 +13,8 @@ namespace rampart::guard {
 
 namespace {
 
-[[noreturn]] void fail(const std::string& file, const YAML::Node& node, const std::string& path, const std::string& message) {
+[[noreturn]] void fail(const std::string& file, const YAML::Node& node, const std::string& path,
+                       const std::string& message) {
   auto mark = node.Mark();
   throw std::invalid_argument(file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1) +
                               ": " + path + ": " + message);
@@ -83,9 +84,15 @@ void apply(const std::string& file, const YAML::Node& node, const std::string& b
       if (v["requireDigest"]) rules.require_digest = v["requireDigest"].as<bool>();
     } else if (key == "commands") {
       section({"deny", "builtinSignatures", "maxScriptBytes", "maxScriptWords", "maxNesting"});
-      if (v["maxScriptBytes"]) rules.parse_limits.max_bytes = static_cast<size_t>(parse_count(file, v["maxScriptBytes"], path + ".maxScriptBytes"));
-      if (v["maxScriptWords"]) rules.parse_limits.max_words = static_cast<size_t>(parse_count(file, v["maxScriptWords"], path + ".maxScriptWords"));
-      if (v["maxNesting"]) rules.parse_limits.max_depth = static_cast<int>(std::min<int64_t>(parse_count(file, v["maxNesting"], path + ".maxNesting"), 64));
+      if (v["maxScriptBytes"])
+        rules.parse_limits.max_bytes =
+            static_cast<size_t>(parse_count(file, v["maxScriptBytes"], path + ".maxScriptBytes"));
+      if (v["maxScriptWords"])
+        rules.parse_limits.max_words =
+            static_cast<size_t>(parse_count(file, v["maxScriptWords"], path + ".maxScriptWords"));
+      if (v["maxNesting"])
+        rules.parse_limits.max_depth =
+            static_cast<int>(std::min<int64_t>(parse_count(file, v["maxNesting"], path + ".maxNesting"), 64));
       if (v["deny"]) {
         rules.denied_command_patterns = parse_list(file, v["deny"], path + ".deny");
         for (const auto& p : rules.denied_command_patterns) {
@@ -95,38 +102,47 @@ void apply(const std::string& file, const YAML::Node& node, const std::string& b
       }
       if (v["builtinSignatures"]) rules.builtin_command_signatures = v["builtinSignatures"].as<bool>();
     } else if (key == "pods") {
-      section({"privileged", "hostNamespaces", "hostPath", "capabilities", "allowedCapabilities", "missingLimits", "network",
-               "unconfinedVolumes"});
-      if (v["unconfinedVolumes"]) rules.unconfined_volumes = parse_action(file, v["unconfinedVolumes"], path + ".unconfinedVolumes");
+      section({"privileged", "hostNamespaces", "hostPath", "capabilities", "allowedCapabilities", "missingLimits",
+               "network", "unconfinedVolumes"});
+      if (v["unconfinedVolumes"])
+        rules.unconfined_volumes = parse_action(file, v["unconfinedVolumes"], path + ".unconfinedVolumes");
       if (v["network"]) rules.network = parse_action(file, v["network"], path + ".network");
       if (v["privileged"]) rules.privileged = parse_action(file, v["privileged"], path + ".privileged");
-      if (v["hostNamespaces"]) rules.host_namespaces = parse_action(file, v["hostNamespaces"], path + ".hostNamespaces");
+      if (v["hostNamespaces"])
+        rules.host_namespaces = parse_action(file, v["hostNamespaces"], path + ".hostNamespaces");
       if (v["hostPath"]) rules.host_path = parse_action(file, v["hostPath"], path + ".hostPath");
       if (v["capabilities"]) rules.added_capabilities = parse_action(file, v["capabilities"], path + ".capabilities");
-      if (v["allowedCapabilities"]) rules.allowed_capabilities = parse_list(file, v["allowedCapabilities"], path + ".allowedCapabilities");
+      if (v["allowedCapabilities"])
+        rules.allowed_capabilities = parse_list(file, v["allowedCapabilities"], path + ".allowedCapabilities");
       if (v["missingLimits"]) rules.missing_limits = parse_action(file, v["missingLimits"], path + ".missingLimits");
     } else if (key == "deadlines") {
       section({"maxSeconds", "defaultSeconds"});
       if (v["maxSeconds"]) rules.max_deadline_seconds = parse_seconds(file, v["maxSeconds"], path + ".maxSeconds");
-      if (v["defaultSeconds"]) rules.default_deadline_seconds = parse_seconds(file, v["defaultSeconds"], path + ".defaultSeconds");
+      if (v["defaultSeconds"])
+        rules.default_deadline_seconds = parse_seconds(file, v["defaultSeconds"], path + ".defaultSeconds");
     } else if (key == "watch") {
-      section({"stepBudgetSeconds", "historyFactor", "historyMinRuns", "action", "cpuPinnedSeconds", "poolPorts", "minerHashes"});
-      if (v["stepBudgetSeconds"]) rules.step_budget_seconds = parse_seconds(file, v["stepBudgetSeconds"], path + ".stepBudgetSeconds");
+      section({"stepBudgetSeconds", "historyFactor", "historyMinRuns", "action", "cpuPinnedSeconds", "poolPorts",
+               "minerHashes"});
+      if (v["stepBudgetSeconds"])
+        rules.step_budget_seconds = parse_seconds(file, v["stepBudgetSeconds"], path + ".stepBudgetSeconds");
       if (v["historyFactor"]) {
         rules.history_factor = v["historyFactor"].as<double>();
-        if (!(rules.history_factor >= 0)) fail(file, v["historyFactor"], path + ".historyFactor", "must be 0 (off) or a positive factor");
+        if (!(rules.history_factor >= 0))
+          fail(file, v["historyFactor"], path + ".historyFactor", "must be 0 (off) or a positive factor");
       }
-      if (v["historyMinRuns"]) rules.history_min_runs = parse_count(file, v["historyMinRuns"], path + ".historyMinRuns");
-      if (v["cpuPinnedSeconds"]) rules.cpu_pinned_seconds = parse_seconds(file, v["cpuPinnedSeconds"], path + ".cpuPinnedSeconds");
+      if (v["historyMinRuns"])
+        rules.history_min_runs = parse_count(file, v["historyMinRuns"], path + ".historyMinRuns");
+      if (v["cpuPinnedSeconds"])
+        rules.cpu_pinned_seconds = parse_seconds(file, v["cpuPinnedSeconds"], path + ".cpuPinnedSeconds");
       if (v["poolPorts"]) {
         rules.pool_ports.clear();
         for (const auto& p : parse_list(file, v["poolPorts"], path + ".poolPorts")) {
           int port = 0;
           try {
             port = std::stoi(p);
-          } catch (const std::exception&) {
-          }
-          if (port <= 0 || port > 65535) fail(file, v["poolPorts"], path + ".poolPorts", "\"" + p + "\" is not a port number");
+          } catch (const std::exception&) {}
+          if (port <= 0 || port > 65535)
+            fail(file, v["poolPorts"], path + ".poolPorts", "\"" + p + "\" is not a port number");
           rules.pool_ports.push_back(port);
         }
       }
@@ -134,14 +150,18 @@ void apply(const std::string& file, const YAML::Node& node, const std::string& b
         rules.miner_hashes = parse_list(file, v["minerHashes"], path + ".minerHashes");
         for (auto& h : rules.miner_hashes) {
           for (auto& c : h) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-          if (!RE2::FullMatch(h, "[0-9a-f]{64}")) fail(file, v["minerHashes"], path + ".minerHashes", "expected SHA-256 hashes (64 hex digits)");
+          if (!RE2::FullMatch(h, "[0-9a-f]{64}"))
+            fail(file, v["minerHashes"], path + ".minerHashes", "expected SHA-256 hashes (64 hex digits)");
         }
       }
       if (v["action"]) {
         std::string a = v["action"].as<std::string>();
-        if (a == "alert") rules.runtime_action = Action::Warn;
-        else if (a == "terminate") rules.runtime_action = Action::Deny;
-        else fail(file, v["action"], path + ".action", "expected alert or terminate");
+        if (a == "alert")
+          rules.runtime_action = Action::Warn;
+        else if (a == "terminate")
+          rules.runtime_action = Action::Deny;
+        else
+          fail(file, v["action"], path + ".action", "expected alert or terminate");
       }
     } else if (key == "namespaces" && allow_namespaces) {
       // handled by the caller
@@ -149,7 +169,8 @@ void apply(const std::string& file, const YAML::Node& node, const std::string& b
       fail(file, kv.first, path, "unknown field");
     }
   }
-  if (rules.default_deadline_seconds > rules.max_deadline_seconds) rules.default_deadline_seconds = rules.max_deadline_seconds;
+  if (rules.default_deadline_seconds > rules.max_deadline_seconds)
+    rules.default_deadline_seconds = rules.max_deadline_seconds;
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ struct PolicyRules {
   // built-in miner list still applies); set: only images starting with one of these prefixes
   // (after normalising "busybox" to "docker.io/library/busybox").
   std::vector<std::string> allowed_images;
-  std::vector<std::string> denied_images;   // extra prefixes or names, besides the built-in list
+  std::vector<std::string> denied_images;  // extra prefixes or names, besides the built-in list
   bool builtin_miner_list = true;
   bool require_digest = false;
 
@@ -41,18 +41,18 @@ struct PolicyRules {
   std::vector<std::string> allowed_capabilities;
   Action missing_limits = Action::Warn;
 
-  int64_t max_deadline_seconds = 86400;     // activeDeadlineSeconds above this is denied
-  int64_t default_deadline_seconds = 86400; // applied to workflows that set none
+  int64_t max_deadline_seconds = 86400;      // activeDeadlineSeconds above this is denied
+  int64_t default_deadline_seconds = 86400;  // applied to workflows that set none
 
   // Runtime watch.
-  int64_t step_budget_seconds = 6 * 3600;   // a step running longer is an alert
-  double history_factor = 3.0;              // ... or longer than this times the p95 of past runs
-  int64_t history_min_runs = 5;             // ... of at least this many finished runs
-  Action runtime_action = Action::Deny;     // Deny = terminate the workflow; Warn = alert only
-  int64_t cpu_pinned_seconds = 600;         // a process keeping a core busy this long
+  int64_t step_budget_seconds = 6 * 3600;  // a step running longer is an alert
+  double history_factor = 3.0;             // ... or longer than this times the p95 of past runs
+  int64_t history_min_runs = 5;            // ... of at least this many finished runs
+  Action runtime_action = Action::Deny;    // Deny = terminate the workflow; Warn = alert only
+  int64_t cpu_pinned_seconds = 600;        // a process keeping a core busy this long
   // Remote ports of mining pools: a step's connection to one is a miner's (watch.poolPorts).
   std::vector<int> pool_ports = {3333, 4444, 5555, 7777, 14444, 45560, 45700, 10128, 14433, 20128};
-  std::vector<std::string> miner_hashes;    // SHA-256 of executables known to be miners
+  std::vector<std::string> miner_hashes;  // SHA-256 of executables known to be miners
 };
 
 struct Policy {

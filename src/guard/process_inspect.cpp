@@ -24,10 +24,10 @@ namespace rampart::guard {
 namespace {
 
 constexpr size_t kChunk = 1 << 20;
-constexpr size_t kOverlap = 256;        // a string cut by a chunk boundary is found in the next
-constexpr size_t kMaxCache = 4096;       // files remembered
+constexpr size_t kOverlap = 256;    // a string cut by a chunk boundary is found in the next
+constexpr size_t kMaxCache = 4096;  // files remembered
 constexpr size_t kMaxScriptBytes = 1 << 20;
-constexpr int kMaxFds = 4096;            // descriptors looked at per process
+constexpr int kMaxFds = 4096;  // descriptors looked at per process
 
 std::string link_target(const std::string& path) {
   char buf[512];
@@ -41,7 +41,8 @@ std::string base(const std::string& path) {
 }
 
 bool is_interpreter(const std::string& name) {
-  for (const char* s : {"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox", "perl", "ruby", "node", "php", "lua"}) {
+  for (const char* s :
+       {"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox", "perl", "ruby", "node", "php", "lua"}) {
     if (name == s) return true;
   }
   return name.rfind("python", 0) == 0 || name.rfind("perl5", 0) == 0;
@@ -165,9 +166,10 @@ std::string miner_content_evidence(std::string_view chunk) {
     o.set_case_sensitive(false);
     o.set_encoding(RE2::Options::EncodingLatin1);
     o.set_log_errors(false);
-    return RE2(R"((stratum[0-9]?\+(?:tcp|ssl|tls)://|randomx|cryptonight|--donate-level|xmrig|)"
-               R"((?:minexmr|supportxmr|nanopool|moneroocean|hashvault|c3pool|herominers|minergate|2miners|f2pool|unmineable)\.[a-z]{2,6}))",
-               o);
+    return RE2(
+        R"((stratum[0-9]?\+(?:tcp|ssl|tls)://|randomx|cryptonight|--donate-level|xmrig|)"
+        R"((?:minexmr|supportxmr|nanopool|moneroocean|hashvault|c3pool|herominers|minergate|2miners|f2pool|unmineable)\.[a-z]{2,6}))",
+        o);
   }();
   std::string found;
   if (!RE2::PartialMatch(re2::StringPiece(chunk.data(), chunk.size()), re, &found)) return "";
@@ -253,7 +255,8 @@ std::vector<TcpEntry> parse_proc_net_tcp(std::string_view text) {
   while (std::getline(in, line)) {
     std::istringstream row(line);
     std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
-    if (!(row >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode)) continue;
+    if (!(row >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >> inode))
+      continue;
     size_t colon = remote.find(':');
     if (colon == std::string::npos) continue;
     try {

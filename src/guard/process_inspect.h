@@ -65,7 +65,7 @@ std::string miner_content_evidence(std::string_view chunk);
 struct TcpEntry {
   std::string remote;  // "203.0.113.9:3333" or "[2001:db8::1]:3333"
   int remote_port = 0;
-  int state = 0;       // 1 ESTABLISHED, 2 SYN_SENT, ...
+  int state = 0;  // 1 ESTABLISHED, 2 SYN_SENT, ...
   uint64_t inode = 0;
 };
 

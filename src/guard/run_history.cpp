@@ -32,7 +32,8 @@ std::string workflow_group(const nlohmann::json& manifest) {
   return meta.is_object() ? meta.value("generateName", "") : "";
 }
 
-const RunDurations& RunHistory::durations(store::Store& store, const std::string& ns, const std::string& group, int64_t now_ms) {
+const RunDurations& RunHistory::durations(store::Store& store, const std::string& ns, const std::string& group,
+                                          int64_t now_ms) {
   auto key = std::make_pair(ns, group);
   auto it = cache_.find(key);
   if (it != cache_.end() && now_ms - it->second.loaded_ms < refresh_ms_) return it->second.durations;
@@ -58,7 +59,8 @@ const RunDurations& RunHistory::durations(store::Store& store, const std::string
       if (s.value("type", "") != "Pod" || s.value("phase", "") != "Succeeded") continue;
       int64_t started = s.value("startedAtMs", int64_t{0});
       int64_t finished = s.value("finishedAtMs", int64_t{0});
-      if (started && finished > started) entry.durations.template_ms[s.value("templateName", "")].push_back(finished - started);
+      if (started && finished > started)
+        entry.durations.template_ms[s.value("templateName", "")].push_back(finished - started);
     }
   }
   return entry.durations;

@@ -30,8 +30,8 @@ std::optional<int64_t> history_limit_passed(int64_t elapsed_ms, const std::vecto
 std::string workflow_group(const nlohmann::json& manifest);
 
 struct RunDurations {
-  std::vector<int64_t> workflow_ms;                          // whole runs
-  std::map<std::string, std::vector<int64_t>> template_ms;   // Pod nodes by templateName
+  std::vector<int64_t> workflow_ms;                         // whole runs
+  std::map<std::string, std::vector<int64_t>> template_ms;  // Pod nodes by templateName
 };
 
 // Past durations per (namespace, group), read from the store at most once per `refresh_ms` and

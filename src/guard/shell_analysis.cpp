@@ -322,7 +322,8 @@ Value Analyzer::parameter(const shell::Part& part) {
     std::string from = arg.substr(0, slash);
     std::string to = slash == std::string::npos ? "" : arg.substr(slash + 1);
     if (from.find_first_of("*?[") != std::string::npos) return Value::unknown();
-    for (size_t at = from.empty() ? std::string::npos : t.find(from); at != std::string::npos; at = t.find(from, at + to.size())) {
+    for (size_t at = from.empty() ? std::string::npos : t.find(from); at != std::string::npos;
+         at = t.find(from, at + to.size())) {
       t.replace(at, from.size(), to);
       if (op == "/" || t.size() > limits_.max_bytes) break;
     }
@@ -334,7 +335,9 @@ Value Analyzer::parameter(const shell::Part& part) {
       long offset = std::stol(arg.substr(0, colon));
       if (offset < 0) offset = std::max(0L, static_cast<long>(t.size()) + offset);
       std::string rest = t.substr(std::min(static_cast<size_t>(offset), t.size()));
-      t = colon == std::string::npos ? rest : rest.substr(0, static_cast<size_t>(std::max(0L, std::stol(arg.substr(colon + 1)))));
+      t = colon == std::string::npos
+              ? rest
+              : rest.substr(0, static_cast<size_t>(std::max(0L, std::stol(arg.substr(colon + 1)))));
     } catch (const std::exception&) {
       return Value::unknown();
     }
@@ -350,7 +353,8 @@ CommandReport analyse_script(std::string_view text, ProgramKind kind, const std:
   // nothing more than their text, and have no payload to decode.
   if (kind == ProgramKind::Shell && text.size() <= limits.max_bytes && is_plain_command(text) &&
       base64_candidates(text, kMinEncodedLength, 1).empty()) {
-    for (const auto& m : content_signatures(text)) report.findings.push_back({m.rule, clean_evidence(m.evidence), "", false});
+    for (const auto& m : content_signatures(text))
+      report.findings.push_back({m.rule, clean_evidence(m.evidence), "", false});
     return report;
   }
   Analyzer analyzer(limits, report.findings);

@@ -80,7 +80,8 @@ class Analyzer {
   // `as_written`: every word is a plain literal, so the command line is text already checked.
   Value run_fields(std::vector<Value> fields, const Value& input, int depth, const std::string& how, bool as_written);
   void check_command_line(const std::vector<Value>& fields, bool as_written, const std::string& how);
-  std::optional<Value> run_builtin(std::string_view name, const std::vector<Value>& fields, int depth, const std::string& how);
+  std::optional<Value> run_builtin(std::string_view name, const std::vector<Value>& fields, int depth,
+                                   const std::string& how);
   Value concatenate(const std::vector<Value>& fields, const Value& input);
   void copy_files(std::string_view name, const std::vector<Value>& fields);
   Value unpack(const std::vector<Value>& fields, const Value& input);

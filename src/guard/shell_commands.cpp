@@ -27,12 +27,15 @@ bool one_of(std::string_view s, std::initializer_list<std::string_view> names) {
 }
 
 bool version_suffix(std::string_view rest) {
-  return std::all_of(rest.begin(), rest.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
+  return std::all_of(rest.begin(), rest.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });
 }
 
 Lang language_of(std::string_view name) {
   if (one_of(name, {"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh", "fish"})) return Lang::Shell;
-  auto family = [&](std::string_view stem) { return starts_with(name, stem) && version_suffix(name.substr(stem.size())); };
+  auto family = [&](std::string_view stem) {
+    return starts_with(name, stem) && version_suffix(name.substr(stem.size()));
+  };
   if (family("python") || family("pypy")) return Lang::Python;
   if (family("perl")) return Lang::Perl;
   if (family("ruby")) return Lang::Ruby;
@@ -50,7 +53,8 @@ bool is_code_flag(Lang lang, const std::string& a) {
              std::all_of(a.begin() + 1, a.end(), [](char c) { return std::isalpha(static_cast<unsigned char>(c)); });
     case Lang::Python: return a == "-c";
     case Lang::Perl: return a == "-e" || a == "-E";
-    case Lang::Ruby: case Lang::Lua: return a == "-e";
+    case Lang::Ruby:
+    case Lang::Lua: return a == "-e";
     case Lang::Node: return a == "-e" || a == "-p" || a == "--eval" || a == "--print";
     case Lang::Php: return a == "-r";
     case Lang::PowerShell: return a == "-c" || a == "-Command" || a == "-command";
@@ -73,7 +77,8 @@ bool is_downloader(std::string_view name) {
 }
 
 bool is_unpacker(std::string_view name) {
-  return one_of(name, {"tar", "bsdtar", "unzip", "gunzip", "zcat", "bunzip2", "xz", "unxz", "7z", "7za", "cpio", "unrar"});
+  return one_of(name,
+                {"tar", "bsdtar", "unzip", "gunzip", "zcat", "bunzip2", "xz", "unxz", "7z", "7za", "cpio", "unrar"});
 }
 
 bool is_system_path(const std::string& p) {
@@ -85,7 +90,8 @@ bool is_system_path(const std::string& p) {
 
 bool is_name(std::string_view s) {
   if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
 std::string joined(const std::vector<Value>& fields, size_t from, const char* separator) {
@@ -111,13 +117,15 @@ Value taint_of(const Value& input) {
 bool strip_wrapper(std::vector<Value>& fields, std::vector<std::pair<std::string, Value>>& assignments) {
   const std::string name_text = base_name(fields[0].text);
   const std::string_view name = name_text;
-  if (!one_of(name, {"exec", "nohup", "setsid", "time", "command", "builtin", "stdbuf", "nice", "ionice", "sudo", "doas", "env",
-                     "timeout", "chrt", "taskset", "busybox", "unbuffer", "nsenter", "runuser", "chroot", "flock", "xargs"})) {
+  if (!one_of(name, {"exec",     "nohup",   "setsid",  "time",   "command", "builtin", "stdbuf",  "nice",
+                     "ionice",   "sudo",    "doas",    "env",    "timeout", "chrt",    "taskset", "busybox",
+                     "unbuffer", "nsenter", "runuser", "chroot", "flock",   "xargs"})) {
     return false;
   }
   fields.erase(fields.begin());
   auto with_value = [&](const std::string& a) {
-    if (name == "sudo" || name == "doas" || name == "runuser") return a == "-u" || a == "-g" || a == "-C" || a == "-D" || a == "-h" || a == "-p";
+    if (name == "sudo" || name == "doas" || name == "runuser")
+      return a == "-u" || a == "-g" || a == "-C" || a == "-D" || a == "-h" || a == "-p";
     if (name == "nice" || name == "ionice") return a == "-n" || a == "-c" || a == "-p";
     if (name == "timeout") return a == "-s" || a == "-k" || a == "--signal" || a == "--kill-after";
     if (name == "env") return a == "-u" || a == "-C" || a == "--unset" || a == "--chdir";
@@ -141,7 +149,8 @@ bool strip_wrapper(std::vector<Value>& fields, std::vector<std::pair<std::string
     }
   }
   // A leading operand that is not the command: a duration, a priority, a CPU mask, a directory, a lock file.
-  if ((name == "timeout" || name == "chrt" || name == "taskset" || name == "chroot" || name == "flock") && !fields.empty()) {
+  if ((name == "timeout" || name == "chrt" || name == "taskset" || name == "chroot" || name == "flock") &&
+      !fields.empty()) {
     fields.erase(fields.begin());
   }
   return true;
@@ -171,8 +180,10 @@ Value printed(std::string_view name, const std::vector<Value>& fields) {
   for (size_t k = 0; k < format.size(); ++k) {
     if (format[k] == '%' && k + 1 < format.size()) {
       char conv = format[++k];
-      if (conv == '%') text += '%';
-      else if (next < fields.size()) text += conv == 'b' ? decode_ansi_c(fields[next++].text) : fields[next++].text;
+      if (conv == '%')
+        text += '%';
+      else if (next < fields.size())
+        text += conv == 'b' ? decode_ansi_c(fields[next++].text) : fields[next++].text;
     } else {
       text += format[k];
     }
@@ -296,12 +307,12 @@ void Analyzer::check_command_line(const std::vector<Value>& fields, bool as_writ
   if (fields[0].downloaded) report("command.dropper", fields[0].origin + " -> run as a command", how, fields[0].hidden);
 }
 
-Value Analyzer::run_fields(std::vector<Value> fields, const Value& input, int depth, const std::string& how, bool as_written) {
+Value Analyzer::run_fields(std::vector<Value> fields, const Value& input, int depth, const std::string& how,
+                           bool as_written) {
   if (fields.empty()) return Value{};
   check_command_line(fields, as_written, how);
   std::vector<std::pair<std::string, Value>> assignments;
-  for (int i = 0; i < 8 && !fields.empty() && strip_wrapper(fields, assignments); ++i) {
-  }
+  for (int i = 0; i < 8 && !fields.empty() && strip_wrapper(fields, assignments); ++i) {}
   for (auto& [name, value] : assignments) vars_[name] = value;
   if (fields.empty()) return taint_of(input);
   const std::string name_text = base_name(fields[0].text);
@@ -331,7 +342,8 @@ Value Analyzer::run_fields(std::vector<Value> fields, const Value& input, int de
 std::optional<Value> Analyzer::run_builtin(std::string_view name, const std::vector<Value>& fields, int depth,
                                            const std::string& how) {
   if (name == "su") {
-    auto c = std::find_if(fields.begin(), fields.end(), [](const Value& v) { return v.text == "-c" || v.text == "--command"; });
+    auto c = std::find_if(fields.begin(), fields.end(),
+                          [](const Value& v) { return v.text == "-c" || v.text == "--command"; });
     if (c == fields.end() || c + 1 == fields.end()) return Value::unknown();
     return run_program_source("su -c", *(c + 1), ProgramKind::Shell, {}, depth, how);
   }
@@ -394,7 +406,8 @@ void Analyzer::copy_files(std::string_view name, const std::vector<Value>& field
   for (size_t i = 1; i < fields.size(); ++i) {
     const std::string& a = fields[i].text;
     if (a == "-m" || a == "-t" || a == "-o" || a == "-g") {
-      executable = executable || (a == "-m" && i + 1 < fields.size() && fields[i + 1].text.find_first_of("1357x") != std::string::npos);
+      executable = executable || (a == "-m" && i + 1 < fields.size() &&
+                                  fields[i + 1].text.find_first_of("1357x") != std::string::npos);
       ++i;
     } else if (!a.empty() && a[0] != '-') {
       operands.push_back(a);
@@ -426,8 +439,8 @@ Value Analyzer::unpack(const std::vector<Value>& fields, const Value& input) {
   return out;
 }
 
-Value Analyzer::run_interpreter(const std::string& name, const std::vector<Value>& fields, const Value& input, int depth,
-                                const std::string& how) {
+Value Analyzer::run_interpreter(const std::string& name, const std::vector<Value>& fields, const Value& input,
+                                int depth, const std::string& how) {
   Lang lang = language_of(name);
   ProgramKind kind = lang == Lang::Shell ? ProgramKind::Shell : ProgramKind::Program;
   for (size_t i = 1; i < fields.size(); ++i) {
@@ -438,7 +451,7 @@ Value Analyzer::run_interpreter(const std::string& name, const std::vector<Value
       return run_program_source(name + " " + a, fields[i + 1], kind, positional, depth, how);
     }
     if (a == "-m" && lang == Lang::Python) return Value::unknown();  // a module, not a program we can read
-    if (a == "-" || (lang == Lang::Shell && a == "-s")) break;        // the program comes from stdin
+    if (a == "-" || (lang == Lang::Shell && a == "-s")) break;       // the program comes from stdin
     if (takes_value(lang, a)) {
       ++i;
       continue;
@@ -448,7 +461,8 @@ Value Analyzer::run_interpreter(const std::string& name, const std::vector<Value
     return Value::unknown();
   }
   if (input.downloaded) {
-    report("command.dropper", (input.origin.empty() ? "downloaded content" : input.origin) + " | " + name, how, input.hidden);
+    report("command.dropper", (input.origin.empty() ? "downloaded content" : input.origin) + " | " + name, how,
+           input.hidden);
   } else if (input.decoded || !input.text.empty()) {
     run_program_source(name, input, kind, {}, depth, how.empty() ? "in what is piped into " + name : how);
   }
@@ -458,8 +472,8 @@ Value Analyzer::run_interpreter(const std::string& name, const std::vector<Value
 Value Analyzer::run_program_source(const std::string& interpreter, const Value& program, ProgramKind kind,
                                    const std::vector<Value>& positional, int depth, const std::string& how) {
   if (program.downloaded) {
-    report("command.dropper", (program.origin.empty() ? "downloaded content" : program.origin) + " -> " + interpreter, how,
-           program.hidden);
+    report("command.dropper", (program.origin.empty() ? "downloaded content" : program.origin) + " -> " + interpreter,
+           how, program.hidden);
     return Value::unknown();
   }
   if (program.decoded) {
@@ -479,7 +493,8 @@ Value Analyzer::run_program_source(const std::string& interpreter, const Value& 
     vars_["*"].text = all;
   }
   std::string context = "in the code run by " + interpreter;
-  Value out = run_text(program.text, kind, depth + 1, how.empty() ? context : how, program.verbatim && !program.decoded);
+  Value out =
+      run_text(program.text, kind, depth + 1, how.empty() ? context : how, program.verbatim && !program.decoded);
   hiding_ = was_hiding;
   if (kind == ProgramKind::Shell) vars_ = std::move(saved);  // a child shell's variables stay there
   return out;
@@ -500,7 +515,8 @@ void Analyzer::run_path(const Value& program, const std::string& interpreter, in
   }
   if (f && (f->content.decoded || !f->content.text.empty())) {
     Lang lang = interpreter.empty() ? Lang::Shell : language_of(interpreter == "source" ? "sh" : interpreter);
-    run_program_source(runner, f->content, lang == Lang::Shell ? ProgramKind::Shell : ProgramKind::Program, {}, depth, how);
+    run_program_source(runner, f->content, lang == Lang::Shell ? ProgramKind::Shell : ProgramKind::Program, {}, depth,
+                       how);
     return;
   }
   if (!f && unpacked_download_ && has_slash && !is_system_path(normalise_path(path))) {
@@ -540,7 +556,8 @@ Value Analyzer::download(const std::string& name, const std::vector<Value>& fiel
     }
   }
   std::string remote = url.empty() ? "" : base_name(url.substr(0, url.find_first_of("?#", url.find("://") + 3)));
-  if (remote.empty() || remote.find("://") != std::string::npos || url.find('/', url.find("://") + 3) == std::string::npos) {
+  if (remote.empty() || remote.find("://") != std::string::npos ||
+      url.find('/', url.find("://") + 3) == std::string::npos) {
     remote = "index.html";
   }
   if (out_file.empty() && (remote_name || !curl_like)) out_file = remote;
@@ -567,14 +584,16 @@ Value Analyzer::decode_filter(const std::string& name, const std::vector<Value>&
   std::string decoded;
   bool base64 = (name == "base64" && has({"-d", "--decode", "-D", "-di", "-id"})) ||
                 (name == "openssl" && has({"base64", "-base64", "-a"}) && has({"-d"}));
-  bool hex = name == "xxd" && (has({"-r"}) || has({"-rp", "-pr", "-r -p"})) && (has({"-p", "-ps", "-plain"}) || has({"-rp", "-pr"}));
+  bool hex = name == "xxd" && (has({"-r"}) || has({"-rp", "-pr", "-r -p"})) &&
+             (has({"-p", "-ps", "-plain"}) || has({"-rp", "-pr"}));
   if (name == "rev" && source.known) {
     out = source;
     size_t start = 0;
     while (start < out.text.size()) {
       size_t end = out.text.find('\n', start);
       if (end == std::string::npos) end = out.text.size();
-      std::reverse(out.text.begin() + static_cast<std::ptrdiff_t>(start), out.text.begin() + static_cast<std::ptrdiff_t>(end));
+      std::reverse(out.text.begin() + static_cast<std::ptrdiff_t>(start),
+                   out.text.begin() + static_cast<std::ptrdiff_t>(end));
       start = end + 1;
     }
     out.expanded = true;

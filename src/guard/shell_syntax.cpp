@@ -11,13 +11,16 @@ namespace {
 bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
 bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-bool ends_word(char c) { return is_blank(c) || c == '\n' || c == ';' || c == '&' || c == '|' || c == '<' || c == '>' || c == '(' || c == ')'; }
+bool ends_word(char c) {
+  return is_blank(c) || c == '\n' || c == ';' || c == '&' || c == '|' || c == '<' || c == '>' || c == '(' || c == ')';
+}
 
 // Reserved words read as nothing when they start a command: what matters is the simple commands
 // inside a compound one.
 bool is_keyword(std::string_view w) {
-  static constexpr std::string_view words[] = {"if", "then", "else", "elif", "fi", "do", "done", "while", "until", "case",
-                                               "esac", "for", "select", "function", "{", "}", "!", "[[", "]]"};
+  static constexpr std::string_view words[] = {"if",    "then",  "else", "elif", "fi",  "do",     "done",
+                                               "while", "until", "case", "esac", "for", "select", "function",
+                                               "{",     "}",     "!",    "[[",   "]]"};
   if (w.size() > 8) return false;
   for (std::string_view k : words) {
     if (w == k) return true;
@@ -95,7 +98,8 @@ void read_braced_parameter(std::string_view inside, Part& p) {
   p.text = std::string(inside.substr(name_start, i - name_start));
   std::string_view rest = inside.substr(i);
   if (rest.empty() || !p.op.empty()) return;
-  static constexpr std::string_view ops[] = {":-", ":=", ":+", ":?", "##", "%%", "//", "-", "=", "+", "?", "#", "%", "/", ":"};
+  static constexpr std::string_view ops[] = {":-", ":=", ":+", ":?", "##", "%%", "//", "-",
+                                             "=",  "+",  "?",  "#",  "%",  "/",  ":"};
   for (std::string_view o : ops) {
     if (rest.substr(0, o.size()) == o) {
       p.op = std::string(o);
@@ -416,7 +420,8 @@ void Parser::read_dollar(std::vector<Part>& parts, std::string& literal, bool qu
     p.kind = Part::Kind::Parameter;
     p.text = std::string(text_.substr(next, end - next));
     pos_ = end;
-  } else if (n != '\0' && (std::isdigit(static_cast<unsigned char>(n)) || std::string_view("@*#?$!-").find(n) != std::string_view::npos)) {
+  } else if (n != '\0' && (std::isdigit(static_cast<unsigned char>(n)) ||
+                           std::string_view("@*#?$!-").find(n) != std::string_view::npos)) {
     p.kind = Part::Kind::Parameter;
     p.text = std::string(1, n);
     pos_ = next + 1;

@@ -22,10 +22,10 @@ struct Limits {
 struct Part {
   enum class Kind { Literal, Parameter, CommandSubst, ProcessSubst, Arithmetic };
   Kind kind = Kind::Literal;
-  std::string text;   // Literal: the text; Parameter: the name; substitutions: their source
-  std::string op;     // Parameter: ":-", "-", ":=", "=", ":+", "+", "#", "##", "%", "%%", "/", "//", ":", "len", "!"
-  std::string arg;    // Parameter: the operator's word, as written (quotes removed)
-  bool quoted = false;  // inside quotes: the value is not split into fields
+  std::string text;      // Literal: the text; Parameter: the name; substitutions: their source
+  std::string op;        // Parameter: ":-", "-", ":=", "=", ":+", "+", "#", "##", "%", "%%", "/", "//", ":", "len", "!"
+  std::string arg;       // Parameter: the operator's word, as written (quotes removed)
+  bool quoted = false;   // inside quotes: the value is not split into fields
   bool verbatim = true;  // substitutions: `text` is a slice of the input as written (not `...`)
 };
 
@@ -35,10 +35,10 @@ struct Word {
 };
 
 struct Redirect {
-  int fd = -1;         // the descriptor redirected; -1: the operator's default (0 for <, 1 for >)
-  std::string op;      // "<", ">", ">>", ">|", "<>", "&>", "&>>", ">&", "<&", "<<", "<<<"
-  Word target;         // file, descriptor or here-string
-  int heredoc = -1;    // "<<": index into Script::heredocs
+  int fd = -1;       // the descriptor redirected; -1: the operator's default (0 for <, 1 for >)
+  std::string op;    // "<", ">", ">>", ">|", "<>", "&>", "&>>", ">&", "<&", "<<", "<<<"
+  Word target;       // file, descriptor or here-string
+  int heredoc = -1;  // "<<": index into Script::heredocs
 };
 
 struct Command {

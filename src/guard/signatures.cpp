@@ -51,9 +51,10 @@ const std::vector<CommandRule>& command_rules() {
         R"(((?:[a-z0-9-]+\.)*(minexmr|supportxmr|nanopool|moneroocean|hashvault|xmrpool|2miners|f2pool|c3pool|)"
         R"(herominers|nicehash|minergate|viabtc|ethermine|dwarfpool|monerohash|unmineable|zpool|prohashing|)"
         R"(mining-dutch|antpool|poolin|xmrfast|moneropool|skypool|hiveon|flexpool|woolypooly|kryptex)\.[a-z]{2,10}))");
-    add("command.miner-flags", R"((--donate-level[= ]\s*\d+|--cpu-priority[= ]|--randomx-[a-z-]+|--coin[= ]\s*(monero|xmr)\b|)"
-                               R"(--algo[= ]\s*(rx/0|cn/r|cryptonight|randomx|kawpow|ethash)\b|-a\s+(rx/0|cryptonight|randomx)\b|)"
-                               R"(\s-o\s+[^\s]+:\d{2,5}\s(?:.*\s)?-u\s+[^\s]+|--url[= ][^\s]+:\d{2,5}\s(?:.*\s)?--user[= ][^\s]+))");
+    add("command.miner-flags",
+        R"((--donate-level[= ]\s*\d+|--cpu-priority[= ]|--randomx-[a-z-]+|--coin[= ]\s*(monero|xmr)\b|)"
+        R"(--algo[= ]\s*(rx/0|cn/r|cryptonight|randomx|kawpow|ethash)\b|-a\s+(rx/0|cryptonight|randomx)\b|)"
+        R"(\s-o\s+[^\s]+:\d{2,5}\s(?:.*\s)?-u\s+[^\s]+|--url[= ][^\s]+:\d{2,5}\s(?:.*\s)?--user[= ][^\s]+))");
     // Standard (95 characters, starting 4) and integrated (106, starting 4) Monero addresses;
     // subaddresses start with 8.
     add("command.wallet", R"(\b([48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}(?:[1-9A-HJ-NP-Za-km-z]{11})?)\b)");

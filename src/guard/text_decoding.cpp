@@ -1,6 +1,5 @@
 #include "guard/text_decoding.h"
 
-
 #include "exec/kubernetes/output_framing.h"
 
 namespace rampart::guard {
@@ -8,7 +7,8 @@ namespace rampart::guard {
 namespace {
 
 bool is_base64_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '/' || c == '-' || c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+         c == '-' || c == '_';
 }
 
 int hex_value(char c) {
@@ -69,7 +69,8 @@ std::string decode_ansi_c(std::string_view body) {
       int value = 0;
       size_t n = 0;
       while (n < max && i + 1 < body.size()) {
-        int d = base == 16 ? hex_value(body[i + 1]) : (body[i + 1] >= '0' && body[i + 1] <= '7' ? body[i + 1] - '0' : -1);
+        int d =
+            base == 16 ? hex_value(body[i + 1]) : (body[i + 1] >= '0' && body[i + 1] <= '7' ? body[i + 1] - '0' : -1);
         if (d < 0) break;
         value = value * base + d;
         ++i;
@@ -82,10 +83,26 @@ std::string decode_ansi_c(std::string_view body) {
       case 't': out += '\t'; break;
       case 'r': out += '\r'; break;
       case 'a': out += '\a'; break;
-      case 'e': case 'E': out += '\x1b'; break;
-      case 'x': { int v = digits(2, 16); out += v < 0 ? std::string("\\x") : std::string(1, static_cast<char>(v)); break; }
-      case 'u': { int v = digits(4, 16); out += v < 0 || v > 0x7f ? std::string("?") : std::string(1, static_cast<char>(v)); break; }
-      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+      case 'e':
+      case 'E': out += '\x1b'; break;
+      case 'x': {
+        int v = digits(2, 16);
+        out += v < 0 ? std::string("\\x") : std::string(1, static_cast<char>(v));
+        break;
+      }
+      case 'u': {
+        int v = digits(4, 16);
+        out += v < 0 || v > 0x7f ? std::string("?") : std::string(1, static_cast<char>(v));
+        break;
+      }
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7': {
         --i;  // the first digit is part of the number
         int v = digits(3, 8);
         out += static_cast<char>(v & 0xff);

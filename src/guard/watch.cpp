@@ -58,7 +58,7 @@ std::string seconds(int64_t ms) { return std::to_string(ms / 1000) + " s"; }
 
 nlohmann::json Alert::to_json() const {
   return {{"time_ms", time_ms}, {"namespace", namespace_}, {"workflow", workflow}, {"node", node_id},
-          {"rule", rule},       {"severity", severity},     {"evidence", evidence}, {"action", action}};
+          {"rule", rule},       {"severity", severity},    {"evidence", evidence}, {"action", action}};
 }
 
 std::string Alert::kill_reason() const { return "guard: " + rule + ": " + evidence; }
@@ -127,7 +127,8 @@ std::string Watcher::misbehaviour(int pid, const std::string& comm, const Policy
   if (!connections.empty()) {
     *rule = "runtime.pool-connection";
     const TcpEntry& c = connections.front();
-    return comm + " connects to " + c.remote + (c.state == 2 ? " (opening)" : " (established)") + ", a mining pool port";
+    return comm + " connects to " + c.remote + (c.state == 2 ? " (opening)" : " (established)") +
+           ", a mining pool port";
   }
   return "";
 }
@@ -158,12 +159,15 @@ void Watcher::scan_processes(int64_t now_ms, Raise& alerts) {
     sample.cpu_ticks = cpu_ticks(pid);
     sample.time_ms = now_ms;
     if (auto old = samples_.find(pid); old != samples_.end() && now_ms > old->second.time_ms) {
-      double cores = static_cast<double>(sample.cpu_ticks - old->second.cpu_ticks) / static_cast<double>(ticks_per_second) /
+      double cores = static_cast<double>(sample.cpu_ticks - old->second.cpu_ticks) /
+                     static_cast<double>(ticks_per_second) /
                      (static_cast<double>(now_ms - old->second.time_ms) / 1000.0);
-      sample.busy_since_ms = cores >= 0.9 ? (old->second.busy_since_ms ? old->second.busy_since_ms : old->second.time_ms) : 0;
+      sample.busy_since_ms =
+          cores >= 0.9 ? (old->second.busy_since_ms ? old->second.busy_since_ms : old->second.time_ms) : 0;
       if (sample.busy_since_ms && now_ms - sample.busy_since_ms >= pinned_ms) {
-        raise(alerts, {0, step.namespace_, step.workflow, step.node_id, "runtime.cpu-pinned", "medium",
-                       comm + " kept a core busy for " + seconds(now_ms - sample.busy_since_ms), action_for(step.namespace_)},
+        raise(alerts,
+              {0, step.namespace_, step.workflow, step.node_id, "runtime.cpu-pinned", "medium",
+               comm + " kept a core busy for " + seconds(now_ms - sample.busy_since_ms), action_for(step.namespace_)},
               now_ms);
       }
     }
@@ -183,7 +187,8 @@ void Watcher::freeze(const StepIdentity& step, const std::map<int, int>& parents
     for (const auto& [pid, ppid] : current) {
       if (frozen.pids.count(pid) || !descends_from(pid, root_pid_, current) || comm_of(pid) == "bwrap") continue;
       StepIdentity other = step_of_process(pid, current);
-      if (other.workflow != step.workflow || other.node_id != step.node_id || other.namespace_ != step.namespace_) continue;
+      if (other.workflow != step.workflow || other.node_id != step.node_id || other.namespace_ != step.namespace_)
+        continue;
       if (::kill(pid, SIGSTOP) == 0) frozen.pids.insert(pid);
     }
   }
@@ -214,15 +219,17 @@ void Watcher::check_durations(store::Store& store, int64_t now_ms, Raise& alerts
     std::string group = workflow_group(wf.manifest);
     const RunDurations* past = nullptr;
     if (!group.empty() && rules.history_factor > 0) past = &history_.durations(store, wf.namespace_, group, now_ms);
-    auto over_history = [&](int64_t elapsed, const std::vector<int64_t>& durations, const std::string& what, const std::string& node) {
+    auto over_history = [&](int64_t elapsed, const std::vector<int64_t>& durations, const std::string& what,
+                            const std::string& node) {
       auto limit = history_limit_passed(elapsed, durations, rules.history_factor, rules.history_min_runs);
       if (!limit) return;
       std::ostringstream factor;
       factor << rules.history_factor;
-      raise(alerts, {0, wf.namespace_, wf.name, node, "runtime.history", "high",
-                     what + " has run " + seconds(elapsed) + ", beyond " + factor.str() + " x the p95 of its " +
-                         std::to_string(durations.size()) + " past runs (" + seconds(*limit) + ")",
-                     action_for(wf.namespace_)},
+      raise(alerts,
+            {0, wf.namespace_, wf.name, node, "runtime.history", "high",
+             what + " has run " + seconds(elapsed) + ", beyond " + factor.str() + " x the p95 of its " +
+                 std::to_string(durations.size()) + " past runs (" + seconds(*limit) + ")",
+             action_for(wf.namespace_)},
             now_ms);
     };
     if (past && wf.started_at) over_history(now_ms - wf.started_at, past->workflow_ms, "workflow " + wf.name, "");
@@ -233,9 +240,10 @@ void Watcher::check_durations(store::Store& store, int64_t now_ms, Raise& alerts
       if (!started) continue;
       std::string name = "step " + s.value("displayName", node.id);
       if (now_ms - started > budget_ms) {
-        raise(alerts, {0, wf.namespace_, wf.name, node.id, "runtime.time-budget", "high",
-                       name + " has run " + seconds(now_ms - started) + ", beyond its budget of " + seconds(budget_ms),
-                       action_for(wf.namespace_)},
+        raise(alerts,
+              {0, wf.namespace_, wf.name, node.id, "runtime.time-budget", "high",
+               name + " has run " + seconds(now_ms - started) + ", beyond its budget of " + seconds(budget_ms),
+               action_for(wf.namespace_)},
               now_ms);
       }
       if (past) {

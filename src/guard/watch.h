@@ -34,11 +34,11 @@ struct Alert {
   int64_t time_ms = 0;
   std::string namespace_;
   std::string workflow;
-  std::string node_id;    // "" for the workflow as a whole
-  std::string rule;       // runtime.miner-process, runtime.pool-connection, runtime.cpu-pinned, ...
-  std::string severity;   // critical, high, medium
+  std::string node_id;   // "" for the workflow as a whole
+  std::string rule;      // runtime.miner-process, runtime.pool-connection, runtime.cpu-pinned, ...
+  std::string severity;  // critical, high, medium
   std::string evidence;
-  std::string action;     // alert, terminate
+  std::string action;  // alert, terminate
   nlohmann::json to_json() const;
   // What the node's message says when the step is killed for it: "guard: <rule>: <evidence>".
   std::string kill_reason() const;

@@ -353,8 +353,10 @@ struct HttpClient::Impl {
         }
       }
       if (ec) {
-        if (is_timeout(ec) || call.cancelled()) call.fail(HttpClientError::Timeout, "reading the body", ec);
-        else response.truncated = true;  // closed mid-body: keep what came
+        if (is_timeout(ec) || call.cancelled())
+          call.fail(HttpClientError::Timeout, "reading the body", ec);
+        else
+          response.truncated = true;  // closed mid-body: keep what came
         co_return;
       }
     }
@@ -379,7 +381,7 @@ struct HttpClient::Impl {
     });
     call.on_stop([resolver] { resolver->cancel(); });
     auto results = co_await resolver->async_resolve(call.url.host, std::to_string(call.url.port),
-                                                   asio::redirect_error(asio::use_awaitable, ec));
+                                                    asio::redirect_error(asio::use_awaitable, ec));
     timer.cancel();
     if (!ec && results.empty()) ec = asio::error::host_not_found;
     if (!ec && call.cancelled()) ec = asio::error::operation_aborted;  // resolved just as the stop came

@@ -55,13 +55,13 @@ struct HttpClientRequest {
 enum class HttpClientError {
   None,
   InvalidUrl,
-  Resolve,      // name did not resolve
-  Refused,      // nothing listens (or the connection was reset before TLS/HTTP started)
-  Timeout,      // the deadline passed
-  Tls,          // the TLS handshake failed (e.g. the port speaks plain HTTP)
-  Closed,       // the connection closed or was reset before a complete response header
-  Protocol,     // not HTTP
-  Cancelled,    // request.stop turned true
+  Resolve,    // name did not resolve
+  Refused,    // nothing listens (or the connection was reset before TLS/HTTP started)
+  Timeout,    // the deadline passed
+  Tls,        // the TLS handshake failed (e.g. the port speaks plain HTTP)
+  Closed,     // the connection closed or was reset before a complete response header
+  Protocol,   // not HTTP
+  Cancelled,  // request.stop turned true
 };
 
 const char* to_string(HttpClientError error);
@@ -70,12 +70,12 @@ bool is_transient(HttpClientError error);
 
 struct TlsInfo {
   bool used = false;
-  std::string protocol;        // "TLSv1.3", ...
-  std::string cipher;          // OpenSSL's name
-  bool verified = false;       // chain and host name verify (the system's CAs, or TlsTrust's)
-  std::string verify_error;    // why not, as OpenSSL says it
-  std::string fingerprint;     // "sha256:AB:CD:..." of the leaf certificate
-  std::string subject;         // leaf certificate subject, one line
+  std::string protocol;      // "TLSv1.3", ...
+  std::string cipher;        // OpenSSL's name
+  bool verified = false;     // chain and host name verify (the system's CAs, or TlsTrust's)
+  std::string verify_error;  // why not, as OpenSSL says it
+  std::string fingerprint;   // "sha256:AB:CD:..." of the leaf certificate
+  std::string subject;       // leaf certificate subject, one line
 };
 
 struct HttpClientResponse {
@@ -98,7 +98,7 @@ struct HttpClientResponse {
 };
 
 struct HttpClientOptions {
-  int threads = 1;            // event loop threads
+  int threads = 1;  // event loop threads
   std::string user_agent = "rampart-scan";
   TlsTrust tls;
 };

@@ -12,9 +12,9 @@
 namespace rampart::net {
 
 struct HttpRequest {
-  std::string method;        // GET, POST, ...
-  std::string target;        // as sent: path and query
-  std::string path;          // percent-decoded path, without the query
+  std::string method;                             // GET, POST, ...
+  std::string target;                             // as sent: path and query
+  std::string path;                               // percent-decoded path, without the query
   std::multimap<std::string, std::string> query;  // percent-decoded
   std::map<std::string, std::string> headers;     // names lower-cased; repeated headers joined by ", "
   std::string body;

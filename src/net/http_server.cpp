@@ -47,7 +47,11 @@ HttpResponse transport_error(int status, const std::string& message) {
     if (c == '"' || c == '\\') escaped += '\\';
     escaped += c;
   }
-  r.body = "{\"code\":" + std::to_string(status == 413 ? 8 : status == 431 ? 8 : 3) + ",\"message\":\"" + escaped + "\"}";
+  r.body = "{\"code\":" +
+           std::to_string(status == 413   ? 8
+                          : status == 431 ? 8
+                                          : 3) +
+           ",\"message\":\"" + escaped + "\"}";
   return r;
 }
 
@@ -83,8 +87,8 @@ HttpResponse header_rejection(const beast::error_code& ec, const HttpServerOptio
   // A Content-Length beyond what is drained: Beast refuses it while still in the header.
   if (ec == http::error::body_limit) return body_too_large(options);
   if (ec == http::error::header_limit) {
-    return transport_error(431, "request line and headers larger than the limit of " +
-                                    std::to_string(options.header_limit) + " bytes");
+    return transport_error(
+        431, "request line and headers larger than the limit of " + std::to_string(options.header_limit) + " bytes");
   }
   return transport_error(400, "malformed HTTP request");
 }
@@ -144,7 +148,7 @@ ParsedRequest parse_request(std::string_view bytes, const HttpServerOptions& opt
       return out;
     }
     if (!ec && used == 0 && !parser.is_done()) return out;  // no progress: never loop on it
-    if (ec == http::error::partial_message) return out;  // the client stopped sending
+    if (ec == http::error::partial_message) return out;     // the client stopped sending
     if (ec) {
       out.rejection = transport_error(400, "malformed HTTP request body");
       return out;
@@ -194,7 +198,8 @@ struct HttpServer::Impl {
   asio::awaitable<void> accept_loop() {
     for (;;) {
       boost::system::error_code ec;
-      tcp::socket socket = co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(asio::use_awaitable, ec));
+      tcp::socket socket =
+          co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (stopped) co_return;
         continue;  // e.g. EMFILE: keep accepting others

@@ -18,17 +18,17 @@ namespace rampart::net {
 
 struct HttpServerOptions {
   std::string address = "127.0.0.1";
-  uint16_t port = 2746;                  // 0 = any free port (see HttpServer::port())
-  std::string cert_path;                 // PEM certificate chain
-  std::string key_path;                  // PEM private key
+  uint16_t port = 2746;   // 0 = any free port (see HttpServer::port())
+  std::string cert_path;  // PEM certificate chain
+  std::string key_path;   // PEM private key
   int threads = 2;
   // Limits that keep one client from exhausting the server.
-  size_t header_limit = 16 * 1024;       // bytes of request line + headers (1,000 headers won't fit): 431
-  size_t body_limit = 1024 * 1024;       // larger bodies get 413 (rampart server --max-body-bytes)
+  size_t header_limit = 16 * 1024;  // bytes of request line + headers (1,000 headers won't fit): 431
+  size_t body_limit = 1024 * 1024;  // larger bodies get 413 (rampart server --max-body-bytes)
   int64_t handshake_timeout_ms = 10'000;
-  int64_t header_timeout_ms = 10'000;    // whole header, however slowly it trickles (slowloris)
+  int64_t header_timeout_ms = 10'000;  // whole header, however slowly it trickles (slowloris)
   int64_t body_timeout_ms = 30'000;
-  int64_t idle_timeout_ms = 60'000;      // keep-alive connection waiting for its next request
+  int64_t idle_timeout_ms = 60'000;  // keep-alive connection waiting for its next request
   int64_t write_timeout_ms = 30'000;
   int max_connections = 2048;
   // Added to every response (security headers).

@@ -70,8 +70,8 @@ bool ensure_self_signed(const std::string& cert_path, const std::string& key_pat
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("rampart"), -1, -1, 0);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>(hosts.empty() ? "localhost" : hosts[0].c_str()),
-                             -1, -1, 0);
+                             reinterpret_cast<const unsigned char*>(hosts.empty() ? "localhost" : hosts[0].c_str()), -1,
+                             -1, 0);
   X509_set_issuer_name(cert.get(), name);
 
   std::string san;

@@ -8,9 +8,9 @@
 namespace rampart::net {
 
 struct Url {
-  std::string scheme;  // "http" or "https"
-  std::string host;    // without IPv6 brackets
-  uint16_t port = 0;   // always set: the scheme's default when the URL has none
+  std::string scheme;        // "http" or "https"
+  std::string host;          // without IPv6 brackets
+  uint16_t port = 0;         // always set: the scheme's default when the URL has none
   std::string target = "/";  // path and query, starting with '/'
 
   // "host:port" with brackets around IPv6 hosts.

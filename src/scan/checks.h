@@ -32,19 +32,19 @@ Finding make_finding(const std::string& id, const std::string& url, nlohmann::js
 inline const char* const kInfoPath = "/api/v1/info";
 inline const char* const kVersionPath = "/api/v1/version";
 inline const char* const kUserInfoPath = "/api/v1/userinfo";
-inline const char* const kListPaths[] = {"/api/v1/workflows/", "/api/v1/workflow-templates/",
-                                          "/api/v1/cron-workflows/", "/api/v1/archived-workflows"};
+inline const char* const kListPaths[] = {"/api/v1/workflows/", "/api/v1/workflow-templates/", "/api/v1/cron-workflows/",
+                                         "/api/v1/archived-workflows"};
 inline const char* const kDashboardPath = "/";
 inline const char* const kMetricsPath = "/metrics";
 
 // Everything one endpoint answered.
 struct Probe {
-  std::string base;    // scheme://host:port[/base]
-  std::string scheme;  // "http" or "https"
-  bool scheme_guessed = false;  // the target gave no scheme: plain HTTP was tried first
+  std::string base;                                          // scheme://host:port[/base]
+  std::string scheme;                                        // "http" or "https"
+  bool scheme_guessed = false;                               // the target gave no scheme: plain HTTP was tried first
   std::map<std::string, net::HttpClientResponse> responses;  // by path
-  std::optional<net::HttpClientResponse> legacy_tls;  // handshake offering TLS <= 1.1 only
-  std::optional<net::HttpClientResponse> lint;        // --check-submit
+  std::optional<net::HttpClientResponse> legacy_tls;         // handshake offering TLS <= 1.1 only
+  std::optional<net::HttpClientResponse> lint;               // --check-submit
   std::string lint_namespace;
   std::string pinned_fingerprint;  // --self: the certificate the server says it has
 
@@ -63,11 +63,11 @@ bool is_malformed(const net::HttpClientResponse* response);  // 200 but not a JS
 // True when the API gave anything away without credentials.
 bool api_open(const Probe& probe);
 
-void check_api(const Probe& probe, std::vector<Finding>& out);      // checks_api.cpp
-void check_listing(const Probe& probe, std::vector<Finding>& out);  // checks_listing.cpp
-void check_tls(const Probe& probe, std::vector<Finding>& out);      // checks_tls.cpp
+void check_api(const Probe& probe, std::vector<Finding>& out);        // checks_api.cpp
+void check_listing(const Probe& probe, std::vector<Finding>& out);    // checks_listing.cpp
+void check_tls(const Probe& probe, std::vector<Finding>& out);        // checks_tls.cpp
 void check_dashboard(const Probe& probe, std::vector<Finding>& out);  // checks_dashboard.cpp
-void check_submit(const Probe& probe, std::vector<Finding>& out);   // checks_submit.cpp
+void check_submit(const Probe& probe, std::vector<Finding>& out);     // checks_submit.cpp
 
 // The harmless request --check-submit sends: lint (never create) of a one-step suspend workflow.
 net::HttpClientRequest lint_request(const std::string& base, const std::string& ns, int64_t timeout_ms);

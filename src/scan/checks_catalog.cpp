@@ -100,7 +100,8 @@ bool is_redirect(const net::HttpClientResponse* r) {
 }
 
 bool is_malformed(const net::HttpClientResponse* r) {
-  return r && r->ok() && r->status == 200 && !json_object(r) && !(r->truncated && r->body.size() > 0 && r->body[0] == '{');
+  return r && r->ok() && r->status == 200 && !json_object(r) &&
+         !(r->truncated && r->body.size() > 0 && r->body[0] == '{');
 }
 
 bool api_open(const Probe& probe) {

@@ -23,8 +23,7 @@ net::HttpClientRequest lint_request(const std::string& base, const std::string& 
 void check_submit(const Probe& probe, std::vector<Finding>& out) {
   if (!probe.lint || !probe.lint->ok()) return;
   if (probe.lint->status == 200 && json_object(&*probe.lint)) {
-    out.push_back(make_finding("argo.api.lint.open",
-                               probe.base + "/api/v1/workflows/" + probe.lint_namespace + "/lint",
+    out.push_back(make_finding("argo.api.lint.open", probe.base + "/api/v1/workflows/" + probe.lint_namespace + "/lint",
                                {{"status", 200}, {"namespace", probe.lint_namespace}, {"created", false}}));
   }
 }

@@ -28,10 +28,9 @@ void check_tls(const Probe& probe, std::vector<Finding>& out) {
   if (probe.scheme == "http") {
     // Only where an API answers (open, asking for a login, or redirecting to one).
     if (info->status == 200 || info->status == 401 || info->status == 403 || is_redirect(info)) {
-      out.push_back(make_finding("tls.missing", probe.url(kInfoPath),
-                                 {{"scheme", "http"},
-                                  {"https_tried", probe.scheme_guessed},
-                                  {"status", info->status}}));
+      out.push_back(
+          make_finding("tls.missing", probe.url(kInfoPath),
+                       {{"scheme", "http"}, {"https_tried", probe.scheme_guessed}, {"status", info->status}}));
     }
     return;
   }
@@ -43,8 +42,9 @@ void check_tls(const Probe& probe, std::vector<Finding>& out) {
     out.push_back(make_finding("tls.weak-cipher", probe.base, {{"protocol", tls.protocol}, {"cipher", tls.cipher}}));
   }
   if (probe.legacy_tls && probe.legacy_tls->tls.used && !old_protocol(tls.protocol)) {
-    out.push_back(make_finding("tls.legacy-protocol-accepted", probe.base,
-                               {{"protocol", probe.legacy_tls->tls.protocol}, {"cipher", probe.legacy_tls->tls.cipher}}));
+    out.push_back(
+        make_finding("tls.legacy-protocol-accepted", probe.base,
+                     {{"protocol", probe.legacy_tls->tls.protocol}, {"cipher", probe.legacy_tls->tls.cipher}}));
   }
   if (!probe.pinned_fingerprint.empty()) {
     if (tls.fingerprint != probe.pinned_fingerprint) {

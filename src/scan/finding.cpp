@@ -40,8 +40,7 @@ std::vector<Finding> ScanReport::all_findings() const {
   for (const auto& t : targets) {
     for (const auto& e : t.endpoints) out.insert(out.end(), e.findings.begin(), e.findings.end());
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
+  std::stable_sort(out.begin(), out.end(), [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
   return out;
 }
 
@@ -60,9 +59,12 @@ size_t ScanReport::count(Severity severity) const {
 }
 
 nlohmann::json to_json(const Finding& finding) {
-  return {{"id", finding.id},         {"severity", to_string(finding.severity)},
-          {"title", finding.title},   {"url", finding.url},
-          {"evidence", finding.evidence}, {"intrusive", finding.intrusive}};
+  return {{"id", finding.id},
+          {"severity", to_string(finding.severity)},
+          {"title", finding.title},
+          {"url", finding.url},
+          {"evidence", finding.evidence},
+          {"intrusive", finding.intrusive}};
 }
 
 nlohmann::json to_json(const ScanReport& report) {
@@ -74,12 +76,8 @@ nlohmann::json to_json(const ScanReport& report) {
     for (const auto& e : t.endpoints) {
       nlohmann::json findings = nlohmann::json::array();
       for (const auto& f : e.findings) findings.push_back(to_json(f));
-      nlohmann::json endpoint = {{"url", e.url},
-                                 {"status", to_string(e.status)},
-                                 {"detail", e.detail},
-                                 {"product", e.product},
-                                 {"version", e.version},
-                                 {"elapsed_ms", e.elapsed_ms},
+      nlohmann::json endpoint = {{"url", e.url},         {"status", to_string(e.status)}, {"detail", e.detail},
+                                 {"product", e.product}, {"version", e.version},          {"elapsed_ms", e.elapsed_ms},
                                  {"findings", findings}};
       if (!e.tls.is_null()) endpoint["tls"] = e.tls;
       endpoints.push_back(std::move(endpoint));

@@ -16,12 +16,12 @@ const char* to_string(Severity severity);
 std::optional<Severity> parse_severity(const std::string& text);
 
 struct Finding {
-  std::string id;          // stable check id, e.g. "argo.api.info.open"
+  std::string id;  // stable check id, e.g. "argo.api.info.open"
   Severity severity = Severity::Info;
-  std::string title;       // one line
-  std::string url;         // what was requested
+  std::string title;                                   // one line
+  std::string url;                                     // what was requested
   nlohmann::json evidence = nlohmann::json::object();  // names and counts only, never secret values
-  bool intrusive = false;  // came from a --check-submit probe
+  bool intrusive = false;                              // came from a --check-submit probe
 };
 
 // What one endpoint (scheme://host:port) turned out to be.
@@ -41,7 +41,7 @@ struct EndpointResult {
   std::string target;  // as given by the user
   std::string url;     // scheme://host:port[/base]
   EndpointStatus status = EndpointStatus::Closed;
-  std::string detail;  // why, in a few words ("401 on /api/v1/info", "connect: refused", ...)
+  std::string detail;   // why, in a few words ("401 on /api/v1/info", "connect: refused", ...)
   std::string product;  // "argo", "rampart" or ""
   std::string version;  // from /api/v1/version when it answered
   nlohmann::json tls;   // {"protocol","cipher","verified","fingerprint",...} when TLS was used

@@ -39,9 +39,12 @@ void walk(Leaks& leaks, const nlohmann::json& node, int depth) {
   if (depth > 64) return;
   if (node.is_object()) {
     for (const auto& [key, value] : node.items()) {
-      if (key == "image" && value.is_string()) add_image(leaks, value.get<std::string>());
-      else if (key == "env") add_env(leaks, value);
-      else if (key == "serviceAccountName" && value.is_string()) leaks.service_accounts.insert(value.get<std::string>());
+      if (key == "image" && value.is_string())
+        add_image(leaks, value.get<std::string>());
+      else if (key == "env")
+        add_env(leaks, value);
+      else if (key == "serviceAccountName" && value.is_string())
+        leaks.service_accounts.insert(value.get<std::string>());
       if (value.is_structured()) walk(leaks, value, depth + 1);
     }
   } else if (node.is_array()) {
@@ -85,9 +88,18 @@ std::string registry_of(const std::string& image) {
 }
 
 bool is_public_registry(const std::string& registry) {
-  static const char* known[] = {"docker.io", "index.docker.io", "registry-1.docker.io", "ghcr.io", "quay.io",
-                                "gcr.io", "registry.k8s.io", "k8s.gcr.io", "public.ecr.aws", "mcr.microsoft.com",
-                                "registry.gitlab.com", "cgr.dev"};
+  static const char* known[] = {"docker.io",
+                                "index.docker.io",
+                                "registry-1.docker.io",
+                                "ghcr.io",
+                                "quay.io",
+                                "gcr.io",
+                                "registry.k8s.io",
+                                "k8s.gcr.io",
+                                "public.ecr.aws",
+                                "mcr.microsoft.com",
+                                "registry.gitlab.com",
+                                "cgr.dev"};
   return std::any_of(std::begin(known), std::end(known), [&](const char* k) { return registry == k; });
 }
 

@@ -11,16 +11,16 @@
 namespace rampart::scan {
 
 struct Leaks {
-  size_t items = 0;                   // objects in the list (as far as it could be read)
-  std::set<std::string> names;        // metadata.name of each item
+  size_t items = 0;             // objects in the list (as far as it could be read)
+  std::set<std::string> names;  // metadata.name of each item
   std::set<std::string> namespaces;
   std::set<std::string> images;
-  std::set<std::string> registries;   // registry hosts of the images (docker.io when none)
+  std::set<std::string> registries;          // registry hosts of the images (docker.io when none)
   std::set<std::string> private_registries;  // ... other than well-known public ones
   std::set<std::string> env_names;
-  std::set<std::string> secret_like_env;     // names like *TOKEN*, *PASSWORD*, given as plain values
+  std::set<std::string> secret_like_env;  // names like *TOKEN*, *PASSWORD*, given as plain values
   std::set<std::string> service_accounts;
-  bool parsed = false;                // the body was a JSON list; otherwise extracted by pattern
+  bool parsed = false;  // the body was a JSON list; otherwise extracted by pattern
 
   bool empty() const { return items == 0 && images.empty() && env_names.empty(); }
   // At most `limit` of each set, plus counts.

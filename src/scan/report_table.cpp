@@ -110,9 +110,10 @@ std::string render_table(const ScanReport& report, size_t width) {
                            [](const EndpointResult& e) { return e.status == EndpointStatus::Exposed; });
   }
   std::ostringstream summary;
-  summary << "\n" << report.targets.size() << " target(s), " << exposed << " exposed; findings: "
-          << report.count(Severity::Critical) << " critical, " << report.count(Severity::High) << " high, "
-          << report.count(Severity::Medium) << " medium, " << report.count(Severity::Low) << " low, "
+  summary << "\n"
+          << report.targets.size() << " target(s), " << exposed
+          << " exposed; findings: " << report.count(Severity::Critical) << " critical, " << report.count(Severity::High)
+          << " high, " << report.count(Severity::Medium) << " medium, " << report.count(Severity::Low) << " low, "
           << report.count(Severity::Info) << " info; " << report.elapsed_ms << " ms";
   out << clip(summary.str(), width + 1) << "\n";
   return out.str();

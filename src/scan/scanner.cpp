@@ -65,8 +65,8 @@ class Prober {
 
     // 1. /api/v1/info decides the scheme. Plain HTTP goes first when there is a choice: a TLS
     // server rejects it at once, whereas a plain server may wait for more of a ClientHello.
-    std::vector<std::string> schemes =
-        candidate.scheme.empty() ? std::vector<std::string>{"http", "https"} : std::vector<std::string>{candidate.scheme};
+    std::vector<std::string> schemes = candidate.scheme.empty() ? std::vector<std::string>{"http", "https"}
+                                                                : std::vector<std::string>{candidate.scheme};
     std::optional<HttpClientResponse> info;
     for (const auto& scheme : schemes) {
       std::string base = scheme + "://" + authority + candidate.base_path;
@@ -77,7 +77,7 @@ class Prober {
           r.error == HttpClientError::Resolve || r.error == HttpClientError::InvalidUrl) {
         result.status = r.error == HttpClientError::Refused   ? EndpointStatus::Closed
                         : r.error == HttpClientError::Timeout ? EndpointStatus::Timeout
-                                                               : EndpointStatus::Error;
+                                                              : EndpointStatus::Error;
         result.detail = r.error_message;
         info.reset();
         break;

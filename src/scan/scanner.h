@@ -27,7 +27,6 @@ struct ScanOptions {
 // Targets must have been checked with expand_target; an invalid one throws std::invalid_argument.
 ScanReport run_scan(const std::vector<std::string>& targets, const ScanOptions& options);
 
-
 // --self: reads <state>/server.json, scans its URL with the pinned certificate, and checks the
 // state directory's files. Throws SelfConfigError when server.json is missing or unreadable.
 struct SelfConfigError : std::runtime_error {

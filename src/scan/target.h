@@ -12,10 +12,10 @@
 namespace rampart::scan {
 
 struct Candidate {
-  std::string target;   // as given
+  std::string target;  // as given
   std::string host;
   uint16_t port = 0;
-  std::string scheme;   // "http", "https", or "" for "try both"
+  std::string scheme;     // "http", "https", or "" for "try both"
   std::string base_path;  // "" or "/argo" (no trailing slash)
 };
 

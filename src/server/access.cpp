@@ -33,7 +33,8 @@ bool is_valid_subject(std::string_view name) {
 bool is_valid_binding_namespace(std::string_view ns) {
   if (ns == "*") return true;
   if (ns.empty() || ns.size() > 63 || ns.front() == '-' || ns.back() == '-') return false;
-  return std::all_of(ns.begin(), ns.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+  return std::all_of(ns.begin(), ns.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
 }
 
 Role Subject::role_in(const std::string& ns) const {

@@ -27,16 +27,16 @@ bool is_valid_subject(std::string_view name);
 bool is_valid_binding_namespace(std::string_view ns);
 
 struct Subject {
-  std::string name;                     // e.g. "admin", "alice"
-  std::string token_id;                 // the token that authenticated this request
-  std::map<std::string, Role> roles;    // namespace -> role; "*" applies to every namespace
+  std::string name;                   // e.g. "admin", "alice"
+  std::string token_id;               // the token that authenticated this request
+  std::map<std::string, Role> roles;  // namespace -> role; "*" applies to every namespace
 
   // The strongest of roles[ns] and roles["*"].
   Role role_in(const std::string& ns) const;
   bool can(const std::string& ns, Role needed) const { return role_in(ns) >= needed; }
   // Namespaces named in bindings (not "*"); for listing across namespaces.
   std::vector<std::string> namespaces() const;
-  bool all_namespaces() const;          // has a "*" binding
+  bool all_namespaces() const;  // has a "*" binding
 };
 
 }  // namespace rampart::server

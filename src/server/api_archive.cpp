@@ -33,7 +33,8 @@ struct ArchiveSelector {
 
 int64_t parse_time_ms(const std::string& requirement, const std::string& text) {
   auto time = expr::parse_rfc3339_ms(text);
-  if (!time) throw ApiError(400, "fieldSelector: \"" + requirement + "\": expected an RFC3339 time, e.g. 2026-01-31T00:00:00Z");
+  if (!time)
+    throw ApiError(400, "fieldSelector: \"" + requirement + "\": expected an RFC3339 time, e.g. 2026-01-31T00:00:00Z");
   return *time;
 }
 
@@ -58,8 +59,9 @@ ArchiveSelector parse_archive_selector(const std::string& raw) {
     } else if (auto v = value_after("spec.startedAt<")) {
       out.started_before_ms = parse_time_ms(req, *v);
     } else {
-      throw ApiError(400, "fieldSelector: \"" + req +
-                              "\" is not supported (metadata.namespace=, metadata.name=, spec.startedAt>, spec.startedAt<)");
+      throw ApiError(400,
+                     "fieldSelector: \"" + req +
+                         "\" is not supported (metadata.namespace=, metadata.name=, spec.startedAt>, spec.startedAt<)");
     }
   }
   return out;
@@ -69,7 +71,8 @@ ArchiveSelector parse_archive_selector(const std::string& raw) {
 
 void add_archive_routes(Router& router) {
   router.add({"GET", "/api/v1/archived-workflows", Role::Viewer, Scope::Any, [](Call& call) {
-                ArchiveSelector selector = parse_archive_selector(call.request.query_value("listOptions.fieldSelector"));
+                ArchiveSelector selector =
+                    parse_archive_selector(call.request.query_value("listOptions.fieldSelector"));
                 std::string ns = call.request.query_value("namespace");
                 if (ns.empty()) ns = selector.namespace_;
                 LabelSelector labels(call.request.query_value("listOptions.labelSelector"));
@@ -94,18 +97,21 @@ void add_archive_routes(Router& router) {
   router.add({"GET", "/api/v1/archived-workflows/{uid}", Role::Viewer, Scope::Any, [](Call& call) {
                 auto record = find_by_uid(call, call.param("uid"));
                 if (!record) throw ApiError(404, "archived workflow not found");
-                return json_response(engine::Engine::workflow_object(call.api.store(), record->namespace_, record->name));
+                return json_response(
+                    engine::Engine::workflow_object(call.api.store(), record->namespace_, record->name));
               }});
   router.add({"DELETE", "/api/v1/archived-workflows/{uid}", Role::Viewer, Scope::Any, [](Call& call) {
                 auto record = find_by_uid(call, call.param("uid"));
                 if (!record) throw ApiError(404, "archived workflow not found");
                 if (!call.subject.can(record->namespace_, Role::Submitter)) {
-                  throw ApiError(403, "permission denied: submitter role needed in namespace \"" + record->namespace_ + "\"");
+                  throw ApiError(
+                      403, "permission denied: submitter role needed in namespace \"" + record->namespace_ + "\"");
                 }
                 call.audit_object = record->namespace_ + "/" + record->name;
                 call.api.store().delete_workflow(record->namespace_, record->name);
                 std::error_code ec;
-                std::filesystem::remove_all(std::filesystem::path(call.api.state_dir) / "logs" / record->namespace_ / record->name, ec);
+                std::filesystem::remove_all(
+                    std::filesystem::path(call.api.state_dir) / "logs" / record->namespace_ / record->name, ec);
                 return json_response(Json::object());
               }});
 }

@@ -65,11 +65,13 @@ HttpResponse serve(Call& call, const Wanted& w) {
   auto fd = std::make_shared<UniqueFd>(repository.open(*key, &error));
   struct stat st {};
   if (!*fd || ::fstat(fd->get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    throw ApiError(404, "artifact " + shown_name(w.artifact) + " is not in the artifact repository (a directory stored unarchived cannot be downloaded)");
+    throw ApiError(404, "artifact " + shown_name(w.artifact) +
+                            " is not in the artifact repository (a directory stored unarchived cannot be downloaded)");
   }
   HttpResponse r;
   r.content_type = "application/octet-stream";
-  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + download_name(w.artifact, fd->get()) + "\"");
+  r.headers.emplace_back("Content-Disposition",
+                         "attachment; filename=\"" + download_name(w.artifact, fd->get()) + "\"");
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
   r.headers.emplace_back("Content-Security-Policy", "sandbox; default-src 'none'");
   r.headers.emplace_back("X-Frame-Options", "DENY");
@@ -124,7 +126,8 @@ HttpResponse artifact_files(Call& call) {
 }  // namespace
 
 bool is_artifact_path(const std::string& path) {
-  for (const char* prefix : {"/artifacts/", "/input-artifacts/", "/artifacts-by-uid/", "/input-artifacts-by-uid/", "/artifact-files/"}) {
+  for (const char* prefix :
+       {"/artifacts/", "/input-artifacts/", "/artifacts-by-uid/", "/input-artifacts-by-uid/", "/artifact-files/"}) {
     if (path.rfind(prefix, 0) == 0) return true;
   }
   return false;
@@ -133,14 +136,18 @@ bool is_artifact_path(const std::string& path) {
 void add_artifact_routes(Router& router) {
   for (const auto& [prefix, side] : {std::pair{"/artifacts", "outputs"}, std::pair{"/input-artifacts", "inputs"}}) {
     std::string which = side;
-    router.add({"GET", std::string(prefix) + "/{namespace}/{name}/{nodeId}/{artifactName}", Role::Viewer, Scope::Namespaced,
-                [which](Call& call) { return serve(call, {by_name(call), call.param("nodeId"), call.param("artifactName"), which}); }});
+    router.add({"GET", std::string(prefix) + "/{namespace}/{name}/{nodeId}/{artifactName}", Role::Viewer,
+                Scope::Namespaced, [which](Call& call) {
+                  return serve(call, {by_name(call), call.param("nodeId"), call.param("artifactName"), which});
+                }});
     router.add({"GET", std::string(prefix) + "-by-uid/{uid}/{nodeId}/{artifactName}", Role::Viewer, Scope::Any,
                 [which](Call& call) {
-                  return serve(call, {by_uid(call, call.param("uid")), call.param("nodeId"), call.param("artifactName"), which});
+                  return serve(
+                      call, {by_uid(call, call.param("uid")), call.param("nodeId"), call.param("artifactName"), which});
                 }});
   }
-  router.add({"GET", "/artifact-files/{namespace}/{idDiscriminator}/{id}/{nodeId}/{artifactDiscriminator}/{artifactName}",
+  router.add({"GET",
+              "/artifact-files/{namespace}/{idDiscriminator}/{id}/{nodeId}/{artifactDiscriminator}/{artifactName}",
               Role::Viewer, Scope::Namespaced, artifact_files});
 }
 

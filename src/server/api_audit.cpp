@@ -14,7 +14,8 @@ namespace {
 constexpr std::streamoff kTailBytes = 4 * 1024 * 1024;  // enough for the newest 5,000 records
 
 HttpResponse audit_records(Call& call) {
-  if (!call.subject.can("*", Role::Admin)) throw ApiError(403, "permission denied: admin role needed in every namespace");
+  if (!call.subject.can("*", Role::Admin))
+    throw ApiError(403, "permission denied: admin role needed in every namespace");
   int64_t limit = 500;
   std::string text = call.request.query_value("limit");
   if (!text.empty()) {
@@ -49,8 +50,6 @@ HttpResponse audit_records(Call& call) {
 
 }  // namespace
 
-void add_audit_routes(Router& router) {
-  router.add({"GET", "/api/v1/audit", Role::Viewer, Scope::Any, audit_records});
-}
+void add_audit_routes(Router& router) { router.add({"GET", "/api/v1/audit", Role::Viewer, Scope::Any, audit_records}); }
 
 }  // namespace rampart::server

@@ -26,7 +26,7 @@ class ResourceFiles;
 namespace rampart::guard {
 struct Policy;
 class AlertLog;
-}
+}  // namespace rampart::guard
 namespace rampart::server {
 
 struct ApiContext {
@@ -53,7 +53,7 @@ struct Call {
   const HttpRequest& request;
   const Params& params;
   const Subject& subject;
-  std::string& audit_object;  // set by handlers to "namespace/name" of what they acted on
+  std::string& audit_object;            // set by handlers to "namespace/name" of what they acted on
   const std::string* bearer = nullptr;  // the token this request was authenticated with
   bool via_session = false;             // authenticated by a browser session cookie
 

@@ -11,7 +11,7 @@ void add_stream_routes(Router& router);
 void add_template_routes(Router& router);
 void add_archive_routes(Router& router);
 void add_guard_routes(Router& router);
-void add_audit_routes(Router& router);  // rampart's own: the audit log, for admins
+void add_audit_routes(Router& router);     // rampart's own: the audit log, for admins
 void add_lint_yaml_route(Router& router);  // rampart's own: lint YAML text with positions
 void add_artifact_routes(Router& router);  // Argo's artifact downloads (not under /api)
 

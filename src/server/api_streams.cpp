@@ -89,7 +89,8 @@ HttpResponse logs(Call& call) {
   auto& store = call.api.store();
   const std::string& ns = call.param("namespace");
   const std::string& name = call.param("name");
-  if (!store.get_workflow(ns, name)) throw ApiError(404, "workflow \"" + name + "\" not found in namespace \"" + ns + "\"");
+  if (!store.get_workflow(ns, name))
+    throw ApiError(404, "workflow \"" + name + "\" not found in namespace \"" + ns + "\"");
   auto state = std::make_shared<LogState>();
   state->api = call.api;
   state->ns = ns;

@@ -18,9 +18,9 @@ namespace rampart::server {
 namespace {
 
 struct Kind {
-  std::string plural;      // storage folder and URL word
-  std::string url;         // /api/v1/<url>
-  std::string body_key;    // "template" or "cronWorkflow"
+  std::string plural;    // storage folder and URL word
+  std::string url;       // /api/v1/<url>
+  std::string body_key;  // "template" or "cronWorkflow"
   spec::Kind kind;
   bool cluster;
 };
@@ -80,7 +80,8 @@ void add_kind(Router& router, const Kind& k) {
                 spec::Document doc = object_from_body(call, k, object);
                 std::string ns = ns_of(call);
                 if (call.api.resources->get(k.plural, ns, doc.metadata.name)) {
-                  throw ApiError(409, std::string(spec::to_string(k.kind)) + " \"" + doc.metadata.name + "\" already exists");
+                  throw ApiError(
+                      409, std::string(spec::to_string(k.kind)) + " \"" + doc.metadata.name + "\" already exists");
                 }
                 Json stored = stored_shape(k, doc, ns, nullptr);
                 call.api.resources->put(k.plural, ns, doc.metadata.name, stored);
@@ -94,23 +95,29 @@ void add_kind(Router& router, const Kind& k) {
               }});
   router.add({"GET", base + "/{name}", Role::Viewer, scope, [k, ns_of](Call& call) {
                 auto object = call.api.resources->get(k.plural, ns_of(call), call.param("name"));
-                if (!object) throw ApiError(404, std::string(spec::to_string(k.kind)) + " \"" + call.param("name") + "\" not found");
+                if (!object)
+                  throw ApiError(404,
+                                 std::string(spec::to_string(k.kind)) + " \"" + call.param("name") + "\" not found");
                 return json_response(*object);
               }});
   router.add({"PUT", base + "/{name}", Role::Author, scope, [k, ns_of](Call& call) {
                 Json object;
                 spec::Document doc = object_from_body(call, k, object);
-                if (doc.metadata.name != call.param("name")) throw ApiError(400, "metadata.name differs from the path's name");
+                if (doc.metadata.name != call.param("name"))
+                  throw ApiError(400, "metadata.name differs from the path's name");
                 std::string ns = ns_of(call);
                 auto previous = call.api.resources->get(k.plural, ns, doc.metadata.name);
-                if (!previous) throw ApiError(404, std::string(spec::to_string(k.kind)) + " \"" + doc.metadata.name + "\" not found");
+                if (!previous)
+                  throw ApiError(404,
+                                 std::string(spec::to_string(k.kind)) + " \"" + doc.metadata.name + "\" not found");
                 Json stored = stored_shape(k, doc, ns, &*previous);
                 call.api.resources->put(k.plural, ns, doc.metadata.name, stored);
                 return json_response(stored);
               }});
   router.add({"DELETE", base + "/{name}", Role::Author, scope, [k, ns_of](Call& call) {
                 if (!call.api.resources->remove(k.plural, ns_of(call), call.param("name"))) {
-                  throw ApiError(404, std::string(spec::to_string(k.kind)) + " \"" + call.param("name") + "\" not found");
+                  throw ApiError(404,
+                                 std::string(spec::to_string(k.kind)) + " \"" + call.param("name") + "\" not found");
                 }
                 return json_response(Json::object());
               }});

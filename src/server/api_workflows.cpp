@@ -37,7 +37,8 @@ Json submit_workflow(Call& call, const spec::Document& workflow, const engine::R
   const Json& annotations = workflow.raw.value("metadata", Json::object()).value("annotations", Json::object());
   if (auto it = annotations.find(kExecutorAnnotation); it != annotations.end()) {
     if (!it->is_string()) throw ApiError(400, std::string("annotation ") + kExecutorAnnotation + " must be a string");
-    if (std::string why = call.api.runner->check_executor(it->get<std::string>()); !why.empty()) throw ApiError(400, why);
+    if (std::string why = call.api.runner->check_executor(it->get<std::string>()); !why.empty())
+      throw ApiError(400, why);
   }
   Json warnings = admit_or_throw(call.api, options.namespace_, workflow, refs);
   if (dry_run) {
@@ -59,8 +60,9 @@ Json submit_workflow(Call& call, const spec::Document& workflow, const engine::R
   call.api.runner->claim(call.api.store(), options.namespace_, name);
   // The admission decision goes into the workflow's timeline.
   store::EventRecord admitted;
-  admitted.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
+  admitted.time_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   admitted.type = warnings.empty() ? "Normal" : "Warning";
   admitted.reason = "AdmissionAllowed";
   admitted.message = "admitted by " + call.subject.name + (warnings.empty() ? "" : "; warnings: " + warnings.dump());
@@ -110,7 +112,8 @@ HttpResponse list_workflows(Call& call) {
   for (const auto& [role_ns, role] : call.subject.roles) key += role_ns + "=" + std::string(role_name(role)) + ",";
   uint64_t generation = write_generation();
   int64_t version = store.data_version();
-  if (auto hit = cache.find(key); hit != cache.end() && hit->second.version == version && hit->second.generation == generation) {
+  if (auto hit = cache.find(key);
+      hit != cache.end() && hit->second.version == version && hit->second.generation == generation) {
     HttpResponse r;
     r.body = hit->second.body;
     return r;
@@ -146,7 +149,8 @@ HttpResponse create_workflow(Call& call) {
   const std::string& ns = call.param("namespace");
   Json body = parse_body(call.request);
   if (!body.contains("workflow")) throw ApiError(400, "body must have a \"workflow\" object");
-  if (body.contains("namespace") && body["namespace"].is_string() && body["namespace"] != ns && body["namespace"] != "") {
+  if (body.contains("namespace") && body["namespace"].is_string() && body["namespace"] != ns &&
+      body["namespace"] != "") {
     throw ApiError(400, "body namespace \"" + body["namespace"].get<std::string>() + "\" differs from the path's");
   }
   Json object = body["workflow"];
@@ -187,11 +191,15 @@ HttpResponse submit_from_template(Call& call) {
   if (kind == "WorkflowTemplate" || kind == "workflowtemplate" || kind == "ClusterWorkflowTemplate" ||
       kind == "clusterworkflowtemplate") {
     bool cluster = kind[0] == 'C' || kind[0] == 'c';
-    auto stored = call.api.resources->get(cluster ? "clusterworkflowtemplates" : "workflowtemplates", cluster ? "" : ns, name);
-    if (!stored) throw ApiError(404, std::string(cluster ? "ClusterWorkflowTemplate" : "WorkflowTemplate") + " \"" + name + "\" not found");
+    auto stored =
+        call.api.resources->get(cluster ? "clusterworkflowtemplates" : "workflowtemplates", cluster ? "" : ns, name);
+    if (!stored)
+      throw ApiError(
+          404, std::string(cluster ? "ClusterWorkflowTemplate" : "WorkflowTemplate") + " \"" + name + "\" not found");
     wf["spec"] = {{"workflowTemplateRef", {{"name", name}}}};
     if (cluster) wf["spec"]["workflowTemplateRef"]["clusterScope"] = true;
-    labels[cluster ? "workflows.argoproj.io/cluster-workflow-template" : "workflows.argoproj.io/workflow-template"] = name;
+    labels[cluster ? "workflows.argoproj.io/cluster-workflow-template" : "workflows.argoproj.io/workflow-template"] =
+        name;
   } else if (kind == "CronWorkflow" || kind == "cronworkflow") {
     auto stored = call.api.resources->get("cronworkflows", ns, name);
     if (!stored) throw ApiError(404, "CronWorkflow \"" + name + "\" not found");
@@ -208,7 +216,8 @@ HttpResponse submit_from_template(Call& call) {
     if (end == std::string::npos) end = label_text.size();
     std::string kv = label_text.substr(start, end - start);
     size_t eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) throw ApiError(400, "submitOptions.labels: expected key=value, got \"" + kv + "\"");
+    if (eq == std::string::npos || eq == 0)
+      throw ApiError(400, "submitOptions.labels: expected key=value, got \"" + kv + "\"");
     labels[kv.substr(0, eq)] = kv.substr(eq + 1);
     start = end + 1;
   }
@@ -218,9 +227,11 @@ HttpResponse submit_from_template(Call& call) {
   options.namespace_ = ns;
   options.name = opts.value("name", "");
   options.entrypoint = opts.value("entryPoint", "");
-  if (!options.name.empty() && !is_valid_object_name(options.name)) throw ApiError(400, "submitOptions.name is not a valid name");
+  if (!options.name.empty() && !is_valid_object_name(options.name))
+    throw ApiError(400, "submitOptions.name is not a valid name");
   if (opts.contains("parameters")) {
-    if (!opts["parameters"].is_array()) throw ApiError(400, "submitOptions.parameters must be a list of \"name=value\"");
+    if (!opts["parameters"].is_array())
+      throw ApiError(400, "submitOptions.parameters must be a list of \"name=value\"");
     for (const auto& p : opts["parameters"]) {
       std::string text = p.is_string() ? p.get<std::string>() : "";
       size_t eq = text.find('=');
@@ -237,8 +248,8 @@ HttpResponse submit_from_template(Call& call) {
       probe["spec"]["arguments"]["parameters"].push_back({{"name", pname}, {"value", value}});
       std::string matched;
       if (guard::is_known_miner_image(value, &matched)) {
-        throw ApiError(403, "denied by policy: image.miner at submitOptions.parameters[" + std::to_string(i) +
-                                "]: \"" + value.substr(0, 80) + "\" names a known cryptocurrency miner (" + matched + ")");
+        throw ApiError(403, "denied by policy: image.miner at submitOptions.parameters[" + std::to_string(i) + "]: \"" +
+                                value.substr(0, 80) + "\" names a known cryptocurrency miner (" + matched + ")");
       }
     }
     guard::Admission admission = guard::admit_object(call.api.policy->for_namespace(ns), probe);
@@ -325,7 +336,9 @@ HttpResponse workflow_action(Call& call, const std::string& action) {
   if (action == "stop" || action == "terminate" || action == "suspend") {
     if (finished) throw ApiError(409, "cannot " + action + " a completed workflow");
     engine::Engine::request_shutdown(call.api.store(), ns, name,
-                                     action == "stop" ? "Stop" : action == "terminate" ? "Terminate" : "Suspend");
+                                     action == "stop"        ? "Stop"
+                                     : action == "terminate" ? "Terminate"
+                                                             : "Suspend");
     if (action != "suspend") end_if_never_started(call, *record, action == "stop" ? "Stop" : "Terminate");
   } else if (action == "resume") {
     if (finished) throw ApiError(409, "cannot resume a completed workflow");

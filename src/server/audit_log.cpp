@@ -37,9 +37,9 @@ nlohmann::json AuditLog::to_json(const store::AuditRecord& record) {
 
 void AuditLog::append(store::AuditRecord record) {
   if (record.time_ms == 0) {
-    record.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
+    record.time_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
   }
   // Invalid UTF-8 (a hostile path) is replaced, never thrown on: the record must be written.
   std::string text = to_json(record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

@@ -53,7 +53,7 @@ CrashQuarantine::Scope::Scope(const std::string& ns, const std::string& name) {
   current_length = line.size();
   alt_stack_ = std::malloc(kAltStackBytes);
   if (alt_stack_) {
-    stack_t stack {};
+    stack_t stack{};
     stack.ss_sp = alt_stack_;
     stack.ss_size = kAltStackBytes;
     ::sigaltstack(&stack, nullptr);
@@ -63,7 +63,7 @@ CrashQuarantine::Scope::Scope(const std::string& ns, const std::string& name) {
 CrashQuarantine::Scope::~Scope() {
   current_length = 0;
   if (alt_stack_) {
-    stack_t off {};
+    stack_t off{};
     off.ss_flags = SS_DISABLE;
     ::sigaltstack(&off, nullptr);
     std::free(alt_stack_);

@@ -14,9 +14,9 @@
 namespace rampart::server {
 
 struct FailureLimits {
-  int max_failures = 10;          // within `window_ms`
+  int max_failures = 10;  // within `window_ms`
   int64_t window_ms = 60'000;
-  int64_t lockout_ms = 60'000;    // refused for this long once the limit is hit
+  int64_t lockout_ms = 60'000;  // refused for this long once the limit is hit
 };
 
 class FailureLimiter {

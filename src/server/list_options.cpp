@@ -122,12 +122,24 @@ bool LabelSelector::matches(const nlohmann::json& labels) const {
     bool in = false;
     for (const auto& v : t.values) in = in || (has && v == value);
     switch (t.op) {
-      case Term::Equals: if (!has || value != t.values[0]) return false; break;
-      case Term::NotEquals: if (has && value == t.values[0]) return false; break;
-      case Term::In: if (!in) return false; break;
-      case Term::NotIn: if (in) return false; break;
-      case Term::Exists: if (!has) return false; break;
-      case Term::NotExists: if (has) return false; break;
+      case Term::Equals:
+        if (!has || value != t.values[0]) return false;
+        break;
+      case Term::NotEquals:
+        if (has && value == t.values[0]) return false;
+        break;
+      case Term::In:
+        if (!in) return false;
+        break;
+      case Term::NotIn:
+        if (in) return false;
+        break;
+      case Term::Exists:
+        if (!has) return false;
+        break;
+      case Term::NotExists:
+        if (has) return false;
+        break;
     }
   }
   return true;
@@ -143,7 +155,8 @@ FieldSelector::FieldSelector(const std::string& text) {
     size_t len = equal && raw.compare(p, 2, "==") == 0 ? 2 : (equal ? 1 : 2);
     std::string value = trim(raw.substr(p + len));
     if (field != "metadata.name" && field != "metadata.namespace") {
-      throw ApiError(400, "fieldSelector: field \"" + field + "\" is not supported (metadata.name, metadata.namespace)");
+      throw ApiError(400,
+                     "fieldSelector: field \"" + field + "\" is not supported (metadata.name, metadata.namespace)");
     }
     terms.push_back({field, {equal, value}});
   }

@@ -64,7 +64,8 @@ namespace {
 void collect_refs(const Json& j, std::set<std::pair<std::string, bool>>& out) {
   if (j.is_object()) {
     for (const char* key : {"templateRef", "workflowTemplateRef"}) {
-      if (j.contains(key) && j[key].is_object()) out.emplace(j[key].value("name", ""), j[key].value("clusterScope", false));
+      if (j.contains(key) && j[key].is_object())
+        out.emplace(j[key].value("name", ""), j[key].value("clusterScope", false));
     }
     for (const auto& [k, v] : j.items()) collect_refs(v, out);
   } else if (j.is_array()) {

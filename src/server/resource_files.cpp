@@ -49,7 +49,8 @@ std::vector<nlohmann::json> ResourceFiles::list(const std::string& kind, const s
   return out;
 }
 
-std::optional<nlohmann::json> ResourceFiles::get(const std::string& kind, const std::string& ns, const std::string& name) {
+std::optional<nlohmann::json> ResourceFiles::get(const std::string& kind, const std::string& ns,
+                                                 const std::string& name) {
   std::lock_guard lock(mutex_);
   std::ifstream in(path_of(kind, ns, name));
   if (!in) return std::nullopt;

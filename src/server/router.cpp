@@ -63,7 +63,8 @@ std::string redact(std::string text, const SecretMasker& masker) {
     size_t stop = end == std::string::npos ? text.size() : end;
     std::string_view line(text.data() + start, stop - start);
     std::string_view prefix = line.substr(0, line.rfind("data: ", 0) == 0 ? 6 : 0);
-    Json doc = line.size() > prefix.size() ? Json::parse(line.substr(prefix.size()), nullptr, false) : Json(Json::value_t::discarded);
+    Json doc = line.size() > prefix.size() ? Json::parse(line.substr(prefix.size()), nullptr, false)
+                                           : Json(Json::value_t::discarded);
     if (doc.is_discarded()) {
       out += masker.mask(line);
     } else {
@@ -81,8 +82,7 @@ std::string redact(std::string text, const SecretMasker& masker) {
 
 bool is_valid_object_name(const std::string& name) { return check_dns1123_subdomain(name).empty(); }
 
-Router::Router(ApiContext& api, TokenService& tokens, AuditLog& audit, FailureLimiter& limiter,
-               SessionLimits sessions)
+Router::Router(ApiContext& api, TokenService& tokens, AuditLog& audit, FailureLimiter& limiter, SessionLimits sessions)
     : api_(api), sessions_(sessions), tokens_(tokens), audit_(audit), limiter_(limiter) {
   add_session_routes();
 }
@@ -127,8 +127,7 @@ void Router::add_session_routes() {
 
 void Router::add(Route route) { routes_.push_back(std::move(route)); }
 
-const Route* Router::match(const std::string& method, const std::string& path, Params& params,
-                           bool& path_known) const {
+const Route* Router::match(const std::string& method, const std::string& path, Params& params, bool& path_known) const {
   auto parts = split_path(path);
   path_known = false;
   for (const auto& route : routes_) {
@@ -203,8 +202,8 @@ HttpResponse Router::dispatch(net::HttpRequest& request, store::AuditRecord& aud
       via_session = true;
       bool reading = request.method == "GET" || request.method == "HEAD";
       std::string csrf = request.header("x-csrf-token");
-      if (!reading && (csrf.size() != session->csrf.size() ||
-                       sodium_memcmp(csrf.data(), session->csrf.data(), csrf.size()) != 0)) {
+      if (!reading &&
+          (csrf.size() != session->csrf.size() || sodium_memcmp(csrf.data(), session->csrf.data(), csrf.size()) != 0)) {
         audit.decision = "denied";
         return error_response(403, "CSRF token missing or wrong (send X-CSRF-Token)");
       }
@@ -223,11 +222,10 @@ HttpResponse Router::dispatch(net::HttpRequest& request, store::AuditRecord& aud
     audit.decision = "rate-limited";
     const FailureLimits& limits = limiter_.limits();
     std::string lockout = std::to_string((limits.lockout_ms + 999) / 1000);
-    HttpResponse r = error_response(429, "too many failed token checks from this address (" +
-                                             std::to_string(limits.max_failures) + " within " +
-                                             std::to_string(limits.window_ms / 1000) +
-                                             " s, rampart server --auth-failure-limit); try again in " +
-                                             lockout + " s");
+    HttpResponse r =
+        error_response(429, "too many failed token checks from this address (" + std::to_string(limits.max_failures) +
+                                " within " + std::to_string(limits.window_ms / 1000) +
+                                " s, rampart server --auth-failure-limit); try again in " + lockout + " s");
     r.headers.emplace_back("Retry-After", lockout);
     return r;
   }
@@ -285,8 +283,8 @@ HttpResponse Router::dispatch(net::HttpRequest& request, store::AuditRecord& aud
       bool anywhere = subject->all_namespaces() || !subject->namespaces().empty();
       if (reading ? !anywhere : !subject->can("*", route->role)) {
         audit.decision = "denied";
-        return error_response(403, "permission denied: " + std::string(role_name(route->role)) +
-                                       " role needed in every namespace");
+        return error_response(
+            403, "permission denied: " + std::string(role_name(route->role)) + " role needed in every namespace");
       }
       break;
     }

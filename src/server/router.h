@@ -27,9 +27,9 @@ enum class Scope {
 using Handler = std::function<HttpResponse(Call&)>;
 
 struct Route {
-  std::string method;    // GET, POST, PUT, DELETE
-  std::string pattern;   // e.g. /api/v1/workflows/{namespace}/{name}; {x} matches one segment
-  Role role;             // the least role needed
+  std::string method;   // GET, POST, PUT, DELETE
+  std::string pattern;  // e.g. /api/v1/workflows/{namespace}/{name}; {x} matches one segment
+  Role role;            // the least role needed
   Scope scope;
   Handler handler;
 };
@@ -38,8 +38,7 @@ class Router {
  public:
   // Keeps references to all four (they must outlive the router). `sessions` bounds the browser
   // sessions (see session_store.h).
-  Router(ApiContext& api, TokenService& tokens, AuditLog& audit, FailureLimiter& limiter,
-         SessionLimits sessions = {});
+  Router(ApiContext& api, TokenService& tokens, AuditLog& audit, FailureLimiter& limiter, SessionLimits sessions = {});
 
   void add(Route route);
   const std::vector<Route>& routes() const { return routes_; }

@@ -52,9 +52,11 @@ std::pair<std::string, uint16_t> parse_listen_address(const std::string& text) {
   if (colon == std::string::npos) throw std::invalid_argument("--listen: expected ADDRESS:PORT, got \"" + text + "\"");
   std::string host = text.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (host.empty()) throw std::invalid_argument("--listen: the address is missing in \"" + text + "\" (e.g. 127.0.0.1:2746)");
+  if (host.empty())
+    throw std::invalid_argument("--listen: the address is missing in \"" + text + "\" (e.g. 127.0.0.1:2746)");
   std::string port = text.substr(colon + 1);
-  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535) {
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(port) > 65535) {
     throw std::invalid_argument("--listen: invalid port in \"" + text + "\"");
   }
   return {host, static_cast<uint16_t>(std::stoi(port))};
@@ -253,7 +255,8 @@ void watch_loop(Server::Impl& s) {
         // The step fails with the guard's reason on its node (even if its shell would have
         // gone on to succeed: the watcher froze it), and the workflow is terminated with it.
         if (alert.action == "terminate") {
-          engine::Engine::request_step_kill(store, alert.namespace_, alert.workflow, alert.node_id, alert.kill_reason());
+          engine::Engine::request_step_kill(store, alert.namespace_, alert.workflow, alert.node_id,
+                                            alert.kill_reason());
         }
         std::clog << "rampart guard: " << alert.severity << " " << alert.rule << " in " << alert.namespace_ << "/"
                   << alert.workflow << ": " << alert.evidence << " -> " << alert.action << std::endl;

@@ -24,13 +24,13 @@ struct ServerOptions {
   std::string tls_key;
   int threads = 2;
   std::string version;
-  std::string policy_file;                // empty: the built-in policy
-  std::string ui_dir;                     // the dashboard's built files; empty: none (see static_assets.h)
+  std::string policy_file;  // empty: the built-in policy
+  std::string ui_dir;       // the dashboard's built files; empty: none (see static_assets.h)
   // What one client can make the server hold (docs/server.md, "Limits and hardening").
-  size_t max_body_bytes = 1024 * 1024;    // larger request bodies get 413
-  SessionLimits sessions;                 // browser sessions per subject and in all
-  FailureLimits auth_failures;            // failed token checks before a lockout (429)
-  RunnerOptions runner;                   // runner.state_dir is filled from state_dir
+  size_t max_body_bytes = 1024 * 1024;  // larger request bodies get 413
+  SessionLimits sessions;               // browser sessions per subject and in all
+  FailureLimits auth_failures;          // failed token checks before a lockout (429)
+  RunnerOptions runner;                 // runner.state_dir is filled from state_dir
 };
 
 class Server {

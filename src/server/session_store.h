@@ -23,14 +23,14 @@
 namespace rampart::server {
 
 struct Session {
-  std::string token;       // the bearer token it was made from, re-checked on every use
-  std::string csrf;        // 64 hex characters
+  std::string token;  // the bearer token it was made from, re-checked on every use
+  std::string csrf;   // 64 hex characters
   int64_t expires_ms = 0;
 };
 
 struct SessionLimits {
-  size_t max_per_subject = 32;   // --max-sessions-per-user
-  size_t max_total = 100'000;    // --max-sessions
+  size_t max_per_subject = 32;  // --max-sessions-per-user
+  size_t max_total = 100'000;   // --max-sessions
 };
 
 // Thrown by create() when the store holds max_total live sessions.
@@ -74,9 +74,9 @@ class SessionStore {
   std::mutex mutex_;
   SessionLimits limits_;
   uint64_t next_serial_ = 0;
-  std::unordered_map<std::string, Entry> sessions_;          // keyed by a hash of the cookie value
-  std::map<uint64_t, std::string> by_age_;                   // serial -> key, oldest first
-  std::map<std::string, std::set<uint64_t>> by_subject_;     // subject -> serials of its sessions
+  std::unordered_map<std::string, Entry> sessions_;       // keyed by a hash of the cookie value
+  std::map<uint64_t, std::string> by_age_;                // serial -> key, oldest first
+  std::map<std::string, std::set<uint64_t>> by_subject_;  // subject -> serials of its sessions
 };
 
 }  // namespace rampart::server

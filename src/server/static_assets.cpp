@@ -56,12 +56,18 @@ bool is_api_path(const std::string& path) {
 
 std::string content_type_for(const std::string& path) {
   static const std::vector<std::pair<std::string, std::string>> types = {
-      {".html", "text/html; charset=utf-8"},  {".js", "text/javascript; charset=utf-8"},
-      {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-      {".svg", "image/svg+xml"},              {".png", "image/png"},
-      {".ico", "image/x-icon"},               {".json", "application/json"},
-      {".map", "application/json"},           {".woff2", "font/woff2"},
-      {".txt", "text/plain; charset=utf-8"},  {".webmanifest", "application/manifest+json"},
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".ico", "image/x-icon"},
+      {".json", "application/json"},
+      {".map", "application/json"},
+      {".woff2", "font/woff2"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".webmanifest", "application/manifest+json"},
   };
   for (const auto& [ext, type] : types) {
     if (path.size() >= ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0) return type;
@@ -124,12 +130,15 @@ net::HttpResponse StaticAssets::serve(const net::HttpRequest& request) const {
     // year. Everything else (index.html first) is checked again each time.
     bool hashed = !segments.empty() && segments.front() == "assets";
     bool index = real.filename() == "index.html";
-    r.headers.emplace_back("Cache-Control", hashed ? "public, max-age=31536000, immutable" : index ? "no-store" : "no-cache");
+    r.headers.emplace_back("Cache-Control", hashed  ? "public, max-age=31536000, immutable"
+                                            : index ? "no-store"
+                                                    : "no-cache");
     return r;
   }
   // Missing files (anything with an extension, and everything under assets/) are 404; other
   // paths are the app's own routes and get index.html, which routes in the browser.
-  bool looks_like_file = !segments.empty() && (segments.front() == "assets" || segments.back().find('.') != std::string::npos);
+  bool looks_like_file =
+      !segments.empty() && (segments.front() == "assets" || segments.back().find('.') != std::string::npos);
   if (looks_like_file) return text(404, "not found\n");
   net::HttpResponse r;
   if (!read_file(root / "index.html", r.body)) return text(500, "cannot read index.html\n");

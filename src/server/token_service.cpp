@@ -40,7 +40,8 @@ std::string read_key(int fd, const std::string& path) {
   ssize_t n = ::read(fd, key, sizeof key);
   // Not the key's bytes: they are a secret, and the path says enough.
   if (n != static_cast<ssize_t>(crypto_generichash_KEYBYTES)) {
-    throw std::runtime_error(path + " is damaged (expected 32 bytes); remove it to start over (every token is then invalid)");
+    throw std::runtime_error(path +
+                             " is damaged (expected 32 bytes); remove it to start over (every token is then invalid)");
   }
   std::string out(reinterpret_cast<char*>(key), crypto_generichash_KEYBYTES);
   sodium_memzero(key, sizeof key);
@@ -74,8 +75,8 @@ std::string load_or_create_key(const std::string& path) {
     if (fd < 0) throw std::runtime_error("cannot create " + path + ": " + std::strerror(errno));
     unsigned char key[crypto_generichash_KEYBYTES];
     randombytes_buf(key, sizeof key);
-    bool ok = ::fchmod(fd, 0600) == 0 && ::write(fd, key, sizeof key) == static_cast<ssize_t>(sizeof key) &&
-              ::fsync(fd) == 0;
+    bool ok =
+        ::fchmod(fd, 0600) == 0 && ::write(fd, key, sizeof key) == static_cast<ssize_t>(sizeof key) && ::fsync(fd) == 0;
     sodium_memzero(key, sizeof key);
     ::close(fd);
     int linked = ok ? ::link(temp.c_str(), path.c_str()) : -1;
@@ -117,7 +118,8 @@ CreatedToken TokenService::create(const std::string& subject, int64_t ttl_second
   if (!is_valid_subject(subject)) {
     throw std::invalid_argument("a token's subject must be 1 to 128 letters, digits or . _ @ + -");
   }
-  if (ttl_seconds < 0 || ttl_seconds > kMaxTtlSeconds) throw std::invalid_argument("a token's lifetime must be 0 (never expires) to 100 years");
+  if (ttl_seconds < 0 || ttl_seconds > kMaxTtlSeconds)
+    throw std::invalid_argument("a token's lifetime must be 0 (never expires) to 100 years");
   unsigned char id[kIdBytes], secret[kSecretBytes];
   randombytes_buf(id, sizeof id);
   randombytes_buf(secret, sizeof secret);
@@ -146,8 +148,8 @@ std::optional<Subject> TokenService::authenticate(std::string_view token, int64_
   std::string cache_key = id + ":" + presented;
 
   std::lock_guard lock(mutex_);
-  if (auto it = cache_.find(cache_key); it != cache_.end() && now_ms >= it->second.checked_ms &&
-                                        now_ms - it->second.checked_ms < kCacheMs) {
+  if (auto it = cache_.find(cache_key);
+      it != cache_.end() && now_ms >= it->second.checked_ms && now_ms - it->second.checked_ms < kCacheMs) {
     auto& cached = it->second.subject;
     if (!cached) return std::nullopt;
     if (cached->token_id.empty()) return std::nullopt;
@@ -170,7 +172,8 @@ std::optional<Subject> TokenService::authenticate(std::string_view token, int64_
   }
   // An expiry inside the cache window must still take effect on time.
   int64_t checked = now_ms;
-  if (result && record->expires_ms != 0 && record->expires_ms - now_ms < kCacheMs) checked = record->expires_ms - kCacheMs;
+  if (result && record->expires_ms != 0 && record->expires_ms - now_ms < kCacheMs)
+    checked = record->expires_ms - kCacheMs;
   cache_[cache_key] = Cached{result, checked};
   return result;
 }

@@ -28,8 +28,7 @@ class TokenService {
   TokenService(store::AccessStore& store, std::string hash_key_path);
 
   // ttl_seconds 0 = never expires.
-  CreatedToken create(const std::string& subject, int64_t ttl_seconds, const std::string& description,
-                      int64_t now_ms);
+  CreatedToken create(const std::string& subject, int64_t ttl_seconds, const std::string& description, int64_t now_ms);
 
   // The subject (with its role bindings) for a bearer token, or nullopt when the token is
   // malformed, unknown, expired or revoked. Constant-time comparison of hashes. Results are

@@ -127,7 +127,8 @@ void WorkflowRunner::give_back(std::unique_ptr<store::Store> store) {
   // Opening a SQLite connection costs next to nothing: keep only PostgreSQL's.
   if (!store::is_postgres_url(options_.db)) return;
   std::lock_guard lock(mutex_);
-  if (idle_stores_.size() < static_cast<size_t>(std::max(1, options_.max_running))) idle_stores_.push_back(std::move(store));
+  if (idle_stores_.size() < static_cast<size_t>(std::max(1, options_.max_running)))
+    idle_stores_.push_back(std::move(store));
 }
 
 bool WorkflowRunner::drive(store::Store& store, const std::string& ns, const std::string& name) {
@@ -144,7 +145,8 @@ bool WorkflowRunner::drive(store::Store& store, const std::string& ns, const std
     }
     std::string executor_name = options_.executor_names.front();
     if (record->manifest.is_object()) {
-      const auto& annotations = record->manifest.value("metadata", store::Json::object()).value("annotations", store::Json::object());
+      const auto& annotations =
+          record->manifest.value("metadata", store::Json::object()).value("annotations", store::Json::object());
       if (annotations.contains(kExecutorAnnotation) && annotations[kExecutorAnnotation].is_string()) {
         std::string asked = annotations[kExecutorAnnotation].get<std::string>();
         if (std::string why = check_executor(asked); !why.empty()) throw std::invalid_argument(why);
@@ -249,7 +251,8 @@ void WorkflowRunner::maintenance_loop() {
       }
       if (options_.archive_ttl.count() > 0 && rampart::now_ms() - last_retention > 60'000) {
         last_retention = rampart::now_ms();
-        const int64_t cutoff = rampart::now_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(options_.archive_ttl).count();
+        const int64_t cutoff =
+            rampart::now_ms() - std::chrono::duration_cast<std::chrono::milliseconds>(options_.archive_ttl).count();
         if (int64_t deleted = store->delete_finished_before(cutoff); deleted > 0) {
           std::clog << "rampart server: archive retention deleted " << deleted << " finished workflow(s)\n";
         }
@@ -279,8 +282,9 @@ void WorkflowRunner::quarantine_crashed(store::Store& store) {
     auto record = store.get_workflow(ns, name);
     if (!record || record->phase == "Succeeded" || record->phase == "Failed" || record->phase == "Error") continue;
     record->phase = "Error";
-    record->message = "quarantined: the engine crashed while running this workflow, so it was not resumed "
-                      "(see the server's log; delete it, or fix it and resubmit)";
+    record->message =
+        "quarantined: the engine crashed while running this workflow, so it was not resumed "
+        "(see the server's log; delete it, or fix it and resubmit)";
     record->finished_at = rampart::now_ms();
     store.put_workflow(*record);
     store::EventRecord e;

@@ -34,7 +34,7 @@ class LeaseKeeper;
 
 struct RunnerOptions {
   std::string state_dir;
-  std::string db;  // store location (a SQLite path or a postgres:// URL); empty: <state_dir>/rampart.db
+  std::string db;             // store location (a SQLite path or a postgres:// URL); empty: <state_dir>/rampart.db
   std::string image_catalog;  // empty: the default catalog
   // Executors by name; the first in `executor_names` runs workflows that ask for none, the
   // others are chosen per workflow with the annotation rampart.io/executor. Empty: the process

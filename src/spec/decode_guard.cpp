@@ -18,8 +18,7 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 bool opens_block_scalar(std::string_view line) {
   if (size_t hash = line.find(" #"); hash != std::string_view::npos) line = line.substr(0, hash);
   while (!line.empty() && is_space(line.back())) line.remove_suffix(1);
-  while (!line.empty() && (line.back() == '-' || line.back() == '+' ||
-                           (line.back() >= '0' && line.back() <= '9'))) {
+  while (!line.empty() && (line.back() == '-' || line.back() == '+' || (line.back() >= '0' && line.back() <= '9'))) {
     line.remove_suffix(1);
   }
   if (line.empty() || (line.back() != '|' && line.back() != '>')) return false;
@@ -82,8 +81,8 @@ std::optional<SourceLocation> find_excessive_nesting(std::string_view text, int 
         }
         continue;
       }
-      const bool token_start = i == 0 || is_space(line[i - 1]) || line[i - 1] == '[' ||
-                               line[i - 1] == '{' || line[i - 1] == ',' || line[i - 1] == ':';
+      const bool token_start = i == 0 || is_space(line[i - 1]) || line[i - 1] == '[' || line[i - 1] == '{' ||
+                               line[i - 1] == ',' || line[i - 1] == ':';
       if ((c == '"' || c == '\'') && token_start) {
         quote = c;
       } else if (c == '#' && (i == 0 || is_space(line[i - 1]))) {
@@ -125,11 +124,9 @@ class StallDetector : public YAML::EventHandler {
   void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
   void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
   void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
   void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
   void OnMapEnd() override {}
 
  private:

@@ -56,9 +56,8 @@ SecurityContext decode_security_context(const YAML::Node& node) {
     context.capabilities_add = read::texts(caps, "add");
     context.capabilities_drop = read::texts(caps, "drop");
   }
-  context.extra = remaining_fields(fields, {"privileged", "allowPrivilegeEscalation",
-                                            "readOnlyRootFilesystem", "runAsNonRoot", "runAsUser",
-                                            "runAsGroup", "capabilities"});
+  context.extra = remaining_fields(fields, {"privileged", "allowPrivilegeEscalation", "readOnlyRootFilesystem",
+                                            "runAsNonRoot", "runAsUser", "runAsGroup", "capabilities"});
   return context;
 }
 
@@ -126,10 +125,9 @@ Container decode_container(const YAML::Node& node) {
   container.mirror_volume_mounts = read::flag(fields, "mirrorVolumeMounts");
   // `source` (ScriptTemplate) and `dependencies` (ContainerNode) belong to the enclosing type.
   container.extra = remaining_fields(
-      fields, {"name", "image", "imagePullPolicy", "command", "args", "workingDir", "env", "envFrom",
-               "resources", "securityContext", "volumeMounts", "ports", "livenessProbe",
-               "readinessProbe", "startupProbe", "lifecycle", "mirrorVolumeMounts", "source",
-               "dependencies"});
+      fields, {"name", "image", "imagePullPolicy", "command", "args", "workingDir", "env", "envFrom", "resources",
+               "securityContext", "volumeMounts", "ports", "livenessProbe", "readinessProbe", "startupProbe",
+               "lifecycle", "mirrorVolumeMounts", "source", "dependencies"});
   return container;
 }
 

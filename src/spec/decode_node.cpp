@@ -89,9 +89,7 @@ ScalarKind scalar_kind(const YAML::Node& node) {
 
 namespace {
 
-bool is_merge_key(const YAML::Node& key) {
-  return key.IsScalar() && key.Scalar() == "<<" && key.Tag() == "?";
-}
+bool is_merge_key(const YAML::Node& key) { return key.IsScalar() && key.Scalar() == "<<" && key.Tag() == "?"; }
 
 // Merged maps are visited once each (a map merged twice adds nothing the second time), and
 // the fields they contribute are capped: `<<` chains must not turn one lookup into a hang.
@@ -103,9 +101,8 @@ struct MergeState {
   bool reported = false;
 };
 
-void collect_entries(const YAML::Node& map, std::vector<MapEntry>& out,
-                     std::unordered_map<std::string, size_t>& seen, bool explicit_level,
-                     std::vector<MapProblem>* problems, int depth, MergeState& merge) {
+void collect_entries(const YAML::Node& map, std::vector<MapEntry>& out, std::unordered_map<std::string, size_t>& seen,
+                     bool explicit_level, std::vector<MapProblem>* problems, int depth, MergeState& merge) {
   if (!explicit_level) {
     for (const YAML::Node& done : merge.visited) {
       if (done.is(map)) return;
@@ -132,13 +129,12 @@ void collect_entries(const YAML::Node& map, std::vector<MapEntry>& out,
           if (source->IsMap()) {
             merge_sources.push_back(*source);
           } else if (problems) {
-            problems->push_back({*source, "<<", "a merge key (<<) takes a map or a list of maps, got " +
-                                                    describe(*source)});
+            problems->push_back(
+                {*source, "<<", "a merge key (<<) takes a map or a list of maps, got " + describe(*source)});
           }
         }
       } else if (problems) {
-        problems->push_back(
-            {value, "<<", "a merge key (<<) takes a map or a list of maps, got " + describe(value)});
+        problems->push_back({value, "<<", "a merge key (<<) takes a map or a list of maps, got " + describe(value)});
       }
       continue;
     }
@@ -212,9 +208,7 @@ std::string join_path(const std::string& parent, std::string_view key) {
   return out;
 }
 
-std::string index_path(const std::string& parent, size_t index) {
-  return parent + "[" + std::to_string(index) + "]";
-}
+std::string index_path(const std::string& parent, size_t index) { return parent + "[" + std::to_string(index) + "]"; }
 
 std::string describe(const YAML::Node& node) {
   if (!node.IsDefined() || node.IsNull()) return "null";

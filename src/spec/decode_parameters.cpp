@@ -89,8 +89,7 @@ Artifact decode_artifact(const YAML::Node& node) {
 
 Inputs decode_inputs(const YAML::Node& node) {
   const Fields fields(node);
-  return {read::list(fields, "parameters", decode_parameter),
-          read::list(fields, "artifacts", decode_artifact)};
+  return {read::list(fields, "parameters", decode_parameter), read::list(fields, "artifacts", decode_artifact)};
 }
 
 Outputs decode_outputs(const YAML::Node& node) {
@@ -105,8 +104,7 @@ Outputs decode_outputs(const YAML::Node& node) {
 
 Arguments decode_arguments(const YAML::Node& node) {
   const Fields fields(node);
-  return {read::list(fields, "parameters", decode_parameter),
-          read::list(fields, "artifacts", decode_artifact)};
+  return {read::list(fields, "parameters", decode_parameter), read::list(fields, "artifacts", decode_artifact)};
 }
 
 }  // namespace rampart::spec

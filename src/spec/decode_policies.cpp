@@ -70,8 +70,6 @@ Memoize decode_memoize(const YAML::Node& node) {
   return memoize;
 }
 
-Metrics decode_metrics(const YAML::Node& node) {
-  return {read::json(Fields(node), "prometheus")};
-}
+Metrics decode_metrics(const YAML::Node& node) { return {read::json(Fields(node), "prometheus")}; }
 
 }  // namespace rampart::spec

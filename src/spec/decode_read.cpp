@@ -3,9 +3,7 @@
 
 namespace rampart::spec::read {
 
-std::string text(const Fields& fields, std::string_view key) {
-  return optional_text(fields, key).value_or("");
-}
+std::string text(const Fields& fields, std::string_view key) { return optional_text(fields, key).value_or(""); }
 
 std::optional<std::string> optional_text(const Fields& fields, std::string_view key) {
   const YAML::Node node = fields.get(key);
@@ -13,9 +11,7 @@ std::optional<std::string> optional_text(const Fields& fields, std::string_view 
   return node.Scalar();
 }
 
-bool flag(const Fields& fields, std::string_view key) {
-  return optional_flag(fields, key).value_or(false);
-}
+bool flag(const Fields& fields, std::string_view key) { return optional_flag(fields, key).value_or(false); }
 
 std::optional<bool> optional_flag(const Fields& fields, std::string_view key) {
   const YAML::Node node = fields.get(key);

@@ -86,8 +86,7 @@ LifecycleHook decode_hook(const YAML::Node& node) {
 
 TemplateRef decode_template_ref(const YAML::Node& node) {
   const Fields fields(node);
-  return {read::text(fields, "name"), read::text(fields, "template"),
-          read::flag(fields, "clusterScope")};
+  return {read::text(fields, "name"), read::text(fields, "template"), read::flag(fields, "clusterScope")};
 }
 
 std::vector<LifecycleHook> decode_hooks(const YAML::Node& node) {

@@ -23,17 +23,14 @@ ResourceTemplate decode_resource(const YAML::Node& node) {
   return resource;
 }
 
-SuspendTemplate decode_suspend(const YAML::Node& node) {
-  return {read::text(Fields(node), "duration")};
-}
+SuspendTemplate decode_suspend(const YAML::Node& node) { return {read::text(Fields(node), "duration")}; }
 
 DataTemplate decode_data(const YAML::Node& node) {
   const Fields fields(node);
   DataTemplate data;
   data.source = read::json(fields, "source");
-  data.transformation = read::list(fields, "transformation", [](const YAML::Node& step) {
-    return read::text(Fields(step), "expression");
-  });
+  data.transformation = read::list(fields, "transformation",
+                                   [](const YAML::Node& step) { return read::text(Fields(step), "expression"); });
   return data;
 }
 

@@ -75,13 +75,11 @@ WorkflowSpec decode_workflow_spec(const YAML::Node& node) {
   spec.shutdown = read::text(fields, "shutdown");
   spec.synchronization = read::optional(fields, "synchronization", decode_synchronization);
   spec.template_defaults = read::optional(fields, "templateDefaults", decode_template);
-  spec.workflow_template_ref =
-      read::optional(fields, "workflowTemplateRef", decode_workflow_template_ref);
+  spec.workflow_template_ref = read::optional(fields, "workflowTemplateRef", decode_workflow_template_ref);
   spec.retry_strategy = read::optional(fields, "retryStrategy", decode_retry_strategy);
   spec.ttl_strategy = read::optional(fields, "ttlStrategy", decode_ttl);
   spec.pod_gc = read::optional(fields, "podGC", decode_pod_gc);
-  spec.artifact_repository_ref =
-      read::optional(fields, "artifactRepositoryRef", decode_artifact_repository_ref);
+  spec.artifact_repository_ref = read::optional(fields, "artifactRepositoryRef", decode_artifact_repository_ref);
   spec.artifact_gc = read::json(fields, "artifactGC");
   spec.archive_logs = read::optional_flag(fields, "archiveLogs");
   spec.volumes = read::list(fields, "volumes", decode_volume);
@@ -133,9 +131,7 @@ Document decode_document(const YAML::Node& node, Kind kind, const std::string& f
       document.cron = spec.IsMap() ? decode_cron(spec) : CronWorkflowSpec{};
       document.spec = document.cron->workflow_spec;
       break;
-    case Kind::ConfigMap:
-      document.data = read::text_map(fields, "data");
-      break;
+    case Kind::ConfigMap: document.data = read::text_map(fields, "data"); break;
   }
   document.source = SourceMap(file);
   document.source.set_document_index(index);

@@ -36,12 +36,12 @@ struct EnvVar {
   std::optional<std::string> value;
   std::optional<KeySelector> secret_key_ref;
   std::optional<KeySelector> config_map_key_ref;
-  Json field_ref;           // fieldRef / resourceFieldRef, passed through
+  Json field_ref;  // fieldRef / resourceFieldRef, passed through
   Json resource_field_ref;
 };
 
 struct ResourceRequirements {
-  StringMap limits;    // quantities as written: "500m", "1Gi"
+  StringMap limits;  // quantities as written: "500m", "1Gi"
   StringMap requests;
   Json claims;
 };
@@ -87,9 +87,9 @@ struct Container {
   std::optional<SecurityContext> security_context;
   std::vector<VolumeMount> volume_mounts;
   std::vector<ContainerPort> ports;
-  Json probes;     // livenessProbe / readinessProbe / startupProbe keyed by field name
+  Json probes;  // livenessProbe / readinessProbe / startupProbe keyed by field name
   Json lifecycle;
-  Json extra;      // stdin, tty, terminationMessagePath, volumeDevices, resizePolicy, ...
+  Json extra;                         // stdin, tty, terminationMessagePath, volumeDevices, resizePolicy, ...
   bool mirror_volume_mounts = false;  // Argo UserContainer (sidecars, initContainers)
 };
 

@@ -38,8 +38,7 @@ constexpr KnownKind kKnownKinds[] = {
 // document reuses anchors only a few times, so its expanded size stays near its text size.
 size_t node_budget(size_t text_bytes) { return 100'000 + 50 * text_bytes; }
 
-Diagnostic problem(const std::string& file, SourceLocation where, std::string path,
-                   std::string message) {
+Diagnostic problem(const std::string& file, SourceLocation where, std::string path, std::string message) {
   return {file, where, std::move(path), std::move(message)};
 }
 
@@ -81,14 +80,12 @@ const KnownKind* misspelled_argo_kind(std::string_view api_version, std::string_
   return nullptr;
 }
 
-void load_document(const YAML::Node& node, int index, const std::string& file, size_t text_bytes,
-                   LoadResult& result) {
+void load_document(const YAML::Node& node, int index, const std::string& file, size_t text_bytes, LoadResult& result) {
   if (!node.IsDefined() || node.IsNull()) return;  // empty document, e.g. a trailing `---`
   const SourceLocation start = location_of(node);
   if (!node.IsMap()) {
-    result.errors.push_back(problem(file, start, "",
-                                    "a document must be a map with apiVersion and kind, got " +
-                                        describe(node)));
+    result.errors.push_back(
+        problem(file, start, "", "a document must be a map with apiVersion and kind, got " + describe(node)));
     return;
   }
   const Fields fields(node);
@@ -96,13 +93,11 @@ void load_document(const YAML::Node& node, int index, const std::string& file, s
   const YAML::Node api_node = fields.get("apiVersion");
   for (const auto& [key, value] : {std::pair{"kind", kind_node}, std::pair{"apiVersion", api_node}}) {
     if (!value.IsDefined()) {
-      result.errors.push_back(
-          problem(file, start, "", std::string("missing required field \"") + key + "\""));
+      result.errors.push_back(problem(file, start, "", std::string("missing required field \"") + key + "\""));
       return;
     }
     if (!value.IsScalar()) {
-      result.errors.push_back(
-          problem(file, location_of(value), key, "expected a string, got " + describe(value)));
+      result.errors.push_back(problem(file, location_of(value), key, "expected a string, got " + describe(value)));
       return;
     }
   }
@@ -112,8 +107,7 @@ void load_document(const YAML::Node& node, int index, const std::string& file, s
   if (!known) {
     if (const KnownKind* intended = misspelled_argo_kind(api_version, kind_name)) {
       result.errors.push_back(problem(file, location_of(kind_node), "kind",
-                                      "unknown kind \"" + kind_name + "\" (did you mean \"" +
-                                          intended->name + "\"?)"));
+                                      "unknown kind \"" + kind_name + "\" (did you mean \"" + intended->name + "\"?)"));
       return;
     }
     SkippedDocument skipped{file, index, start, api_version, kind_name, ""};
@@ -127,8 +121,8 @@ void load_document(const YAML::Node& node, int index, const std::string& file, s
   }
   if (api_version != known->api_version) {
     result.errors.push_back(problem(file, location_of(api_node), "apiVersion",
-                                    "apiVersion \"" + api_version + "\" is not supported for kind " +
-                                        kind_name + " (expected \"" + known->api_version + "\")"));
+                                    "apiVersion \"" + api_version + "\" is not supported for kind " + kind_name +
+                                        " (expected \"" + known->api_version + "\")"));
     return;
   }
   Diagnostics errors = Schema::argo().check(node, kind_name, file, "", node_budget(text_bytes));
@@ -143,22 +137,19 @@ void load_document(const YAML::Node& node, int index, const std::string& file, s
 void load_text(std::string_view text, const std::string& file, LoadResult& result) {
   if (text.size() > kMaxDocumentBytes) {
     result.errors.push_back(problem(file, {}, "",
-                                    "file too large: " + std::to_string(text.size()) +
-                                        " bytes (the limit is " +
+                                    "file too large: " + std::to_string(text.size()) + " bytes (the limit is " +
                                         std::to_string(kMaxDocumentBytes >> 20) + " MiB)"));
     return;
   }
   if (auto where = find_excessive_nesting(text, kMaxNestingDepth)) {
-    result.errors.push_back(problem(file, *where, "",
-                                    "invalid YAML: nesting deeper than " +
-                                        std::to_string(kMaxNestingDepth) + " levels"));
+    result.errors.push_back(
+        problem(file, *where, "", "invalid YAML: nesting deeper than " + std::to_string(kMaxNestingDepth) + " levels"));
     return;
   }
   std::vector<YAML::Node> documents;
   try {
     if (auto where = find_stalled_parse(text)) {
-      result.errors.push_back(problem(file, *where, "",
-                                      "invalid YAML: unexpected \",\" after a complete value"));
+      result.errors.push_back(problem(file, *where, "", "invalid YAML: unexpected \",\" after a complete value"));
       return;
     }
     documents = YAML::LoadAll(std::string(text));

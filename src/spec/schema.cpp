@@ -103,11 +103,16 @@ const SchemaType* Schema::parse_type(std::string_view text, int line) {
     return make({Form::Map, "", parse_type(text.substr(1, text.size() - 2), line)});
   }
   static const std::map<std::string, Form, std::less<>> primitives = {
-      {"string", Form::String},       {"int", Form::Int},
-      {"bool", Form::Bool},           {"number", Form::Number},
-      {"intOrString", Form::IntOrString}, {"anyString", Form::AnyString},
-      {"quantity", Form::Quantity},   {"manifest", Form::Manifest},
-      {"object", Form::Object},       {"any", Form::Any},
+      {"string", Form::String},
+      {"int", Form::Int},
+      {"bool", Form::Bool},
+      {"number", Form::Number},
+      {"intOrString", Form::IntOrString},
+      {"anyString", Form::AnyString},
+      {"quantity", Form::Quantity},
+      {"manifest", Form::Manifest},
+      {"object", Form::Object},
+      {"any", Form::Any},
   };
   if (auto it = primitives.find(text); it != primitives.end()) return make({it->second, "", nullptr});
   if (!types_.count(text)) fail(line, "unknown type \"" + std::string(text) + "\"");

@@ -18,11 +18,22 @@ namespace rampart::spec {
 // A field type: a primitive, a named type from the table, or a list / map of another type.
 struct SchemaType {
   enum class Form {
-    String, Int, Bool, Number, IntOrString, AnyString, Quantity, Manifest, Object, Any,
-    Named, List, Map
+    String,
+    Int,
+    Bool,
+    Number,
+    IntOrString,
+    AnyString,
+    Quantity,
+    Manifest,
+    Object,
+    Any,
+    Named,
+    List,
+    Map
   };
   Form form = Form::Any;
-  std::string name;                  // Named: the type's name
+  std::string name;                     // Named: the type's name
   const SchemaType* element = nullptr;  // List, Map: the element type
 };
 

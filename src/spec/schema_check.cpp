@@ -23,7 +23,9 @@ const char* expectation(SchemaType::Form form) {
     case Form::AnyString: return "a scalar value";
     case Form::Quantity: return "a quantity (e.g. 500m, 1Gi)";
     case Form::Manifest: return "a string holding a manifest";
-    case Form::Object: case Form::Named: case Form::Map: return "a map";
+    case Form::Object:
+    case Form::Named:
+    case Form::Map: return "a map";
     case Form::List: return "a list";
     case Form::Any: return "any value";
   }
@@ -61,10 +63,8 @@ class Checker {
       case Form::Object:
         if (!node.IsMap()) return wrong_type(node, type, path);
         return walk_free_form(node, path, depth);
-      case Form::Any:
-        return walk_free_form(node, path, depth);
-      default:
-        return check_scalar(node, type, path);
+      case Form::Any: return walk_free_form(node, path, depth);
+      default: return check_scalar(node, type, path);
     }
   }
 
@@ -73,8 +73,8 @@ class Checker {
   bool enter(const YAML::Node& node, const std::string& path, int depth) {
     if (stopped_) return false;
     if (++visited_ > max_nodes_) {
-      stop(node, path, "document too large: more than " + std::to_string(max_nodes_) +
-                           " values once aliases are expanded");
+      stop(node, path,
+           "document too large: more than " + std::to_string(max_nodes_) + " values once aliases are expanded");
       return false;
     }
     if (depth > kMaxNestingDepth) {
@@ -84,8 +84,7 @@ class Checker {
     return true;
   }
 
-  void check_struct(const YAML::Node& node, const SchemaStruct& type, const std::string& path,
-                    int depth) {
+  void check_struct(const YAML::Node& node, const SchemaStruct& type, const std::string& path, int depth) {
     for (const MapEntry& entry : entries(node, path)) {
       if (stopped_) return;
       const std::string field_path = join_path(path, entry.key);
@@ -119,7 +118,8 @@ class Checker {
     using Form = SchemaType::Form;
     bool ok = false;
     switch (type.form) {
-      case Form::String: case Form::Manifest: ok = kind == ScalarKind::String; break;
+      case Form::String:
+      case Form::Manifest: ok = kind == ScalarKind::String; break;
       case Form::Int: ok = kind == ScalarKind::Int; break;
       case Form::Bool: ok = kind == ScalarKind::Bool; break;
       case Form::Number: ok = kind == ScalarKind::Int || kind == ScalarKind::Float; break;
@@ -138,14 +138,14 @@ class Checker {
     const std::string& text = node.Scalar();
     if (text.find("{{") != std::string::npos) return;
     if (auto where = find_excessive_nesting(text, kMaxNestingDepth)) {
-      return error(node, path, "manifest nests too deeply (line " + std::to_string(where->line) +
-                                   " of the manifest)");
+      return error(node, path, "manifest nests too deeply (line " + std::to_string(where->line) + " of the manifest)");
     }
     try {
       // yaml-cpp 0.7 makes empty documents forever after a stray ',' (decode_guard.h).
       if (auto where = find_stalled_parse(text)) {
-        return error(node, path, "manifest is not valid YAML: unexpected \",\" after a complete value (line " +
-                                     std::to_string(where->line) + " of the manifest)");
+        return error(node, path,
+                     "manifest is not valid YAML: unexpected \",\" after a complete value (line " +
+                         std::to_string(where->line) + " of the manifest)");
       }
       for (const YAML::Node& document : YAML::LoadAll(text)) {
         if (!document.IsNull() && !document.IsMap()) {
@@ -189,8 +189,8 @@ class Checker {
       // Kubernetes reads an unquoted 10 or true as a number or boolean, never as a string.
       const ScalarKind kind = scalar_kind(node);
       if (kind == ScalarKind::Int || kind == ScalarKind::Float || kind == ScalarKind::Bool) {
-        got = std::string(kind == ScalarKind::Bool ? "the boolean " : "the number ") +
-              node.Scalar() + " (quote it to make it a string)";
+        got = std::string(kind == ScalarKind::Bool ? "the boolean " : "the number ") + node.Scalar() +
+              " (quote it to make it a string)";
       }
     }
     error(node, path, std::string("expected ") + expectation(type.form) + ", got " + got);

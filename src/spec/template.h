@@ -111,8 +111,8 @@ struct Sequence {
 };
 
 struct TemplateRef {
-  std::string name;      // WorkflowTemplate or ClusterWorkflowTemplate name
-  std::string template_; // template inside it
+  std::string name;       // WorkflowTemplate or ClusterWorkflowTemplate name
+  std::string template_;  // template inside it
   bool cluster_scope = false;
 };
 
@@ -163,8 +163,8 @@ struct DagTask {
 
 struct DagTemplate {
   std::vector<DagTask> tasks;
-  std::string target;            // space-separated task names
-  std::optional<bool> fail_fast; // default true
+  std::string target;             // space-separated task names
+  std::optional<bool> fail_fast;  // default true
 };
 
 struct ScriptTemplate {
@@ -204,8 +204,8 @@ struct SuspendTemplate {
 };
 
 struct DataTemplate {
-  Json source;                               // {artifactPaths: Artifact}
-  std::vector<std::string> transformation;   // expressions, in order
+  Json source;                              // {artifactPaths: Artifact}
+  std::vector<std::string> transformation;  // expressions, in order
 };
 
 struct HttpHeader {
@@ -244,8 +244,8 @@ struct SemaphoreRef {
 };
 
 struct Synchronization {
-  std::vector<MutexRef> mutexes;        // `mutex:` (deprecated single form) is folded in here
-  std::vector<SemaphoreRef> semaphores; // `semaphore:` likewise
+  std::vector<MutexRef> mutexes;         // `mutex:` (deprecated single form) is folded in here
+  std::vector<SemaphoreRef> semaphores;  // `semaphore:` likewise
 };
 
 struct Metrics {
@@ -253,9 +253,7 @@ struct Metrics {
 };
 
 // Which kind of work a template describes. Exactly one is set per template.
-enum class TemplateKind {
-  Unknown, Container, Script, Resource, Suspend, Steps, Dag, Data, Http, ContainerSet, Plugin
-};
+enum class TemplateKind { Unknown, Container, Script, Resource, Suspend, Steps, Dag, Data, Http, ContainerSet, Plugin };
 
 const char* to_string(TemplateKind kind);
 
@@ -295,7 +293,7 @@ struct Template {
   StringMap node_selector;
   Json affinity;
   Json tolerations;
-  Json security_context;   // PodSecurityContext
+  Json security_context;  // PodSecurityContext
   Json host_aliases;
   std::string service_account_name;
   std::optional<bool> automount_service_account_token;

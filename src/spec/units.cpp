@@ -55,8 +55,7 @@ bool is_integer(std::string_view text) {
 
 }  // namespace
 
-std::optional<double> parse_duration(std::string_view text, bool allow_bare_seconds,
-                                     std::string* error) {
+std::optional<double> parse_duration(std::string_view text, bool allow_bare_seconds, std::string* error) {
   const std::string quoted = "\"" + std::string(text) + "\"";
   if (text.empty()) {
     fail(error, "invalid duration \"\": empty");
@@ -107,8 +106,8 @@ std::optional<double> parse_duration(std::string_view text, bool allow_bare_seco
 std::optional<double> parse_quantity(std::string_view text, std::string* error) {
   const std::string quoted = "\"" + std::string(text) + "\"";
   auto invalid = [&]() -> std::optional<double> {
-    fail(error, "invalid quantity " + quoted +
-                    ": expected a number with an optional suffix (m, k, M, G, Ki, Mi, Gi, ...)");
+    fail(error,
+         "invalid quantity " + quoted + ": expected a number with an optional suffix (m, k, M, G, Ki, Mi, Gi, ...)");
     return std::nullopt;
   };
   if (text.empty()) return invalid();
@@ -129,10 +128,21 @@ std::optional<double> parse_quantity(std::string_view text, std::string* error) 
     double factor;
   };
   static constexpr Suffix kSuffixes[] = {
-      {"", 1},          {"n", 1e-9},         {"u", 1e-6},         {"m", 1e-3},
-      {"k", 1e3},       {"M", 1e6},          {"G", 1e9},          {"T", 1e12},
-      {"P", 1e15},      {"E", 1e18},         {"Ki", 1024.0},      {"Mi", 1048576.0},
-      {"Gi", 1073741824.0}, {"Ti", 1099511627776.0}, {"Pi", 1125899906842624.0},
+      {"", 1},
+      {"n", 1e-9},
+      {"u", 1e-6},
+      {"m", 1e-3},
+      {"k", 1e3},
+      {"M", 1e6},
+      {"G", 1e9},
+      {"T", 1e12},
+      {"P", 1e15},
+      {"E", 1e18},
+      {"Ki", 1024.0},
+      {"Mi", 1048576.0},
+      {"Gi", 1073741824.0},
+      {"Ti", 1099511627776.0},
+      {"Pi", 1125899906842624.0},
       {"Ei", 1152921504606846976.0},
   };
   for (const auto& candidate : kSuffixes) {

@@ -10,8 +10,7 @@ namespace rampart::spec {
 // Go's time.ParseDuration syntax ("1h30m", "300ms", "-1.5h", "0"); Argo also accepts a bare
 // number of seconds ("30") in several fields (suspend.duration, backoff.duration).
 // Returns seconds, or nullopt with `error` set.
-std::optional<double> parse_duration(std::string_view text, bool allow_bare_seconds,
-                                     std::string* error = nullptr);
+std::optional<double> parse_duration(std::string_view text, bool allow_bare_seconds, std::string* error = nullptr);
 
 // Kubernetes resource.Quantity: "100m", "1.5", "2Gi", "1e3", "500M". Returns the value in base
 // units (cores, bytes), or nullopt with `error` set.

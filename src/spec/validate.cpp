@@ -39,8 +39,8 @@ namespace {
 const Document* referenced_workflow_template(const Checker& checker) {
   const auto& ref = checker.doc.spec.workflow_template_ref;
   if (!ref) return nullptr;
-  const auto& index = ref->cluster_scope ? checker.library.cluster_workflow_templates
-                                         : checker.library.workflow_templates;
+  const auto& index =
+      ref->cluster_scope ? checker.library.cluster_workflow_templates : checker.library.workflow_templates;
   auto found = index.find(ref->name);
   return found == index.end() ? nullptr : found->second;
 }
@@ -68,8 +68,7 @@ void check_workflow_template_ref(const Checker& checker) {
     return;
   }
   if (!referenced_workflow_template(checker)) {
-    checker.report(path + ".name", std::string(ref->cluster_scope ? "ClusterWorkflowTemplate "
-                                                                   : "WorkflowTemplate ") +
+    checker.report(path + ".name", std::string(ref->cluster_scope ? "ClusterWorkflowTemplate " : "WorkflowTemplate ") +
                                        quote(ref->name) + " not found");
   }
 }
@@ -111,8 +110,7 @@ void check_template_defaults(const Checker& checker) {
   types.erase(std::remove(types.begin(), types.end(), "container"), types.end());
   types.erase(std::remove(types.begin(), types.end(), "script"), types.end());
   if (!types.empty()) {
-    checker.report(path + "." + types.front(),
-                   "templateDefaults must not set template type " + types.front());
+    checker.report(path + "." + types.front(), "templateDefaults must not set template type " + types.front());
   }
   check_template_units(checker, *defaults, path);
 }
@@ -121,8 +119,7 @@ void check_spec_enums(const Checker& checker) {
   const auto& spec = checker.doc.spec;
   const std::string prefix = checker.spec_path();
   if (!spec.shutdown.empty() && spec.shutdown != "Stop" && spec.shutdown != "Terminate") {
-    checker.report(prefix + ".shutdown",
-                   "shutdown " + quote(spec.shutdown) + " must be one of Stop, Terminate");
+    checker.report(prefix + ".shutdown", "shutdown " + quote(spec.shutdown) + " must be one of Stop, Terminate");
   }
   if (spec.parallelism && *spec.parallelism < 0) {
     checker.report(prefix + ".parallelism", "parallelism must not be negative");
@@ -131,8 +128,8 @@ void check_spec_enums(const Checker& checker) {
     checker.report(prefix + ".activeDeadlineSeconds", "activeDeadlineSeconds must not be negative");
   }
   if (spec.pod_gc) {
-    static const char* const kStrategies[] = {"", "OnPodCompletion", "OnPodSuccess",
-                                              "OnWorkflowCompletion", "OnWorkflowSuccess"};
+    static const char* const kStrategies[] = {"", "OnPodCompletion", "OnPodSuccess", "OnWorkflowCompletion",
+                                              "OnWorkflowSuccess"};
     const auto& strategy = spec.pod_gc->strategy;
     if (std::find(std::begin(kStrategies), std::end(kStrategies), strategy) == std::end(kStrategies)) {
       checker.report(prefix + ".podGC.strategy",
@@ -199,10 +196,10 @@ Diagnostics validate_all(const LoadResult& loaded) {
     if (document.metadata.name.empty()) continue;
     auto [it, inserted] = first_definition.emplace(std::make_pair(document.kind, document.metadata.name), &document);
     if (!inserted) {
-      out.push_back(document.source.diagnose(
-          "metadata.name", std::string("duplicate ") + to_string(document.kind) + " " +
-                               validation::quote(document.metadata.name) + " (also defined at " +
-                               location_text(*it->second) + ")"));
+      out.push_back(document.source.diagnose("metadata.name", std::string("duplicate ") + to_string(document.kind) +
+                                                                  " " + validation::quote(document.metadata.name) +
+                                                                  " (also defined at " + location_text(*it->second) +
+                                                                  ")"));
     }
   }
   return out;

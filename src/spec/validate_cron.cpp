@@ -39,7 +39,8 @@ std::vector<std::string> split(std::string_view text, char separator, bool skip_
 }
 
 std::optional<int> field_value(const CronField& field, const std::string& text) {
-  if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+  if (!text.empty() &&
+      std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
     if (text.size() > 4) return std::nullopt;
     return std::stoi(text);
   }
@@ -117,19 +118,21 @@ std::string check_schedule(std::string_view schedule) {
 void check_cron(const Checker& checker) {
   const CronWorkflowSpec& cron = *checker.doc.cron;
   // `schedule:` is folded into schedules[0]; point at whichever the user wrote.
-  const Json* spec = checker.doc.raw.is_object() && checker.doc.raw.contains("spec") ? &checker.doc.raw["spec"] : nullptr;
+  const Json* spec =
+      checker.doc.raw.is_object() && checker.doc.raw.contains("spec") ? &checker.doc.raw["spec"] : nullptr;
   const bool single = spec && spec->is_object() && spec->contains("schedule");
   if (cron.schedules.empty()) checker.report("spec.schedules", "CronWorkflow needs schedule or schedules");
   for (size_t i = 0; i < cron.schedules.size(); ++i) {
-    const std::string path = single ? (i == 0 ? std::string("spec.schedule") : "spec.schedules[" + std::to_string(i - 1) + "]")
-                                    : "spec.schedules[" + std::to_string(i) + "]";
+    const std::string path =
+        single ? (i == 0 ? std::string("spec.schedule") : "spec.schedules[" + std::to_string(i - 1) + "]")
+               : "spec.schedules[" + std::to_string(i) + "]";
     const std::string problem = check_schedule(cron.schedules[i]);
     if (!problem.empty()) checker.report(path, "invalid schedule " + quote(cron.schedules[i]) + ": " + problem);
   }
-  if (!cron.concurrency_policy.empty() && cron.concurrency_policy != "Allow" &&
-      cron.concurrency_policy != "Forbid" && cron.concurrency_policy != "Replace") {
-    checker.report("spec.concurrencyPolicy", "concurrencyPolicy " + quote(cron.concurrency_policy) +
-                                                 " must be one of Allow, Forbid, Replace");
+  if (!cron.concurrency_policy.empty() && cron.concurrency_policy != "Allow" && cron.concurrency_policy != "Forbid" &&
+      cron.concurrency_policy != "Replace") {
+    checker.report("spec.concurrencyPolicy",
+                   "concurrencyPolicy " + quote(cron.concurrency_policy) + " must be one of Allow, Forbid, Replace");
   }
   const bool zone_ok = std::all_of(cron.timezone.begin(), cron.timezone.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-' || c == '+';

@@ -47,7 +47,8 @@ void check_tags(const Checker& checker, const std::string& text, const std::stri
     }
     // Where the trimmed body starts inside `text`: after "{{", "=" and any spaces.
     size_t body_start = text.find('=', tag.begin + 2) + 1;
-    while (body_start < text.size() && (text[body_start] == ' ' || text[body_start] == '\t' || text[body_start] == '\n')) {
+    while (body_start < text.size() &&
+           (text[body_start] == ' ' || text[body_start] == '\t' || text[body_start] == '\n')) {
       ++body_start;
     }
     try {

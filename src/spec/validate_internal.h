@@ -64,23 +64,24 @@ std::optional<ResolvedTemplate> resolve_invocation(const Checker& checker, const
 std::vector<std::string> template_types(const Template& tmpl);
 
 // Checks, one concern per file.
-void check_document_level(const Checker& checker);                                  // validate.cpp
-void check_names(const Checker& checker);                                           // validate_names.cpp
-void check_templates(const Checker& checker);                                       // validate_templates.cpp
+void check_document_level(const Checker& checker);  // validate.cpp
+void check_names(const Checker& checker);           // validate_names.cpp
+void check_templates(const Checker& checker);       // validate_templates.cpp
 void check_template(const Checker& checker, const Template& tmpl, const std::string& path);
 void check_steps(const Checker& checker, const Template& tmpl, const std::string& path);  // validate_steps.cpp
 void check_dag(const Checker& checker, const Template& tmpl, const std::string& path);    // validate_dag.cpp
-void check_invocation(const Checker& checker, const Invocation& call);              // validate_references.cpp
+void check_invocation(const Checker& checker, const Invocation& call);                    // validate_references.cpp
 void check_hooks(const Checker& checker, const std::vector<LifecycleHook>& hooks, const std::string& path);
-void check_parameters(const Checker& checker, const Template& tmpl, const std::string& path);  // validate_parameters.cpp
+void check_parameters(const Checker& checker, const Template& tmpl,
+                      const std::string& path);  // validate_parameters.cpp
 void check_arguments_supply(const Checker& checker, const Invocation& call);
 void check_workflow_arguments(const Checker& checker);
-void check_expressions(const Checker& checker);                                      // validate_expressions.cpp
-void check_variables(const Checker& checker);                                        // validate_variables.cpp
+void check_expressions(const Checker& checker);  // validate_expressions.cpp
+void check_variables(const Checker& checker);    // validate_variables.cpp
 void check_template_units(const Checker& checker, const Template& tmpl, const std::string& path);  // validate_units.cpp
 void check_retry_strategy(const Checker& checker, const RetryStrategy& retry, const std::string& path);
 void check_workflow_units(const Checker& checker);
-void check_cron(const Checker& checker);                                             // validate_cron.cpp
+void check_cron(const Checker& checker);  // validate_cron.cpp
 void check_synchronization(const Checker& checker, const Synchronization& sync, const std::string& path);
 
 // Task names a DAG task waits for: `dependencies` plus the names in `depends` (when it parses).

@@ -43,7 +43,8 @@ void Checker::report_at(std::string path, size_t offset, std::string message) co
   const SourceLocation parent = doc.source.find(cut == std::string::npos ? std::string() : recorded.substr(0, cut));
   const bool exact = parent.line != diagnostic.where.line || parent.column != diagnostic.where.column;
   if (diagnostic.where.line > 0 && exact) {
-    const auto shift = content_shift(read_line(doc.source.file(), diagnostic.where.line), diagnostic.where.column, offset);
+    const auto shift =
+        content_shift(read_line(doc.source.file(), diagnostic.where.line), diagnostic.where.column, offset);
     if (shift) diagnostic.where.column += *shift + static_cast<int>(offset);
   }
   out.push_back(std::move(diagnostic));

@@ -25,7 +25,8 @@ void check_metadata_names(const Checker& checker) {
     check(checker, "metadata.labels." + key, key, check_qualified_name);
     check(checker, "metadata.labels." + key, value, check_label_value);
   }
-  for (const auto& [key, value] : meta.annotations) check(checker, "metadata.annotations." + key, key, check_qualified_name);
+  for (const auto& [key, value] : meta.annotations)
+    check(checker, "metadata.annotations." + key, key, check_qualified_name);
 }
 
 std::string text_at(const Json& object, const char* key) {

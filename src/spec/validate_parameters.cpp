@@ -26,8 +26,8 @@ void check_names(const Checker& checker, const std::vector<std::string>& names, 
     if (names[i].empty()) {
       checker.report(item_path, std::string(what) + " name is required");
     } else if (!is_valid_param_name(names[i])) {
-      checker.report(item_path, std::string(what) + " name " + quote(names[i]) +
-                                    " is invalid: use letters, digits, '-' and '_'");
+      checker.report(item_path,
+                     std::string(what) + " name " + quote(names[i]) + " is invalid: use letters, digits, '-' and '_'");
     } else if (!seen.insert(names[i]).second) {
       checker.report(item_path, std::string("duplicate ") + what + " name " + quote(names[i]));
     }
@@ -48,9 +48,9 @@ void check_enum(const Checker& checker, const Parameter& param, const std::strin
     if (std::find(param.enum_.begin(), param.enum_.end(), **candidate) == param.enum_.end()) {
       std::string allowed;
       for (const auto& option : param.enum_) allowed += (allowed.empty() ? "" : ", ") + quote(option);
-      checker.report(path + (candidate == &param.value ? ".value" : ".default"),
-                     "value " + quote(**candidate) + " of parameter " + quote(param.name) +
-                         " is not in its enum: " + allowed);
+      checker.report(
+          path + (candidate == &param.value ? ".value" : ".default"),
+          "value " + quote(**candidate) + " of parameter " + quote(param.name) + " is not in its enum: " + allowed);
     }
   }
 }
@@ -119,7 +119,8 @@ void check_outputs(const Checker& checker, const Template& tmpl, const std::stri
   check_names(checker, names_of(tmpl.outputs.parameters), outputs, "parameters", "parameter");
   check_names(checker, names_of(tmpl.outputs.artifacts), outputs, "artifacts", "artifact");
   for (size_t i = 0; i < tmpl.outputs.parameters.size(); ++i) {
-    check_output_parameter(checker, tmpl, tmpl.outputs.parameters[i], outputs + ".parameters[" + std::to_string(i) + "]");
+    check_output_parameter(checker, tmpl, tmpl.outputs.parameters[i],
+                           outputs + ".parameters[" + std::to_string(i) + "]");
   }
   for (size_t i = 0; i < tmpl.outputs.artifacts.size(); ++i) {
     const Artifact& art = tmpl.outputs.artifacts[i];
@@ -146,8 +147,7 @@ bool supplies(const std::vector<T>& arguments, const std::string& name) {
   return std::any_of(arguments.begin(), arguments.end(), [&](const T& arg) { return arg.name == name; });
 }
 
-void check_supply(const Checker& checker, const Template& callee, const Arguments& arguments,
-                  const std::string& path) {
+void check_supply(const Checker& checker, const Template& callee, const Arguments& arguments, const std::string& path) {
   for (const auto& input : callee.inputs.parameters) {
     if (needs_argument(input) && !supplies(arguments.parameters, input.name)) {
       checker.report(path, "missing parameter " + quote(input.name) + " for template " + quote(callee.name));

@@ -53,8 +53,8 @@ std::optional<ResolvedTemplate> resolve_template_ref(const Library& library, con
   const Template* tmpl = find_local_template(*found->second, ref.template_);
   if (!tmpl) {
     if (error) {
-      *error = "templateRef " + describe_ref(ref) + ": " + kind + " " + quote(ref.name) +
-               " has no template " + quote(ref.template_);
+      *error = "templateRef " + describe_ref(ref) + ": " + kind + " " + quote(ref.name) + " has no template " +
+               quote(ref.template_);
     }
     return std::nullopt;
   }
@@ -179,8 +179,8 @@ void check_hooks(const Checker& checker, const std::vector<LifecycleHook>& hooks
       bool found = false;
       // A Workflow built from a workflowTemplateRef may name templates of that WorkflowTemplate.
       if (const auto& ref = checker.doc.spec.workflow_template_ref) {
-        const auto& index = ref->cluster_scope ? checker.library.cluster_workflow_templates
-                                               : checker.library.workflow_templates;
+        const auto& index =
+            ref->cluster_scope ? checker.library.cluster_workflow_templates : checker.library.workflow_templates;
         auto base = index.find(ref->name);
         found = base == index.end() || find_local_template(*base->second, hook.template_);
       }

@@ -6,8 +6,7 @@
 namespace rampart::spec::validation {
 namespace {
 
-constexpr const char* kAllTypes =
-    "container, script, resource, suspend, steps, dag, data, http, containerSet, plugin";
+constexpr const char* kAllTypes = "container, script, resource, suspend, steps, dag, data, http, containerSet, plugin";
 
 std::string describe(const Template& tmpl) {
   return tmpl.name.empty() ? std::string("inline template") : "template " + quote(tmpl.name);
@@ -28,8 +27,7 @@ void check_image(const Checker& checker, const Container& container, const std::
 }
 
 void check_resource(const Checker& checker, const ResourceTemplate& resource, const std::string& path) {
-  static const std::set<std::string, std::less<>> kActions = {"get",     "create", "apply",
-                                                              "delete",  "replace", "patch"};
+  static const std::set<std::string, std::less<>> kActions = {"get", "create", "apply", "delete", "replace", "patch"};
   if (resource.action.empty()) {
     checker.report(path + ".action", "resource action is required");
   } else if (!kActions.count(resource.action) && !is_templated(resource.action)) {
@@ -47,8 +45,8 @@ void check_resource(const Checker& checker, const ResourceTemplate& resource, co
   }
   static const std::set<std::string, std::less<>> kMergeStrategies = {"", "strategic", "merge", "json"};
   if (!kMergeStrategies.count(resource.merge_strategy)) {
-    checker.report(path + ".mergeStrategy", "mergeStrategy " + quote(resource.merge_strategy) +
-                                                " must be one of strategic, merge, json");
+    checker.report(path + ".mergeStrategy",
+                   "mergeStrategy " + quote(resource.merge_strategy) + " must be one of strategic, merge, json");
   }
 }
 
@@ -72,8 +70,7 @@ void check_container_set(const Checker& checker, const ContainerSetTemplate& set
     const auto& dependencies = set.containers[i].dependencies;
     for (size_t d = 0; d < dependencies.size(); ++d) {
       if (!names.count(dependencies[d])) {
-        checker.report(path + ".containers[" + std::to_string(i) + "].dependencies[" +
-                           std::to_string(d) + "]",
+        checker.report(path + ".containers[" + std::to_string(i) + "].dependencies[" + std::to_string(d) + "]",
                        "unknown container " + quote(dependencies[d]));
       }
     }
@@ -88,8 +85,8 @@ void check_memoize(const Checker& checker, const Memoize& memoize, const std::st
 }
 
 bool is_leaf(const Template& tmpl) {
-  return tmpl.container || tmpl.script || tmpl.resource || tmpl.data || tmpl.http ||
-         tmpl.container_set || !tmpl.plugin.is_null();
+  return tmpl.container || tmpl.script || tmpl.resource || tmpl.data || tmpl.http || tmpl.container_set ||
+         !tmpl.plugin.is_null();
 }
 
 }  // namespace
@@ -97,9 +94,7 @@ bool is_leaf(const Template& tmpl) {
 // Argo's workflow field names: a letter or digit, then letters, digits and dashes; 128 at most.
 bool is_valid_field_name(std::string_view name) {
   if (name.empty() || name.size() > 128) return false;
-  auto alnum = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-  };
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
   if (!alnum(name[0])) return false;
   for (char c : name) {
     if (!alnum(c) && c != '-') return false;

@@ -18,8 +18,7 @@ bool is_integer(std::string_view text) {
   return true;
 }
 
-void check_duration(const Checker& checker, const std::string& text, bool allow_bare_seconds,
-                    const std::string& path) {
+void check_duration(const Checker& checker, const std::string& text, bool allow_bare_seconds, const std::string& path) {
   if (text.empty() || is_templated(text)) return;
   std::string error;
   if (!parse_duration(text, allow_bare_seconds, &error)) checker.report(path, error);
@@ -80,7 +79,8 @@ void check_template_units(const Checker& checker, const Template& tmpl, const st
   if (!tmpl.timeout.empty() && !is_templated(tmpl.timeout)) {
     // Argo rejects a bare number here: a timeout must carry its unit.
     if (is_integer(tmpl.timeout)) {
-      checker.report(path + ".timeout", "timeout " + quote(tmpl.timeout) + " needs a unit, e.g. \"" + tmpl.timeout + "s\"");
+      checker.report(path + ".timeout",
+                     "timeout " + quote(tmpl.timeout) + " needs a unit, e.g. \"" + tmpl.timeout + "s\"");
     } else {
       check_duration(checker, tmpl.timeout, false, path + ".timeout");
     }
@@ -95,7 +95,8 @@ void check_template_units(const Checker& checker, const Template& tmpl, const st
   if (tmpl.container_set) {
     const auto& set = *tmpl.container_set;
     for (size_t i = 0; i < set.containers.size(); ++i) {
-      check_container(checker, set.containers[i].container, path + ".containerSet.containers[" + std::to_string(i) + "]");
+      check_container(checker, set.containers[i].container,
+                      path + ".containerSet.containers[" + std::to_string(i) + "]");
     }
     if (set.retry_strategy) {
       check_duration(checker, set.retry_strategy->duration, true, path + ".containerSet.retryStrategy.duration");

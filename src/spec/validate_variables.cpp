@@ -19,9 +19,9 @@ using NameSet = std::set<std::string, std::less<>>;
 // What a string at some place in a template may refer to.
 struct Scope {
   const Template* tmpl = nullptr;
-  NameSet visible_steps;   // steps of earlier groups (or all, outside the step list)
-  NameSet visible_tasks;   // dependencies of the current task (or all, outside the task list)
-  std::string current;     // the step or task whose fields are being read, for messages
+  NameSet visible_steps;  // steps of earlier groups (or all, outside the step list)
+  NameSet visible_tasks;  // dependencies of the current task (or all, outside the task list)
+  std::string current;    // the step or task whose fields are being read, for messages
   bool in_step_or_task = false;
   bool has_loop = false;
 };
@@ -210,15 +210,15 @@ class VariableCheck {
   }
 
   std::string check_workflow_variable(const std::string& tag) const {
-    static const NameSet kExact = {"workflow.name",     "workflow.namespace", "workflow.uid",
-                                   "workflow.serviceAccountName", "workflow.mainEntrypoint",
-                                   "workflow.priority", "workflow.status",    "workflow.failures",
-                                   "workflow.parameters", "workflow.labels",  "workflow.annotations",
-                                   "workflow.parameters.json", "workflow.labels.json",
-                                   "workflow.annotations.json"};
-    static const char* const kPrefixes[] = {"workflow.creationTimestamp", "workflow.duration", "workflow.scheduledTime",
-                                            "workflow.labels.", "workflow.annotations.",
-                                            "workflow.outputs.parameters.", "workflow.outputs.artifacts."};
+    static const NameSet kExact = {
+        "workflow.name",           "workflow.namespace",       "workflow.uid",         "workflow.serviceAccountName",
+        "workflow.mainEntrypoint", "workflow.priority",        "workflow.status",      "workflow.failures",
+        "workflow.parameters",     "workflow.labels",          "workflow.annotations", "workflow.parameters.json",
+        "workflow.labels.json",    "workflow.annotations.json"};
+    static const char* const kPrefixes[] = {"workflow.creationTimestamp", "workflow.duration",
+                                            "workflow.scheduledTime",     "workflow.labels.",
+                                            "workflow.annotations.",      "workflow.outputs.parameters.",
+                                            "workflow.outputs.artifacts."};
     if (kExact.count(tag)) return {};
     for (const char* prefix : kPrefixes) {
       if (starts_with(tag, prefix)) return {};

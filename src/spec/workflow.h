@@ -103,11 +103,11 @@ struct Document {
   Kind kind = Kind::Workflow;
   std::string api_version;
   ObjectMeta metadata;
-  WorkflowSpec spec;               // Workflow, WorkflowTemplate, ClusterWorkflowTemplate
+  WorkflowSpec spec;                     // Workflow, WorkflowTemplate, ClusterWorkflowTemplate
   std::optional<CronWorkflowSpec> cron;  // CronWorkflow (its workflowSpec is also copied to spec)
-  StringMap data;                  // ConfigMap
-  Json raw;                        // the whole document as JSON, for `get -o yaml` and the API
-  SourceMap source;                // where each field came from
+  StringMap data;                        // ConfigMap
+  Json raw;                              // the whole document as JSON, for `get -o yaml` and the API
+  SourceMap source;                      // where each field came from
 
   // Path prefix of the WorkflowSpec inside the document: "spec" or "spec.workflowSpec".
   std::string spec_path() const { return kind == Kind::CronWorkflow ? "spec.workflowSpec" : "spec"; }

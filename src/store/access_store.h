@@ -12,31 +12,31 @@
 namespace rampart::store {
 
 struct TokenRecord {
-  std::string id;            // public part of the token, e.g. "k3f9..." (lookup key)
-  std::string subject;       // who the token speaks for, e.g. "admin", "alice", "ci-bot"
-  std::string secret_hash;   // hex of a keyed hash of the secret part; the secret itself is never stored
+  std::string id;           // public part of the token, e.g. "k3f9..." (lookup key)
+  std::string subject;      // who the token speaks for, e.g. "admin", "alice", "ci-bot"
+  std::string secret_hash;  // hex of a keyed hash of the secret part; the secret itself is never stored
   std::string description;
   int64_t created_ms = 0;
-  int64_t expires_ms = 0;    // 0 = never
-  int64_t revoked_ms = 0;    // 0 = not revoked
+  int64_t expires_ms = 0;  // 0 = never
+  int64_t revoked_ms = 0;  // 0 = not revoked
 };
 
 struct RoleBinding {
   std::string subject;
-  std::string namespace_;    // "*" = every namespace
-  std::string role;          // viewer | submitter | author | admin
+  std::string namespace_;  // "*" = every namespace
+  std::string role;        // viewer | submitter | author | admin
 };
 
 struct AuditRecord {
-  int64_t seq = 0;           // assigned by the store
+  int64_t seq = 0;  // assigned by the store
   int64_t time_ms = 0;
-  std::string subject;       // "" when the request was not authenticated
-  std::string source;        // client address
-  std::string method;        // GET, POST, PUT, DELETE, or "cli" for local commands
-  std::string route;         // the route pattern, e.g. /api/v1/workflows/{namespace}
-  std::string object;        // namespace/name the request acted on, "" when none
-  std::string decision;      // allowed | denied | unauthenticated | rate-limited | failed
-  int status = 0;            // HTTP status answered
+  std::string subject;   // "" when the request was not authenticated
+  std::string source;    // client address
+  std::string method;    // GET, POST, PUT, DELETE, or "cli" for local commands
+  std::string route;     // the route pattern, e.g. /api/v1/workflows/{namespace}
+  std::string object;    // namespace/name the request acted on, "" when none
+  std::string decision;  // allowed | denied | unauthenticated | rate-limited | failed
+  int status = 0;        // HTTP status answered
 };
 
 class AccessStore {

@@ -36,18 +36,14 @@ void Statement::bind(int index, std::string_view text) {
 
 bool Statement::step() {
   switch (sqlite3_step(stmt_)) {
-    case SQLITE_ROW:
-      return true;
-    case SQLITE_DONE:
-      return false;
-    default:
-      fail("cannot run");
+    case SQLITE_ROW: return true;
+    case SQLITE_DONE: return false;
+    default: fail("cannot run");
   }
 }
 
 void Statement::run() {
-  while (step()) {
-  }
+  while (step()) {}
 }
 
 int64_t Statement::column_int64(int column) const { return sqlite3_column_int64(stmt_, column); }

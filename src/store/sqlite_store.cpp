@@ -77,8 +77,8 @@ class SqliteStore final : public Store {
                                            " manifest = excluded.manifest, status = excluded.status,"
                                            " owner = excluded.owner");
     ResetOnExit reset(upsert);
-    upsert.bind_all(wf.namespace_, wf.name, wf.uid, wf.phase, wf.message, wf.created_at, wf.started_at,
-                    wf.finished_at, wf.labels_json, to_text(wf.manifest), to_text(wf.status), wf.owner);
+    upsert.bind_all(wf.namespace_, wf.name, wf.uid, wf.phase, wf.message, wf.created_at, wf.started_at, wf.finished_at,
+                    wf.labels_json, to_text(wf.manifest), to_text(wf.status), wf.owner);
     upsert.run();
   }
 
@@ -228,8 +228,8 @@ class SqliteStore final : public Store {
   int64_t delete_finished_before(int64_t time_ms) override {
     int64_t deleted = 0;
     in_write_transaction([&] {
-      Statement& query = connection_.cached(
-          "SELECT namespace, name FROM workflows WHERE finished_at > 0 AND finished_at < ?");
+      Statement& query =
+          connection_.cached("SELECT namespace, name FROM workflows WHERE finished_at > 0 AND finished_at < ?");
       std::vector<std::pair<std::string, std::string>> old;
       {
         ResetOnExit reset(query);
@@ -271,8 +271,7 @@ class SqliteStore final : public Store {
 
   int64_t renew_leases(const std::string& holder, int64_t ttl_ms) override {
     const int64_t now = now_ms();
-    Statement& update =
-        connection_.cached("UPDATE leases SET expires_at = ? WHERE holder = ? AND expires_at > ?");
+    Statement& update = connection_.cached("UPDATE leases SET expires_at = ? WHERE holder = ? AND expires_at > ?");
     ResetOnExit reset(update);
     update.bind_all(now + ttl_ms, holder, now);
     update.run();
@@ -400,7 +399,8 @@ class SqliteStore final : public Store {
     ResetOnExit reset(query);
     query.bind_all(fence_->ns, fence_->name, fence_->holder, fence_->epoch, now_ms());
     if (!query.step()) {
-      throw LeaseLost("workflow " + fence_->ns + "/" + fence_->name + ": this engine's lease has expired or was taken over");
+      throw LeaseLost("workflow " + fence_->ns + "/" + fence_->name +
+                      ": this engine's lease has expired or was taken over");
     }
   }
 

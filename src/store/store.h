@@ -20,39 +20,39 @@ struct WorkflowRecord {
   std::string namespace_ = "argo";
   std::string name;
   std::string uid;
-  std::string phase;        // "", Pending, Running, Succeeded, Failed, Error
+  std::string phase;  // "", Pending, Running, Succeeded, Failed, Error
   std::string message;
-  int64_t created_at = 0;   // unix milliseconds
+  int64_t created_at = 0;  // unix milliseconds
   int64_t started_at = 0;
   int64_t finished_at = 0;
   std::string labels_json = "{}";  // metadata.labels, for label selectors
-  Json manifest;            // the submitted Workflow document (apiVersion, kind, metadata, spec)
-  Json status;              // workflow-level status except nodes (outputs, parameters, ...)
-  std::string owner;        // engine instance that runs it ("" when none)
+  Json manifest;                   // the submitted Workflow document (apiVersion, kind, metadata, spec)
+  Json status;                     // workflow-level status except nodes (outputs, parameters, ...)
+  std::string owner;               // engine instance that runs it ("" when none)
 };
 
 struct NodeRecord {
-  std::string id;     // Argo node id
-  Json status;        // Argo NodeStatus shape: name, displayName, type, phase, children, ...
+  std::string id;  // Argo node id
+  Json status;     // Argo NodeStatus shape: name, displayName, type, phase, children, ...
 };
 
 struct EventRecord {
-  int64_t seq = 0;       // assigned by the store, increasing
+  int64_t seq = 0;  // assigned by the store, increasing
   int64_t time_ms = 0;
-  std::string node_id;   // "" for workflow-level events
-  std::string type;      // Normal | Warning
-  std::string reason;    // e.g. WorkflowRunning, NodeSucceeded, AdmissionDenied
+  std::string node_id;  // "" for workflow-level events
+  std::string type;     // Normal | Warning
+  std::string reason;   // e.g. WorkflowRunning, NodeSucceeded, AdmissionDenied
   std::string message;
 };
 
 struct ListFilter {
-  std::string namespace_;            // "" = all namespaces
-  std::vector<std::string> phases;   // empty = any
+  std::string namespace_;           // "" = all namespaces
+  std::vector<std::string> phases;  // empty = any
   std::string name_prefix;
-  int64_t limit = 0;                 // 0 = no limit
-  std::string continue_after;        // name to continue after (pagination)
-  int64_t started_after_ms = 0;      // > 0: only workflows started at or after this time
-  int64_t started_before_ms = 0;     // > 0: only workflows started before this time
+  int64_t limit = 0;              // 0 = no limit
+  std::string continue_after;     // name to continue after (pagination)
+  int64_t started_after_ms = 0;   // > 0: only workflows started at or after this time
+  int64_t started_before_ms = 0;  // > 0: only workflows started before this time
   // Results are ordered by (namespace, name). continue_after is continue_token(last record of the
   // previous page), i.e. "namespace/name"; a bare name is accepted when namespace_ is set.
 };

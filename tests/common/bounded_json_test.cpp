@@ -28,21 +28,23 @@ void on_small_stack(F body) {
   pthread_attr_setstacksize(&attr, 256 * 1024);
   pthread_t thread;
   auto* task = new F(std::move(body));
-  ASSERT_EQ(pthread_create(&thread, &attr,
-                           [](void* p) -> void* {
-                             auto* f = static_cast<F*>(p);
-                             (*f)();
-                             delete f;
-                             return nullptr;
-                           },
-                           task),
+  ASSERT_EQ(pthread_create(
+                &thread, &attr,
+                [](void* p) -> void* {
+                  auto* f = static_cast<F*>(p);
+                  (*f)();
+                  delete f;
+                  return nullptr;
+                },
+                task),
             0);
   pthread_join(thread, nullptr);
   pthread_attr_destroy(&attr);
 }
 
 TEST(BoundedJsonTest, ParsesOrdinaryJsonLikeNlohmann) {
-  std::string text = R"({"workflow": {"metadata": {"name": "x"}, "spec": {"templates": [{"a": [1, 2.5, true, null, "s"]}]}}})";
+  std::string text =
+      R"({"workflow": {"metadata": {"name": "x"}, "spec": {"templates": [{"a": [1, 2.5, true, null, "s"]}]}}})";
   EXPECT_EQ(parse_untrusted_json(text), nlohmann::json::parse(text));
   EXPECT_EQ(parse_untrusted_json("42"), 42);
   EXPECT_EQ(parse_untrusted_json("\"\\u00e9\""), "\xc3\xa9");

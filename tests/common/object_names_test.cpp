@@ -6,7 +6,8 @@ namespace rampart {
 namespace {
 
 TEST(ObjectNames, Dns1123LabelAcceptsKubernetesNames) {
-  for (const char* ok : {"a", "team-a", "0ab", "a-b-c", "x123456789012345678901234567890123456789012345678901234567890ab"}) {
+  for (const char* ok :
+       {"a", "team-a", "0ab", "a-b-c", "x123456789012345678901234567890123456789012345678901234567890ab"}) {
     EXPECT_EQ(check_dns1123_label(ok), "") << ok;
   }
 }
@@ -21,7 +22,8 @@ TEST(ObjectNames, Dns1123LabelRefusesPathsUpperCaseAndUnicode) {
 
 TEST(ObjectNames, SubdomainAllowsDotsBetweenLabelsOnly) {
   EXPECT_EQ(check_dns1123_subdomain("hello-world.v1"), "");
-  EXPECT_EQ(check_dns1123_subdomain(std::string(253, 'a').replace(63, 1, ".").replace(127, 1, ".").replace(191, 1, ".")), "");
+  EXPECT_EQ(
+      check_dns1123_subdomain(std::string(253, 'a').replace(63, 1, ".").replace(127, 1, ".").replace(191, 1, ".")), "");
   for (const char* bad : {"..", ".", "a..b", ".a", "a.", "/", "/etc", "a/../b", "A.b", "a.-b"}) {
     EXPECT_NE(check_dns1123_subdomain(bad), "") << bad;
   }
@@ -51,7 +53,8 @@ TEST(ObjectNames, QualifiedNamesAndLabelValues) {
 TEST(ObjectNames, ConfigKeysAreSingleFileNames) {
   EXPECT_EQ(check_config_key("config.json"), "");
   EXPECT_EQ(check_config_key(".hidden"), "");
-  for (const char* bad : {"", ".", "..", "a/b", "../x", "/etc/passwd", "a b"}) EXPECT_NE(check_config_key(bad), "") << bad;
+  for (const char* bad : {"", ".", "..", "a/b", "../x", "/etc/passwd", "a b"})
+    EXPECT_NE(check_config_key(bad), "") << bad;
 }
 
 TEST(ObjectNames, MessagesShortenAndNeutraliseHostileInput) {

@@ -105,9 +105,12 @@ TEST(SecretMasker, MasksEachLineOfWrappedBase64) {
       // What survives encodes what follows the value (padding, "\n", "xy"), nothing of it.
       std::string rest;
       for (size_t at = 0; at < out.size();) {
-        if (out.compare(at, kRedacted.size(), kRedacted) == 0) at += kRedacted.size();
-        else if (out[at] == '\n') ++at;
-        else rest += out[at++];
+        if (out.compare(at, kRedacted.size(), kRedacted) == 0)
+          at += kRedacted.size();
+        else if (out[at] == '\n')
+          ++at;
+        else
+          rest += out[at++];
       }
       EXPECT_LE(rest.size(), 4u) << wrapped << " -> " << out;
     }
@@ -235,8 +238,10 @@ std::string reference_mask(const std::vector<std::string>& values, const std::st
   }
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
-    if (!covered[i]) out += text[i];
-    else if (i == 0 || !covered[i - 1]) out += kRedacted;
+    if (!covered[i])
+      out += text[i];
+    else if (i == 0 || !covered[i - 1])
+      out += kRedacted;
   }
   return out;
 }
@@ -254,8 +259,10 @@ TEST(SecretMasker, AgreesWithAPlainSearchOnRandomText) {
     }
     std::string text;
     while (text.size() < 80) {
-      if (random() % 3 == 0) text += values[random() % values.size()];
-      else text += alphabet[random() % alphabet.size()];
+      if (random() % 3 == 0)
+        text += values[random() % values.size()];
+      else
+        text += alphabet[random() % alphabet.size()];
     }
     SecretMasker m(values);
     std::string expected = reference_mask(values, text);

@@ -164,7 +164,8 @@ TEST_F(ArtifactRepositoryTest, ZipSlip_CVE_2025_62156_EntriesClimbingOutAreRefus
   write_tarball("team-a", "evil/a.tgz", [](archive* a) { add_entry(a, "../../escaped.txt", AE_IFREG, 0644, "evil"); });
   std::string error = repo().load("evil/a.tgz", *out, "x", "", *scratch);
   EXPECT_NE(error.find(".."), std::string::npos) << error;
-  write_tarball("team-a", "evil/b.tgz", [](archive* a) { add_entry(a, "/tmp/rampart-absolute-escape", AE_IFREG, 0644, "evil"); });
+  write_tarball("team-a", "evil/b.tgz",
+                [](archive* a) { add_entry(a, "/tmp/rampart-absolute-escape", AE_IFREG, 0644, "evil"); });
   error = repo().load("evil/b.tgz", *out, "y", "", *scratch);
   EXPECT_NE(error.find("absolute"), std::string::npos) << error;
   EXPECT_FALSE(fs::exists("/tmp/rampart-absolute-escape"));
@@ -183,13 +184,11 @@ TEST_F(ArtifactRepositoryTest, ZipSlip_CVE_2025_66626_LinksPointingOutAreRefused
   });
   std::string error = repo().load("evil/link.tgz", *out, "l", "", *scratch);
   EXPECT_NE(error.find("symbolic link pointing outside"), std::string::npos) << error;
-  write_tarball("team-a", "evil/relative.tgz", [](archive* a) {
-    add_entry(a, "top/up", AE_IFLNK, 0777, "", "../../..");
-  });
+  write_tarball("team-a", "evil/relative.tgz",
+                [](archive* a) { add_entry(a, "top/up", AE_IFLNK, 0777, "", "../../.."); });
   EXPECT_NE(repo().load("evil/relative.tgz", *out, "r", "", *scratch), "");
-  write_tarball("team-a", "evil/hard.tgz", [](archive* a) {
-    add_entry(a, "top/h", AE_IFREG, 0644, "", "../../../etc/passwd", true);
-  });
+  write_tarball("team-a", "evil/hard.tgz",
+                [](archive* a) { add_entry(a, "top/h", AE_IFREG, 0644, "", "../../../etc/passwd", true); });
   error = repo().load("evil/hard.tgz", *out, "h", "", *scratch);
   EXPECT_NE(error.find("hard link"), std::string::npos) << error;
   EXPECT_TRUE(fs::is_empty(root / "outside"));
@@ -219,7 +218,8 @@ TEST_F(ArtifactRepositoryTest, ArchiveBoundsAreEnforced) {
   std::string error = small.load("many.tgz", *out, "m", "", *scratch);
   EXPECT_NE(error.find("more than 10 entries"), std::string::npos) << error;
   EXPECT_NE(error.find("--max-artifact-entries"), std::string::npos) << error;
-  write_tarball("team-a", "big.tgz", [](archive* a) { add_entry(a, "top/big", AE_IFREG, 0644, std::string(4096, 'z')); });
+  write_tarball("team-a", "big.tgz",
+                [](archive* a) { add_entry(a, "top/big", AE_IFREG, 0644, std::string(4096, 'z')); });
   ArtifactRepository tiny(root / "repo", "team-a", ArchiveLimits{10, 1000});
   error = tiny.load("big.tgz", *out, "b", "", *scratch);
   EXPECT_NE(error.find("--max-artifact-bytes"), std::string::npos) << error;

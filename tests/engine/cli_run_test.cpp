@@ -18,13 +18,17 @@ struct CliResult {
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
 
-std::string data_file(const std::string& name) { return std::string(RAMPART_SOURCE_DIR) + "/tests/engine/data/" + name; }
+std::string data_file(const std::string& name) {
+  return std::string(RAMPART_SOURCE_DIR) + "/tests/engine/data/" + name;
+}
 
 class CliTest : public ::testing::Test {
  protected:
@@ -60,7 +64,8 @@ class CliTest : public ::testing::Test {
 };
 
 std::string describe(const CliResult& r) {
-  return "exit=" + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out.substr(0, 4000) + "\n--- stderr\n" + r.err.substr(0, 4000);
+  return "exit=" + std::to_string(r.exit_code) + "\n--- stdout\n" + r.out.substr(0, 4000) + "\n--- stderr\n" +
+         r.err.substr(0, 4000);
 }
 
 TEST_F(CliTest, RunExitsZeroWhenTheWorkflowSucceeds) {

@@ -15,25 +15,31 @@ std::string probe_workflow(const std::string& name, int count, const std::string
   return R"(
 apiVersion: argoproj.io/v1alpha1
 kind: Workflow
-metadata: {name: )" + name + R"(}
+metadata: {name: )" +
+         name + R"(}
 spec:
   entrypoint: main
   volumes: [{name: v, persistentVolumeClaim: {claimName: probe}}]
-)" + extra_spec + R"(
+)" + extra_spec +
+         R"(
   templates:
   - name: main
-)" + main_extra + R"(
+)" + main_extra +
+         R"(
     steps:
     - - name: p
         template: probe
-        withSequence: {count: ")" + std::to_string(count) + R"("}
+        withSequence: {count: ")" +
+         std::to_string(count) + R"("}
         arguments: {parameters: [{name: id, value: "{{item}}"}]}
   - name: probe
     inputs: {parameters: [{name: id}]}
-)" + extra_template + R"(
+)" + extra_template +
+         R"(
     container:
       image: busybox
-      command: [sh, -c, ")" + concurrency_probe("/v", "{{inputs.parameters.id}}") + R"("]
+      command: [sh, -c, ")" +
+         concurrency_probe("/v", "{{inputs.parameters.id}}") + R"("]
       volumeMounts: [{name: v, mountPath: /v}]
 )";
 }
@@ -94,7 +100,8 @@ TEST_F(EngineTest, MemoizeReusesACachedResult) {
     return R"(
 apiVersion: argoproj.io/v1alpha1
 kind: Workflow
-metadata: {name: )" + name + R"(}
+metadata: {name: )" +
+           name + R"(}
 spec:
   entrypoint: main
   volumes: [{name: v, persistentVolumeClaim: {claimName: memo}}]
@@ -159,8 +166,7 @@ spec:
 // Runs a workflow on a thread while the test watches it through its own store connection.
 class BackgroundRun {
  public:
-  BackgroundRun(Engine& engine, const std::string& name)
-      : thread_([&engine, name] { engine.run("argo", name); }) {}
+  BackgroundRun(Engine& engine, const std::string& name) : thread_([&engine, name] { engine.run("argo", name); }) {}
   ~BackgroundRun() { join(); }
   void join() {
     if (thread_.joinable()) thread_.join();
@@ -267,7 +273,9 @@ TEST_F(EngineTest, ObserverSeesNodeAndWorkflowChanges) {
   struct Recorder : Observer {
     std::vector<std::string> node_events;
     std::vector<std::string> workflow_phases;
-    void node_changed(const Node& node) override { node_events.push_back(node.display_name + ":" + to_string(node.phase)); }
+    void node_changed(const Node& node) override {
+      node_events.push_back(node.display_name + ":" + to_string(node.phase));
+    }
     void workflow_changed(const store::WorkflowRecord& wf) override { workflow_phases.push_back(wf.phase); }
   } recorder;
   std::string name = submit_yaml(R"(
@@ -282,7 +290,8 @@ spec:
 )");
   auto record = engine_->run("argo", name, &recorder);
   EXPECT_EQ(record.phase, "Succeeded");
-  EXPECT_NE(std::find(recorder.node_events.begin(), recorder.node_events.end(), "observed:Succeeded"), recorder.node_events.end());
+  EXPECT_NE(std::find(recorder.node_events.begin(), recorder.node_events.end(), "observed:Succeeded"),
+            recorder.node_events.end());
   ASSERT_FALSE(recorder.workflow_phases.empty());
   EXPECT_EQ(recorder.workflow_phases.back(), "Succeeded");
 }

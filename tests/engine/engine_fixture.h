@@ -59,7 +59,8 @@ class TempDir {
   ~TempDir() {
     std::error_code ec;
     // Step dirs may contain read-only files (secrets); make everything writable first.
-    for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
       fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ec);
     }
     fs::remove_all(path_, ec);
@@ -187,8 +188,8 @@ inline int max_int_line(const std::vector<std::string>& lines) {
 // The count can only over-estimate true concurrency, never miss it (each step counts after
 // registering and deregisters only after its sleep), so "max count <= N" is a safe check.
 inline std::string concurrency_probe(const std::string& dir, const std::string& id, const std::string& sleep_s = "1") {
-  return "mkdir -p " + dir + "/running && touch " + dir + "/running/" + id + " && ls " + dir +
-         "/running | wc -l >> " + dir + "/counts && sleep " + sleep_s + " && rm " + dir + "/running/" + id;
+  return "mkdir -p " + dir + "/running && touch " + dir + "/running/" + id + " && ls " + dir + "/running | wc -l >> " +
+         dir + "/counts && sleep " + sleep_s + " && rm " + dir + "/running/" + id;
 }
 
 class EngineTest : public ::testing::Test {
@@ -228,8 +229,10 @@ class EngineTest : public ::testing::Test {
     References refs;
     const spec::Document* workflow = nullptr;
     for (const auto& d : docs) {
-      if (!workflow && d.kind == spec::Kind::Workflow) workflow = &d;
-      else refs.documents.push_back(d);
+      if (!workflow && d.kind == spec::Kind::Workflow)
+        workflow = &d;
+      else
+        refs.documents.push_back(d);
     }
     for (const auto& d : extra) refs.documents.push_back(d);
     if (!workflow) throw std::runtime_error("no Workflow document in the test YAML");

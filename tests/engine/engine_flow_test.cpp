@@ -502,7 +502,8 @@ spec:
     container: {image: busybox, command: ["true"]}
 )");
   ASSERT_EQ(workflow_phase(wf), "Succeeded") << describe(wf);
-  EXPECT_THAT(child_display_names(wf, node_by_name(wf, "dagloop2.fan")), ::testing::UnorderedElementsAre("fan(0:p)", "fan(1:q)"));
+  EXPECT_THAT(child_display_names(wf, node_by_name(wf, "dagloop2.fan")),
+              ::testing::UnorderedElementsAre("fan(0:p)", "fan(1:q)"));
   EXPECT_THAT(child_display_names(wf, node_by_display(wf, "fan(0:p)")), ::testing::ElementsAre("after"));
   EXPECT_THAT(child_display_names(wf, node_by_display(wf, "fan(1:q)")), ::testing::ElementsAre("after"));
 }

@@ -12,7 +12,8 @@ std::string flaky_workflow(const std::string& name, const std::string& strategy,
   return R"(
 apiVersion: argoproj.io/v1alpha1
 kind: Workflow
-metadata: {name: )" + name + R"(}
+metadata: {name: )" +
+         name + R"(}
 spec:
   entrypoint: main
   volumes: [{name: v, persistentVolumeClaim: {claimName: c}}]
@@ -21,7 +22,8 @@ spec:
     steps:
     - - {name: flaky, template: flaky}
   - name: flaky
-    retryStrategy: )" + strategy + R"(
+    retryStrategy: )" +
+         strategy + R"(
     container:
       image: busybox
       command: [sh, -c]
@@ -30,7 +32,8 @@ spec:
         n=$(cat /v/count 2>/dev/null || echo 0)
         echo $((n + 1)) > /v/count
         echo "attempt {{retries}}"
-        if [ "$n" -lt )" + std::to_string(failures) + R"( ]; then )" + fail_command + R"(; fi
+        if [ "$n" -lt )" +
+         std::to_string(failures) + R"( ]; then )" + fail_command + R"(; fi
       volumeMounts: [{name: v, mountPath: /v}]
 )";
 }
@@ -47,7 +50,7 @@ TEST_F(EngineTest, RetryLimitRetriesUntilSuccess) {
   Json last = node_by_display(wf, "flaky(2)");
   EXPECT_EQ(phase_of(last), "Succeeded");
   EXPECT_EQ(last.value("type", ""), "Pod");
-  EXPECT_EQ(result_of(last), "attempt 2");  // {{retries}} counts attempts from 0
+  EXPECT_EQ(result_of(last), "attempt 2");   // {{retries}} counts attempts from 0
   EXPECT_EQ(result_of(retry), "attempt 2");  // the Retry node carries the winning outputs
   EXPECT_EQ(read_text(claim_dir("c") / "count"), "3\n");
 }
@@ -123,12 +126,14 @@ TEST_F(EngineTest, RetryWithBackoffStillSucceeds) {
 
 TEST_F(EngineTest, RetryExpressionDecidesWhetherToRetry) {
   // Exit code 2 is retried; the expression refuses exit code 3.
-  Json retried = run_yaml(flaky_workflow("expr-yes", "{limit: 5, expression: \"asInt(lastRetry.exitCode) == 2\"}", 2, "exit 2"));
+  Json retried =
+      run_yaml(flaky_workflow("expr-yes", "{limit: 5, expression: \"asInt(lastRetry.exitCode) == 2\"}", 2, "exit 2"));
   ASSERT_EQ(workflow_phase(retried), "Succeeded") << describe(retried);
   EXPECT_EQ(child_display_names(retried, node_by_display(retried, "flaky")).size(), 3u);
 
   std::filesystem::remove(claim_dir("c") / "count");
-  Json refused = run_yaml(flaky_workflow("expr-no", "{limit: 5, expression: \"asInt(lastRetry.exitCode) == 2\"}", 2, "exit 3"));
+  Json refused =
+      run_yaml(flaky_workflow("expr-no", "{limit: 5, expression: \"asInt(lastRetry.exitCode) == 2\"}", 2, "exit 3"));
   EXPECT_EQ(workflow_phase(refused), "Failed") << describe(refused);
   EXPECT_THAT(child_display_names(refused, node_by_display(refused, "flaky")), ElementsAre("flaky(0)"));
 }
@@ -423,9 +428,10 @@ spec:
 }
 
 TEST_F(EngineTest, RetryLimitGivenAsAStringOrAParameter) {
-  Json wf = run_yaml(flaky_workflow("limit-string", "{limit: \"{{workflow.parameters.n}}\"}") .replace(
-      flaky_workflow("limit-string", "{limit: \"{{workflow.parameters.n}}\"}").find("  entrypoint: main"), 18,
-      "  entrypoint: main\n  arguments: {parameters: [{name: n, value: \"2\"}]}"));
+  Json wf = run_yaml(
+      flaky_workflow("limit-string", "{limit: \"{{workflow.parameters.n}}\"}")
+          .replace(flaky_workflow("limit-string", "{limit: \"{{workflow.parameters.n}}\"}").find("  entrypoint: main"),
+                   18, "  entrypoint: main\n  arguments: {parameters: [{name: n, value: \"2\"}]}"));
   ASSERT_EQ(workflow_phase(wf), "Succeeded") << describe(wf);
   EXPECT_EQ(child_display_names(wf, node_by_display(wf, "flaky")).size(), 3u);
 }

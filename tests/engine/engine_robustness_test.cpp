@@ -51,7 +51,8 @@ spec:
   std::error_code ec;
   fs::path run_dir = fs::path(state_dir()) / "run";
   if (fs::exists(run_dir)) {
-    for (auto it = fs::recursive_directory_iterator(run_dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    for (auto it = fs::recursive_directory_iterator(run_dir, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
       if (it->is_regular_file(ec)) leftover += it->file_size(ec);
     }
   }
@@ -125,7 +126,9 @@ spec:
   - name: main
     container:
       image: busybox
-      command: [sh, -c, "ln -s )" + secret.string() + R"( /tmp/out; ln -s /etc /tmp/etc; mkdir -p /tmp/art; ln -s )" + secret.string() + R"( /tmp/art/s"]
+      command: [sh, -c, "ln -s )" +
+                     secret.string() + R"( /tmp/out; ln -s /etc /tmp/etc; mkdir -p /tmp/art; ln -s )" +
+                     secret.string() + R"( /tmp/art/s"]
     outputs:
       parameters:
       - {name: direct, valueFrom: {path: /tmp/out, default: refused}}
@@ -136,7 +139,6 @@ spec:
   EXPECT_EQ(dump.find("host-only"), std::string::npos) << dump;
   for (const auto& p : n["outputs"]["parameters"]) EXPECT_EQ(p.value("value", ""), "refused") << dump;
 }
-
 
 }  // namespace
 }  // namespace rampart::engine::testing

@@ -13,7 +13,8 @@ using ::testing::Not;
 
 const std::string kToken = "T0ken-Value-4821";
 const std::string kQuoted = "pa\"ss\\wo'rd";
-const std::string kPem = "-----BEGIN TEST KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf\n-----END TEST KEY-----\n";
+const std::string kPem =
+    "-----BEGIN TEST KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf\n-----END TEST KEY-----\n";
 
 // Every byte the engine wrote: the database (and its WAL), logs, whatever else is under state.
 std::string everything_under(const std::string& dir) {
@@ -143,9 +144,10 @@ spec:
 
 TEST(SecretBoundary, KeepsWhatAResumeNeedsAndMasksTheRest) {
   SecretMasker masker({"S3cr3tValue"});
-  Json node = {{"id", "wf-S3cr3tValue"}, {"name", "wf(0:S3cr3tValue)"}, {"phase", "Succeeded"},
-               {"children", {"S3cr3tValue"}}, {"message", "S3cr3tValue"},
-               {"outputs", {{"parameters", {{{"name", "p"}, {"value", "x S3cr3tValue"}}}}}}};
+  Json node = {
+      {"id", "wf-S3cr3tValue"},   {"name", "wf(0:S3cr3tValue)"},
+      {"phase", "Succeeded"},     {"children", {"S3cr3tValue"}},
+      {"message", "S3cr3tValue"}, {"outputs", {{"parameters", {{{"name", "p"}, {"value", "x S3cr3tValue"}}}}}}};
   mask_node_status(node, masker);
   EXPECT_EQ(node["id"], "wf-S3cr3tValue");
   EXPECT_EQ(node["children"][0], "S3cr3tValue");

@@ -79,7 +79,7 @@ spec:
 )");
   ASSERT_EQ(workflow_phase(wf), "Succeeded") << describe(wf);
   Json produce = node_by_display(wf, "produce");
-  EXPECT_EQ(output_parameter(produce, "word"), "hello");  // the trailing newline is trimmed
+  EXPECT_EQ(output_parameter(produce, "word"), "hello");         // the trailing newline is trimmed
   EXPECT_EQ(output_parameter(produce, "two"), "multi\nline\n");  // only one newline
   EXPECT_EQ(output_parameter(produce, "fallback"), "dflt");
   EXPECT_EQ(result_of(produce), "stdout-text");
@@ -460,7 +460,6 @@ spec:
   Json wf = run_name(submit_yaml(yaml, {}, {}, options));
   ASSERT_EQ(workflow_phase(wf), "Succeeded") << describe(wf);
   EXPECT_EQ(result_of(node_by_name(wf, wf["metadata"]["name"])), "other");
-
 }
 
 TEST_F(EngineTest, MissingEntrypointIsAnError) {
@@ -475,7 +474,8 @@ spec:
   templates:
   - name: main
     container: {image: busybox, command: ["true"]}
-)", {}, {}, options);
+)",
+                                 {}, {}, options);
   auto record = engine_->run("argo", name);
   EXPECT_EQ(record.phase, "Error");
   Json missing = Engine::workflow_object(*store_, "argo", name);

@@ -71,7 +71,8 @@ class FakeExecutor : public exec::Executor {
   bool may_end_one() const {
     if (running_.empty()) return false;
     if (stopping_) return true;
-    bool killed = std::any_of(running_.begin(), running_.end(), [](const Running& r) { return !r.kill_reason.empty(); });
+    bool killed =
+        std::any_of(running_.begin(), running_.end(), [](const Running& r) { return !r.kill_reason.empty(); });
     return killed || static_cast<int64_t>(running_.size()) >= hold_ ||
            static_cast<int64_t>(started_ids_.size()) >= expected_;
   }

@@ -47,7 +47,8 @@ class ScriptedSemanticsTest : public ::testing::Test {
     EngineOptions options;
     options.state_dir = state_.path();
     Engine engine(*store_, executor_, options);
-    auto docs = load_documents("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: wf}\nspec:\n" + spec);
+    auto docs =
+        load_documents("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: wf}\nspec:\n" + spec);
     SubmitOptions submit;
     submit.name = "wf";
     std::string name = engine.submit(docs.at(0), {}, submit);

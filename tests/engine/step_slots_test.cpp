@@ -75,7 +75,9 @@ std::string loop_workflow(int count, int parallelism) {
          "    steps:\n"
          "    - - name: s\n"
          "        template: t\n"
-         "        withSequence: {count: \"" + std::to_string(count) + "\"}\n"
+         "        withSequence: {count: \"" +
+         std::to_string(count) +
+         "\"}\n"
          "  - name: t\n"
          "    container: {image: busybox, command: [\"true\"]}\n";
 }
@@ -121,8 +123,7 @@ TEST_F(StepSlotsEngineTest, TheWorkflowsOwnParallelismAppliesBelowTheEnginesCap)
   std::string name = submit(engine, loop_workflow(30, 2), "loop");
   EXPECT_EQ(engine.run("argo", name, &watcher).phase, "Succeeded");
   EXPECT_EQ(fake.max_running(), 2);
-  EXPECT_EQ(watcher.pending_messages(),
-            std::set<std::string>{"Waiting for workflow parallelism: 2 steps are running"});
+  EXPECT_EQ(watcher.pending_messages(), std::set<std::string>{"Waiting for workflow parallelism: 2 steps are running"});
 }
 
 TEST_F(StepSlotsEngineTest, WorkflowsSharingSlotsTogetherStayUnderTheCap) {

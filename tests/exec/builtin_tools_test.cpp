@@ -27,7 +27,8 @@ TEST_F(BuiltinToolsTest, ArgosayEcho) {
 }
 
 TEST_F(BuiltinToolsTest, ArgosayEchoToAFileThenCat) {
-  auto request = scratch.request("file", "argoproj/argosay:v2", {"sh", "-c", "argosay echo payload /tmp/a/b/out.txt && argosay cat /tmp/a/b/out.txt"});
+  auto request = scratch.request("file", "argoproj/argosay:v2",
+                                 {"sh", "-c", "argosay echo payload /tmp/a/b/out.txt && argosay cat /tmp/a/b/out.txt"});
   auto run = run_step(executor, request);
   EXPECT_EQ(run.result.exit_code, 0) << run.log_text;
   EXPECT_EQ(run.stdout_text, "payload");
@@ -35,9 +36,11 @@ TEST_F(BuiltinToolsTest, ArgosayEchoToAFileThenCat) {
 }
 
 TEST_F(BuiltinToolsTest, ArgosayAssertContains) {
-  auto request = scratch.request("assert", "argoproj/argosay:v2", {"sh", "-c",
-      "printf 'one\\ntwo\\n' > /tmp/f; argosay assert_contains /tmp/f two; echo rc=$?; "
-      "argosay assert_contains /tmp/f three; echo rc=$?; argosay assert_contains /tmp/none x; echo rc=$?"});
+  auto request = scratch.request(
+      "assert", "argoproj/argosay:v2",
+      {"sh", "-c",
+       "printf 'one\\ntwo\\n' > /tmp/f; argosay assert_contains /tmp/f two; echo rc=$?; "
+       "argosay assert_contains /tmp/f three; echo rc=$?; argosay assert_contains /tmp/none x; echo rc=$?"});
   auto run = run_step(executor, request);
   EXPECT_EQ(run.stdout_text, "two\nrc=0\nrc=1\nrc=2\n") << run.log_text;
 }
@@ -48,7 +51,8 @@ TEST_F(BuiltinToolsTest, ArgosayExitSleepShAndErrors) {
   EXPECT_EQ(argosay("sleep", {"sleep", "0.1"}).result.exit_code, 0);
   EXPECT_EQ(argosay("unknown", {"dance"}).result.exit_code, 1);
   EXPECT_EQ(argosay("operand", {"cat"}).result.exit_code, 2);
-  auto sh = run_step(executor, scratch.request("sh", "argoproj/argosay:v2", {"sh", "-c", "echo 'echo ran' > /tmp/s.sh; argosay sh /tmp/s.sh"}));
+  auto sh = run_step(executor, scratch.request("sh", "argoproj/argosay:v2",
+                                               {"sh", "-c", "echo 'echo ran' > /tmp/s.sh; argosay sh /tmp/s.sh"}));
   EXPECT_EQ(sh.stdout_text, "ran\n");
 }
 

@@ -13,9 +13,9 @@ namespace {
 using testing::source_catalog;
 
 TEST(ImageReference, NormalizesDockerHubSpellings) {
-  for (const char* image : {"busybox", "busybox:latest", "docker.io/busybox", "docker.io/library/busybox:latest",
-                            "library/busybox", " busybox ", "busybox@sha256:0123abcd",
-                            "index.docker.io/library/busybox"}) {
+  for (const char* image :
+       {"busybox", "busybox:latest", "docker.io/busybox", "docker.io/library/busybox:latest", "library/busybox",
+        " busybox ", "busybox@sha256:0123abcd", "index.docker.io/library/busybox"}) {
     ImageReference ref = parse_image_reference(image);
     EXPECT_EQ(ref.repository, "busybox") << image;
     EXPECT_EQ(ref.tag, "latest") << image;
@@ -67,7 +67,8 @@ TEST(ImageCatalog, AMissingImageIsAnErrorNamingTheCatalog) {
   ImageCatalog catalog = ImageCatalog::load(source_catalog());
   auto missing = catalog.resolve("foo/bar:1");
   EXPECT_FALSE(missing.runtime);
-  EXPECT_EQ(missing.error, "image \"foo/bar:1\" is not in the image catalog " + source_catalog() + "; add an entry for it");
+  EXPECT_EQ(missing.error,
+            "image \"foo/bar:1\" is not in the image catalog " + source_catalog() + "; add an entry for it");
   // argosay:v3 does not exist: a tag pattern restricts the match.
   EXPECT_FALSE(catalog.resolve("argoproj/argosay:v3").runtime);
 }
@@ -81,7 +82,8 @@ images:
     entrypoint: [any]
     env: {A: "1"}
     workdir: /src
-)", "inline.yaml", "/nonexistent");
+)",
+                                             "inline.yaml", "/nonexistent");
   EXPECT_EQ(catalog.resolve("tool:1.4").runtime->cmd, std::vector<std::string>{"one"});
   EXPECT_EQ(catalog.resolve("tool:2").runtime->entrypoint, std::vector<std::string>{"any"});
   EXPECT_EQ(catalog.resolve("tool").runtime->entrypoint, std::vector<std::string>{"any"});
@@ -104,7 +106,8 @@ TEST(ImageCatalog, RejectsMistakesWithTheirLine) {
   EXPECT_EQ(error_of("images:\n  - match: [x]\n    comand: [y]\n"),
             "c.yaml:3:5: unknown field `comand` (expected one of match, entrypoint, cmd, path, env, workdir)");
   EXPECT_NE(error_of("images:\n  - cmd: [y]\n").find("needs `match`"), std::string::npos);
-  EXPECT_NE(error_of("images:\n  - match: [x]\n    path: [no-such-tools]\n").find("tool directory /nonexistent/no-such-tools does not exist"),
+  EXPECT_NE(error_of("images:\n  - match: [x]\n    path: [no-such-tools]\n")
+                .find("tool directory /nonexistent/no-such-tools does not exist"),
             std::string::npos);
   EXPECT_NE(error_of("imgs: []\n").find("expected a map with a list `images`"), std::string::npos);
   EXPECT_THROW(ImageCatalog::load("/nonexistent/images.yaml"), CatalogError);

@@ -38,7 +38,8 @@ TEST_F(ProcessExecutorTest, ASignalIs128PlusItsNumber) {
 }
 
 TEST_F(ProcessExecutorTest, StderrGoesToTheLogNotToStdout) {
-  auto run = run_step(executor, scratch.request("streams", "busybox", {"sh", "-c", "echo out; echo err >&2; echo out2"}));
+  auto run =
+      run_step(executor, scratch.request("streams", "busybox", {"sh", "-c", "echo out; echo err >&2; echo out2"}));
   EXPECT_EQ(run.stdout_text, "out\nout2\n");
   EXPECT_NE(run.log_text.find("out\n"), std::string::npos);
   EXPECT_NE(run.log_text.find("err\n"), std::string::npos);
@@ -75,7 +76,8 @@ TEST_F(ProcessExecutorTest, ShellScriptIsExecutable) {
 }
 
 TEST_F(ProcessExecutorTest, PythonAndPython3BothResolve) {
-  auto run = run_step(executor, scratch.request("py", "python:alpine3.23", {"sh", "-c", "python -c 'print(3)' && python3 -c 'print(4)'"}));
+  auto run = run_step(executor, scratch.request("py", "python:alpine3.23",
+                                                {"sh", "-c", "python -c 'print(3)' && python3 -c 'print(4)'"}));
   EXPECT_EQ(run.stdout_text, "3\n4\n") << run.log_text;
 }
 
@@ -88,7 +90,8 @@ TEST_F(ProcessExecutorTest, EnvironmentIsPassedInOrderLaterWins) {
 
 TEST_F(ProcessExecutorTest, TheHostEnvironmentDoesNotLeak) {
   ::setenv("RAMPART_TEST_SECRET", "leaked", 1);
-  auto run = run_step(executor, scratch.request("noleak", "busybox", {"sh", "-c", "echo \"[${RAMPART_TEST_SECRET:-}]\""}));
+  auto run =
+      run_step(executor, scratch.request("noleak", "busybox", {"sh", "-c", "echo \"[${RAMPART_TEST_SECRET:-}]\""}));
   ::unsetenv("RAMPART_TEST_SECRET");
   EXPECT_EQ(run.stdout_text, "[]\n");
 }
@@ -105,8 +108,8 @@ TEST_F(ProcessExecutorTest, WorkingDirDefaultsToRootAndIsCreatedWhenSet) {
 TEST_F(ProcessExecutorTest, AnImageMissingFromTheCatalogIsAStartError) {
   auto run = run_step(executor, scratch.request("missing", "foo/bar:1", {"true"}));
   EXPECT_EQ(run.result.outcome, StepOutcome::StartError);
-  EXPECT_EQ(run.result.message, "image \"foo/bar:1\" is not in the image catalog " + testing::source_catalog() +
-                                    "; add an entry for it");
+  EXPECT_EQ(run.result.message,
+            "image \"foo/bar:1\" is not in the image catalog " + testing::source_catalog() + "; add an entry for it");
 }
 
 TEST_F(ProcessExecutorTest, AMissingProgramIsAStartError) {
@@ -133,7 +136,9 @@ TEST_F(ProcessExecutorTest, ASandboxSetupFailureIsAStartError) {
 }
 
 TEST_F(ProcessExecutorTest, DebianAndUbuntuImagesRunBash) {
-  auto run = run_step(executor, scratch.request("deb", "debian:9.1", {"bash", "-c", "cat /etc/os-release | head -1; ls -l / > /dev/null && echo listed"}));
+  auto run = run_step(
+      executor, scratch.request("deb", "debian:9.1",
+                                {"bash", "-c", "cat /etc/os-release | head -1; ls -l / > /dev/null && echo listed"}));
   EXPECT_EQ(run.result.exit_code, 0) << run.log_text;
   EXPECT_NE(run.stdout_text.find("listed"), std::string::npos);
 }

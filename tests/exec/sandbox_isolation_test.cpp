@@ -63,14 +63,17 @@ TEST_F(SandboxIsolationTest, NoNetworkUnlessAsked) {
 }
 
 TEST_F(SandboxIsolationTest, LoopbackWorksInsideAnIsolatedNetwork) {
-  auto run = run_step(executor, scratch.request("lo", "python:alpine3.23", {"python3", "-c",
-      "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(); "
-      "c=socket.create_connection(s.getsockname()); print('ok')"}));
+  auto run =
+      run_step(executor, scratch.request("lo", "python:alpine3.23",
+                                         {"python3", "-c",
+                                          "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); s.listen(); "
+                                          "c=socket.create_connection(s.getsockname()); print('ok')"}));
   EXPECT_EQ(run.stdout_text, "ok\n") << run.log_text;
 }
 
 TEST_F(SandboxIsolationTest, TheHostFilesystemIsReadOnly) {
-  auto run = run_step(executor, scratch.request("ro", "busybox", {"sh", "-c", "touch /usr/x || echo usr; touch /etc/x || echo etc"}));
+  auto run = run_step(
+      executor, scratch.request("ro", "busybox", {"sh", "-c", "touch /usr/x || echo usr; touch /etc/x || echo etc"}));
   EXPECT_EQ(run.stdout_text, "usr\netc\n") << run.log_text;
   EXPECT_FALSE(std::filesystem::exists("/usr/x"));
 }
@@ -79,22 +82,26 @@ TEST_F(SandboxIsolationTest, PrivateHostDirectoriesAreNotVisible) {
   // The step root has the empty directories every image has (/root, /home, /mnt, ...), but
   // nothing of the host's: they must be empty. The scratch dir (under the host's /tmp) stands
   // in for the state dir and must not exist at all.
-  std::string probe = "for d in /root /home /var /work /run /mnt /media /srv; do "
-                      "test -n \"$(ls -A $d 2>/dev/null | grep -v '^tmp$')\" && echo visible $d; done; "
-                      "test -e " + scratch.path().string() + " && echo visible state; "
-                      "cat /etc/shadow >/dev/null 2>&1 && echo shadow; echo done";
+  std::string probe =
+      "for d in /root /home /var /work /run /mnt /media /srv; do "
+      "test -n \"$(ls -A $d 2>/dev/null | grep -v '^tmp$')\" && echo visible $d; done; "
+      "test -e " +
+      scratch.path().string() +
+      " && echo visible state; "
+      "cat /etc/shadow >/dev/null 2>&1 && echo shadow; echo done";
   auto run = run_step(executor, scratch.request("hidden", "busybox", {"sh", "-c", probe}));
   EXPECT_EQ(run.stdout_text, "done\n") << run.log_text;
 }
 
 TEST_F(SandboxIsolationTest, OwnPidNamespaceAndProc) {
-  auto run = run_step(executor, scratch.request("pidns", "busybox", {"sh", "-c", "echo $$; ls /proc | grep -c '^[0-9]' ; hostname"}));
+  auto run = run_step(
+      executor, scratch.request("pidns", "busybox", {"sh", "-c", "echo $$; ls /proc | grep -c '^[0-9]' ; hostname"}));
   std::istringstream out(run.stdout_text);
   int pid = 0, processes = 0;
   std::string hostname;
   out >> pid >> processes >> hostname;
-  EXPECT_LE(pid, 3);            // bwrap's init is 1, the step 2
-  EXPECT_LE(processes, 5);      // not the host's
+  EXPECT_LE(pid, 3);        // bwrap's init is 1, the step 2
+  EXPECT_LE(processes, 5);  // not the host's
   EXPECT_EQ(hostname, "pidns");
 }
 
@@ -114,7 +121,8 @@ TEST_F(SandboxIsolationTest, TmpIsPrivateAndSurvivesOnTheHost) {
 }
 
 TEST_F(SandboxIsolationTest, FilesWrittenOutsideTmpSurviveInTheStepRoot) {
-  auto request = scratch.request("root", "busybox", {"sh", "-c", "mkdir -p /out && echo kept > /out/f && echo top > /top.txt"});
+  auto request =
+      scratch.request("root", "busybox", {"sh", "-c", "mkdir -p /out && echo kept > /out/f && echo top > /top.txt"});
   auto run = run_step(executor, request);
   EXPECT_EQ(run.result.exit_code, 0);
   EXPECT_EQ(testing::read_text(executor.host_path_for(request, "/out/f")), "kept\n");
@@ -128,8 +136,10 @@ TEST_F(SandboxIsolationTest, DeclaredMountsAreVisibleAndWritable) {
   std::filesystem::create_directories(config);
   std::ofstream(volume / "existing") << "from host\n";
   std::ofstream(config / "key") << "v\n";
-  auto request = scratch.request("mounts", "busybox", {"sh", "-c",
-      "cat /mnt/vol/existing; echo written > /mnt/vol/new; cat /etc/app/key; touch /etc/app/x 2>/dev/null || echo ro"});
+  auto request = scratch.request("mounts", "busybox",
+                                 {"sh", "-c",
+                                  "cat /mnt/vol/existing; echo written > /mnt/vol/new; cat /etc/app/key; touch "
+                                  "/etc/app/x 2>/dev/null || echo ro"});
   request.mounts = {{volume.string(), "/mnt/vol", false}, {config.string(), "/etc/app", true}};
   auto run = run_step(executor, request);
   EXPECT_EQ(run.stdout_text, "from host\nv\nro\n") << run.log_text;
@@ -142,8 +152,10 @@ TEST_F(SandboxIsolationTest, AMountPointMissingInAReadOnlyHostDirectoryIsCreated
   std::filesystem::create_directories(config);
   std::ofstream(config / "key") << "deep\n";
   ASSERT_TRUE(std::filesystem::exists("/usr/share"));
-  auto request = scratch.request("deep", "busybox", {"sh", "-c",
-      "cat /usr/share/rampart-test/conf/key; test -e /usr/share/doc && echo host-content; touch /usr/share/x 2>/dev/null || echo ro"});
+  auto request = scratch.request("deep", "busybox",
+                                 {"sh", "-c",
+                                  "cat /usr/share/rampart-test/conf/key; test -e /usr/share/doc && echo host-content; "
+                                  "touch /usr/share/x 2>/dev/null || echo ro"});
   request.mounts = {{config.string(), "/usr/share/rampart-test/conf", true}};
   auto run = run_step(executor, request);
   EXPECT_EQ(run.stdout_text, "deep\nhost-content\nro\n") << run.log_text;

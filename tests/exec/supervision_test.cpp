@@ -108,8 +108,9 @@ TEST(Supervision, AFloodOfOutputIsTruncatedAndDrained) {
 TEST(Supervision, LinesOfBothStreamsStayWholeInTheLog) {
   ScratchDir scratch;
   ProcessExecutor executor(testing::options());
-  auto run = run_step(executor, scratch.request("interleave", "busybox", {"sh", "-c",
-      "for i in $(seq 200); do echo out-line-$i; echo err-line-$i >&2; done"}));
+  auto run = run_step(
+      executor, scratch.request("interleave", "busybox",
+                                {"sh", "-c", "for i in $(seq 200); do echo out-line-$i; echo err-line-$i >&2; done"}));
   std::istringstream log(run.log_text);
   std::string line;
   int lines = 0;
@@ -174,7 +175,8 @@ TEST(Supervision, ShutdownKillsRunningStepsAndWaitsForTheirCallbacks) {
   std::atomic<int> killed{0};
   std::vector<StepRequest> requests;
   for (int i = 0; i < 4; ++i) {
-    requests.push_back(scratch.request("long" + std::to_string(i), "busybox", {"sh", "-c", "echo up; sleep 1000.4245"}));
+    requests.push_back(
+        scratch.request("long" + std::to_string(i), "busybox", {"sh", "-c", "echo up; sleep 1000.4245"}));
     executor->start(requests.back(), [&killed](StepResult r) {
       if (r.outcome == StepOutcome::Killed || r.outcome == StepOutcome::StartError) ++killed;
     });
@@ -184,7 +186,8 @@ TEST(Supervision, ShutdownKillsRunningStepsAndWaitsForTheirCallbacks) {
   EXPECT_EQ(killed.load(), 4);
   // Starting after shutdown is an immediate StartError, not a hang.
   std::atomic<bool> rejected{false};
-  executor->start(scratch.request("late", "busybox", {"true"}), [&](StepResult r) { rejected = r.outcome == StepOutcome::StartError; });
+  executor->start(scratch.request("late", "busybox", {"true"}),
+                  [&](StepResult r) { rejected = r.outcome == StepOutcome::StartError; });
   EXPECT_TRUE(rejected.load());
   executor.reset();
   EXPECT_EQ(processes_matching("sleep 1000.4245"), 0);
@@ -226,7 +229,8 @@ TEST(Limits, AForkBombIsContainedAndKilled) {
   ProcessExecutor executor(testing::options());
   // Only with a verified per-step process limit: without one this would hurt the shared host.
   if (!pids_enforced(executor)) GTEST_SKIP() << "no pids cgroup on this host, not risking a fork bomb";
-  auto request = scratch.request("bomb", "busybox", {"sh", "-c", "echo armed; bomb() { bomb | bomb & }; bomb; sleep 1000.4246"});
+  auto request =
+      scratch.request("bomb", "busybox", {"sh", "-c", "echo armed; bomb() { bomb | bomb & }; bomb; sleep 1000.4246"});
   request.limits.max_processes = 64;
   auto future = start(executor, request);
   ASSERT_TRUE(wait_for_output(request.stdout_path, "armed"));
@@ -243,7 +247,8 @@ TEST(Limits, AForkBombIsContainedAndKilled) {
 TEST(Limits, MemoryLimit) {
   ScratchDir scratch;
   ProcessExecutor executor(testing::options());
-  auto request = scratch.request("memory", "python:alpine3.23", {"python3", "-c", "b = b'x' * (256 * 1024 * 1024); print('allocated')"});
+  auto request = scratch.request("memory", "python:alpine3.23",
+                                 {"python3", "-c", "b = b'x' * (256 * 1024 * 1024); print('allocated')"});
   request.limits.memory_bytes = 64ull << 20;
   auto run = run_step(executor, request);
   EXPECT_EQ(run.result.outcome, StepOutcome::Exited);
@@ -254,7 +259,8 @@ TEST(Limits, MemoryLimit) {
     EXPECT_EQ(run.result.message, "OOMKilled");
   }
   // Well under the limit, the same program runs.
-  auto small = scratch.request("memory-ok", "python:alpine3.23", {"python3", "-c", "b = b'x' * (8 * 1024 * 1024); print('allocated')"});
+  auto small = scratch.request("memory-ok", "python:alpine3.23",
+                               {"python3", "-c", "b = b'x' * (8 * 1024 * 1024); print('allocated')"});
   small.limits.memory_bytes = 64ull << 20;
   EXPECT_EQ(run_step(executor, small).stdout_text, "allocated\n");
 }

@@ -21,7 +21,8 @@ TEST_F(UnsandboxedTest, RunsCommandsScriptsAndExitCodes) {
   auto script = scratch.request("script", "python:alpine3.23", {"python"});
   script.script_source = "print(1+1)";
   EXPECT_EQ(run_step(executor, script).stdout_text, "2\n");
-  EXPECT_EQ(run_step(executor, scratch.request("argosay", "argoproj/argosay:v2", {}, {"echo", "x"})).stdout_text, "x\n");
+  EXPECT_EQ(run_step(executor, scratch.request("argosay", "argoproj/argosay:v2", {}, {"echo", "x"})).stdout_text,
+            "x\n");
 }
 
 TEST_F(UnsandboxedTest, EnvironmentAndWorkingDirectory) {

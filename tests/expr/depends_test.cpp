@@ -23,14 +23,14 @@ TEST(Depends, ParsesTasksInOrderWithoutDuplicates) {
 
 TEST(Depends, EvaluatesResults) {
     auto depends = parse_depends("A && (B.Succeeded || C.Failed)");
-    EXPECT_TRUE(depends.evaluate(table({{"A", phase(TaskPhase::Succeeded)}, {"B", phase(TaskPhase::Succeeded)},
-                                        {"C", phase(TaskPhase::Succeeded)}})));
-    EXPECT_TRUE(depends.evaluate(table({{"A", phase(TaskPhase::Skipped)}, {"B", phase(TaskPhase::Failed)},
-                                        {"C", phase(TaskPhase::Failed)}})));
-    EXPECT_FALSE(depends.evaluate(table({{"A", phase(TaskPhase::Succeeded)}, {"B", phase(TaskPhase::Failed)},
-                                         {"C", phase(TaskPhase::Succeeded)}})));
-    EXPECT_FALSE(depends.evaluate(table({{"A", phase(TaskPhase::Failed)}, {"B", phase(TaskPhase::Succeeded)},
-                                         {"C", phase(TaskPhase::Failed)}})));
+    EXPECT_TRUE(depends.evaluate(table(
+        {{"A", phase(TaskPhase::Succeeded)}, {"B", phase(TaskPhase::Succeeded)}, {"C", phase(TaskPhase::Succeeded)}})));
+    EXPECT_TRUE(depends.evaluate(
+        table({{"A", phase(TaskPhase::Skipped)}, {"B", phase(TaskPhase::Failed)}, {"C", phase(TaskPhase::Failed)}})));
+    EXPECT_FALSE(depends.evaluate(table(
+        {{"A", phase(TaskPhase::Succeeded)}, {"B", phase(TaskPhase::Failed)}, {"C", phase(TaskPhase::Succeeded)}})));
+    EXPECT_FALSE(depends.evaluate(
+        table({{"A", phase(TaskPhase::Failed)}, {"B", phase(TaskPhase::Succeeded)}, {"C", phase(TaskPhase::Failed)}})));
 }
 
 TEST(Depends, BareTaskMeansSucceededSkippedOrDaemoned) {
@@ -72,8 +72,8 @@ TEST(Depends, EachResultKeyword) {
 TEST(Depends, OperatorPrecedenceAndBindsTighterThanOr) {
     // A || B && C  ==  A || (B && C)
     auto depends = parse_depends("A.Succeeded || B.Succeeded && C.Succeeded");
-    EXPECT_TRUE(depends.evaluate(table({{"A", phase(TaskPhase::Succeeded)}, {"B", phase(TaskPhase::Failed)},
-                                        {"C", phase(TaskPhase::Failed)}})));
+    EXPECT_TRUE(depends.evaluate(
+        table({{"A", phase(TaskPhase::Succeeded)}, {"B", phase(TaskPhase::Failed)}, {"C", phase(TaskPhase::Failed)}})));
 }
 
 struct ErrorCase {
@@ -94,14 +94,12 @@ TEST_P(DependsErrors, ReportColumn) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Cases, DependsErrors,
-                         ::testing::Values(ErrorCase{"A.Sucess", 3, "unknown task result \"Sucess\""},
-                                           ErrorCase{"A && B.", 8, "unknown task result \"\""},
-                                           ErrorCase{"A &&", 5, "unexpected end"},
-                                           ErrorCase{"(A || B", 8, "unexpected end"},
-                                           ErrorCase{"A B", 3, "unexpected 'B'"},
-                                           ErrorCase{"A & B", 3, "unexpected '&'"},
-                                           ErrorCase{"A && )", 6, "unexpected ')'"}));
+INSTANTIATE_TEST_SUITE_P(
+    Cases, DependsErrors,
+    ::testing::Values(ErrorCase{"A.Sucess", 3, "unknown task result \"Sucess\""},
+                      ErrorCase{"A && B.", 8, "unknown task result \"\""}, ErrorCase{"A &&", 5, "unexpected end"},
+                      ErrorCase{"(A || B", 8, "unexpected end"}, ErrorCase{"A B", 3, "unexpected 'B'"},
+                      ErrorCase{"A & B", 3, "unexpected '&'"}, ErrorCase{"A && )", 6, "unexpected ')'"}));
 
 TEST(Depends, NestingIsBounded) {
     std::string deep(300, '(');

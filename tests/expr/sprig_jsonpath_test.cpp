@@ -57,8 +57,9 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"sprig.seq(5, 3)", "\"5 4 3\""}, Case{"sprig.seq(0, 2, 6)", "\"0 2 4 6\""},
         Case{"sprig.until(3)", "[0,1,2]"}, Case{"sprig.len('abc')", "3"}, Case{"sprig.first([1, 2])", "1"},
         Case{"sprig.last([1, 2])", "2"}, Case{"sprig.uniq([1, 1, 2])", "[1,2]"}, Case{"sprig.has(2, [1, 2])", "true"},
-        Case{"sprig.sortAlpha(['b', 'a', 'c'])", "[\"a\",\"b\",\"c\"]"}, Case{"sprig.keys({b: 1, a: 2})", "[\"a\",\"b\"]"},
-        Case{"sprig.values({a: 1})", "[1]"}, Case{"sprig.pluck('n', {n: 1}, {m: 2}, {n: 3})", "[1,3]"},
+        Case{"sprig.sortAlpha(['b', 'a', 'c'])", "[\"a\",\"b\",\"c\"]"},
+        Case{"sprig.keys({b: 1, a: 2})", "[\"a\",\"b\"]"}, Case{"sprig.values({a: 1})", "[1]"},
+        Case{"sprig.pluck('n', {n: 1}, {m: 2}, {n: 3})", "[1,3]"},
         Case{"sprig.date('2006-01-02 15:04:05', ts)", "\"2024-03-05 07:08:09\""},
         Case{"sprig.date('Mon Jan _2 3:04PM MST', ts)", "\"Tue Mar  5 7:08AM UTC\""},
         Case{"sprig.date('2006-01-02T15:04:05.000Z07:00', zoned)", "\"2024-12-31T23:30:00.250-05:00\""},
@@ -93,8 +94,7 @@ TEST_P(JsonPath, Queries) {
 
 INSTANTIATE_TEST_SUITE_P(
     Paths, JsonPath,
-    ::testing::Values(Case{"jsonpath(doc, '$.store.name')", "\"s\""},
-                      Case{"jsonpath(doc, \"$['odd key'].k\")", "true"},
+    ::testing::Values(Case{"jsonpath(doc, '$.store.name')", "\"s\""}, Case{"jsonpath(doc, \"$['odd key'].k\")", "true"},
                       Case{"jsonpath(doc, '$.store.book[1].title')", "\"B\""},
                       Case{"jsonpath(doc, '$.store.book[-1].price')", "23"},
                       Case{"jsonpath(doc, '$.store.book[*].price')", "[8,12,23]"},

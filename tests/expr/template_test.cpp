@@ -57,18 +57,21 @@ TEST_P(Substitution, Renders) {
     EXPECT_EQ(substitute(GetParam().text, sample_scope(), Unresolved::Error), GetParam().expected) << GetParam().text;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Cases, Substitution,
-    ::testing::Values(SubstitutionCase{"echo {{inputs.parameters.message}}!", "echo hello world!"},
-                      SubstitutionCase{"{{ workflow.name }}-{{retries}}", "wf-1"},
-                      SubstitutionCase{"{{item}}", "{\"name\":\"a\",\"size\":2}"},
-                      SubstitutionCase{"{{item.name}}", "a"}, SubstitutionCase{"{{=item}}", "{\"name\":\"a\",\"size\":2}"},
-                      SubstitutionCase{"{{=item.size + 1}}", "3"},
-                      SubstitutionCase{"{{=asInt(inputs.parameters.count) * 2}}", "6"},
-                      SubstitutionCase{"{{=7 / 2}}", "3.5"}, SubstitutionCase{"{{=6 / 2}}", "3"},
-                      SubstitutionCase{"{{=1e6 * 1}}", "1e+06"}, SubstitutionCase{"{{=0.1 + 0.2}}", "0.30000000000000004"},
-                      SubstitutionCase{"{{=1 < 2}}", "true"}, SubstitutionCase{"{{=[1, 'a']}}", "[1,\"a\"]"},
-                      SubstitutionCase{"{{=upper(workflow.name)}}-x", "WF-x"}, SubstitutionCase{"no tags", "no tags"}));
+INSTANTIATE_TEST_SUITE_P(Cases, Substitution,
+                         ::testing::Values(SubstitutionCase{"echo {{inputs.parameters.message}}!", "echo hello world!"},
+                                           SubstitutionCase{"{{ workflow.name }}-{{retries}}", "wf-1"},
+                                           SubstitutionCase{"{{item}}", "{\"name\":\"a\",\"size\":2}"},
+                                           SubstitutionCase{"{{item.name}}", "a"},
+                                           SubstitutionCase{"{{=item}}", "{\"name\":\"a\",\"size\":2}"},
+                                           SubstitutionCase{"{{=item.size + 1}}", "3"},
+                                           SubstitutionCase{"{{=asInt(inputs.parameters.count) * 2}}", "6"},
+                                           SubstitutionCase{"{{=7 / 2}}", "3.5"}, SubstitutionCase{"{{=6 / 2}}", "3"},
+                                           SubstitutionCase{"{{=1e6 * 1}}", "1e+06"},
+                                           SubstitutionCase{"{{=0.1 + 0.2}}", "0.30000000000000004"},
+                                           SubstitutionCase{"{{=1 < 2}}", "true"},
+                                           SubstitutionCase{"{{=[1, 'a']}}", "[1,\"a\"]"},
+                                           SubstitutionCase{"{{=upper(workflow.name)}}-x", "WF-x"},
+                                           SubstitutionCase{"no tags", "no tags"}));
 
 TEST(Substitute, UnresolvedSimpleTagErrorNamesTheVariable) {
     try {
@@ -108,7 +111,7 @@ TEST(ReferencedNames, CollectsSimpleTagsAndExpressionPaths) {
         "jsonpath(inputs.parameters['week-temps'], '$.a') : item.b }} {{inputs.parameters.a}} "
         "{{= map(xs, {.n}) }}");
     EXPECT_EQ(names, (std::vector<std::string>{"inputs.parameters.a", "steps.flip-coin.outputs.result",
-                                                "inputs.parameters.week-temps", "item.b", "xs"}));
+                                               "inputs.parameters.week-temps", "item.b", "xs"}));
 }
 
 TEST(ExpandScope, ChildrenWinOverScalarLeafAndObjectsMerge) {

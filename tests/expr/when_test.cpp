@@ -23,10 +23,11 @@ INSTANTIATE_TEST_SUITE_P(
                       WhenCase{"(1 + 2) * 3 == 9", true}, WhenCase{"2 ** 3 == 8", true}, WhenCase{"-1 < 0", true},
                       WhenCase{"!true == false", true}, WhenCase{"a == 'a'", true}, WhenCase{"1 == '1'", false},
                       WhenCase{"a == -1", false}, WhenCase{"'a' + 1 == 'a1'", true}, WhenCase{"x1 =~ '^x[0-9]$'", true},
-                      WhenCase{"'abc' !~ 'z'", true}, WhenCase{"1 in (1, 2)", true}, WhenCase{"foo in (bar, baz)", false},
-                      WhenCase{"true && false || true", true}, WhenCase{"false || true && false", false},
-                      WhenCase{"(true ? 5 : 6) == 5", true}, WhenCase{"(false ? 5 : 6) == 6", true},
-                      WhenCase{"(6 & 3) == 2", true}, WhenCase{"(1 << 3) == 8", true}, WhenCase{"7 % 4 == 3", true},
+                      WhenCase{"'abc' !~ 'z'", true}, WhenCase{"1 in (1, 2)", true},
+                      WhenCase{"foo in (bar, baz)", false}, WhenCase{"true && false || true", true},
+                      WhenCase{"false || true && false", false}, WhenCase{"(true ? 5 : 6) == 5", true},
+                      WhenCase{"(false ? 5 : 6) == 6", true}, WhenCase{"(6 & 3) == 2", true},
+                      WhenCase{"(1 << 3) == 8", true}, WhenCase{"7 % 4 == 3", true},
                       WhenCase{"[my var] == 'my var'", true}, WhenCase{"\"double\" == 'double'", true},
                       WhenCase{"false && (1 + 'x' == 2)", false}, WhenCase{"0x10 == 16", true}));
 
@@ -59,12 +60,14 @@ INSTANTIATE_TEST_SUITE_P(
         WhenError{"a ## b", 3, "Invalid token: '##'"}, WhenError{"a==-1", 2, "Invalid token: '==-'"},
         WhenError{"!foo", 2, "Cannot transition token types from PREFIX to STRING"},
         WhenError{"steps.x.outputs == 1", 1, "No parameter 'steps' found."},
-        WhenError{"'unterminated", 1, "Unclosed string literal"}, WhenError{"'abc' < 5", 7, "cannot be used with the comparator"},
-        WhenError{"1 && true", 3, "logical operator"}, WhenError{"1.2.3 == 1", 1, "Unable to parse numeric value"},
+        WhenError{"'unterminated", 1, "Unclosed string literal"},
+        WhenError{"'abc' < 5", 7, "cannot be used with the comparator"}, WhenError{"1 && true", 3, "logical operator"},
+        WhenError{"1.2.3 == 1", 1, "Unable to parse numeric value"},
         WhenError{"{{x}} == 1", 1, "Invalid token: '{{'"}));
 
 TEST(When, SubstitutedConditions) {
-    Scope scope{{"tasks.check.outputs.result", "true"}, {"steps.count.outputs.result", "3"},
+    Scope scope{{"tasks.check.outputs.result", "true"},
+                {"steps.count.outputs.result", "3"},
                 {"steps.flip.outputs.result", "tails"}};
     EXPECT_TRUE(eval_when(substitute("{{tasks.check.outputs.result}} == true", scope, Unresolved::Error)));
     EXPECT_TRUE(eval_when(substitute("{{steps.count.outputs.result}} < 5", scope, Unresolved::Error)));

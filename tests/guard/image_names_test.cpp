@@ -34,22 +34,48 @@ TEST(ImageNamesTest, EditDistanceCountsNeighbourSwapsAsOne) {
 }
 
 TEST(ImageNamesTest, MinerLookAlikesAreKnownMiners) {
-  for (const char* image : {"u/xmrig2", "u/xmr1g", "u/x-m-r-i-g", "u/xmrig-proxy", "XMRig/XMRig:Latest", "docker.io/u/xmr1g:latest",
-                            "ghcr.io/a/xrmig", "u/xmrigg", "u/mlnerd", "u/cpum1ner", "u/c-p-u-m-i-n-e-r", "u/nbm1ner",
-                            "u/k4nnix", "u/my-xmrig-build", "u/xm_r_ig:v6", "quay.io/x/m0ner0-miner", "u/7rex", "u/l0lminer",
-                            "registry.example.com:5000/team/xmr1g@sha256:0123"}) {
+  for (const char* image :
+       {"u/xmrig2", "u/xmr1g", "u/x-m-r-i-g", "u/xmrig-proxy", "XMRig/XMRig:Latest", "docker.io/u/xmr1g:latest",
+        "ghcr.io/a/xrmig", "u/xmrigg", "u/mlnerd", "u/cpum1ner", "u/c-p-u-m-i-n-e-r", "u/nbm1ner", "u/k4nnix",
+        "u/my-xmrig-build", "u/xm_r_ig:v6", "quay.io/x/m0ner0-miner", "u/7rex", "u/l0lminer",
+        "registry.example.com:5000/team/xmr1g@sha256:0123"}) {
     std::string matched;
     EXPECT_TRUE(is_known_miner_image(image, &matched)) << image;
   }
 }
 
 TEST(ImageNamesTest, ArgoAndCommonImagesAreNotLookAlikes) {
-  for (const char* image : {"mariadb", "argoproj/argosay:v2", "argoproj/argosay:v1", "alpine:3.23", "python:alpine3.23", "busybox",
-                            "docker/whalesay", "debian", "ubuntu", "golang:1.21", "nginx:1.25", "minio/minio", "redis:7",
-                            "postgres:16", "node:20", "bitnami/kubectl", "curlimages/curl", "amazon/aws-cli",
-                            "quay.io/argoproj/argoexec:v3.5.0", "ghcr.io/org/data-miner", "ghcr.io/org/data-mixer",
-                            "python:3.12", "openjdk:17", "gcr.io/google.com/cloudsdktool/cloud-sdk", "mongo", "mysql:8",
-                            "rust:1.75", "hashicorp/terraform", "grafana/grafana", "prom/prometheus", "jenkins/jenkins"}) {
+  for (const char* image : {"mariadb",
+                            "argoproj/argosay:v2",
+                            "argoproj/argosay:v1",
+                            "alpine:3.23",
+                            "python:alpine3.23",
+                            "busybox",
+                            "docker/whalesay",
+                            "debian",
+                            "ubuntu",
+                            "golang:1.21",
+                            "nginx:1.25",
+                            "minio/minio",
+                            "redis:7",
+                            "postgres:16",
+                            "node:20",
+                            "bitnami/kubectl",
+                            "curlimages/curl",
+                            "amazon/aws-cli",
+                            "quay.io/argoproj/argoexec:v3.5.0",
+                            "ghcr.io/org/data-miner",
+                            "ghcr.io/org/data-mixer",
+                            "python:3.12",
+                            "openjdk:17",
+                            "gcr.io/google.com/cloudsdktool/cloud-sdk",
+                            "mongo",
+                            "mysql:8",
+                            "rust:1.75",
+                            "hashicorp/terraform",
+                            "grafana/grafana",
+                            "prom/prometheus",
+                            "jenkins/jenkins"}) {
     std::string matched;
     EXPECT_FALSE(is_known_miner_image(image, &matched)) << image << " matched " << matched;
   }

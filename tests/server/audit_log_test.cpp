@@ -79,8 +79,8 @@ TEST_F(AuditLogTest, AMissingTimeIsFilledIn) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_GT(rows[0].time_ms, 0);
   Json line = Json::parse(lines_of(dir.file("audit.jsonl")).at(0));
-  EXPECT_TRUE(std::regex_match(line["time"].get<std::string>(),
-                               std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
+  EXPECT_TRUE(
+      std::regex_match(line["time"].get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")))
       << line["time"];
 }
 
@@ -136,8 +136,8 @@ TEST(AuditRecordJson, HasExactlyTheDocumentedFields) {
   std::vector<std::string> keys;
   for (const auto& [k, v] : j.items()) keys.push_back(k);
   std::sort(keys.begin(), keys.end());
-  EXPECT_EQ(keys, (std::vector<std::string>{"decision", "method", "object", "route", "source", "status", "subject",
-                                            "time"}));
+  EXPECT_EQ(keys,
+            (std::vector<std::string>{"decision", "method", "object", "route", "source", "status", "subject", "time"}));
   EXPECT_EQ(j["time"], "1970-01-01T00:01:01.001Z");
   EXPECT_EQ(j["status"], 403);
 }

@@ -93,20 +93,33 @@ TEST_F(RouteTableTest, EveryRouteRejectsRequestsWithoutValidCredentials) {
 TEST_F(RouteTableTest, EveryArgoPathIsRegistered) {
   std::set<std::string> registered;
   for (const auto& r : router->routes()) registered.insert(r.method + " " + r.pattern);
-  for (const char* expected : {
-           "GET /api/v1/info", "GET /api/v1/version", "GET /api/v1/userinfo",
-           "GET /api/v1/workflows/{namespace}", "POST /api/v1/workflows/{namespace}",
-           "POST /api/v1/workflows/{namespace}/lint", "POST /api/v1/workflows/{namespace}/submit",
-           "GET /api/v1/workflows/{namespace}/{name}", "DELETE /api/v1/workflows/{namespace}/{name}",
-           "PUT /api/v1/workflows/{namespace}/{name}/stop", "PUT /api/v1/workflows/{namespace}/{name}/terminate",
-           "PUT /api/v1/workflows/{namespace}/{name}/suspend", "PUT /api/v1/workflows/{namespace}/{name}/resume",
-           "PUT /api/v1/workflows/{namespace}/{name}/retry", "PUT /api/v1/workflows/{namespace}/{name}/resubmit",
-           "PUT /api/v1/workflows/{namespace}/{name}/set", "GET /api/v1/workflows/{namespace}/{name}/log",
-           "GET /api/v1/workflow-events/{namespace}", "GET /api/v1/workflow-templates/{namespace}",
-           "POST /api/v1/workflow-templates/{namespace}/lint", "PUT /api/v1/workflow-templates/{namespace}/{name}",
-           "GET /api/v1/cluster-workflow-templates", "DELETE /api/v1/cluster-workflow-templates/{name}",
-           "GET /api/v1/cron-workflows/{namespace}", "PUT /api/v1/cron-workflows/{namespace}/{name}/suspend",
-           "GET /api/v1/archived-workflows", "GET /api/v1/archived-workflows/{uid}"}) {
+  for (const char* expected : {"GET /api/v1/info",
+                               "GET /api/v1/version",
+                               "GET /api/v1/userinfo",
+                               "GET /api/v1/workflows/{namespace}",
+                               "POST /api/v1/workflows/{namespace}",
+                               "POST /api/v1/workflows/{namespace}/lint",
+                               "POST /api/v1/workflows/{namespace}/submit",
+                               "GET /api/v1/workflows/{namespace}/{name}",
+                               "DELETE /api/v1/workflows/{namespace}/{name}",
+                               "PUT /api/v1/workflows/{namespace}/{name}/stop",
+                               "PUT /api/v1/workflows/{namespace}/{name}/terminate",
+                               "PUT /api/v1/workflows/{namespace}/{name}/suspend",
+                               "PUT /api/v1/workflows/{namespace}/{name}/resume",
+                               "PUT /api/v1/workflows/{namespace}/{name}/retry",
+                               "PUT /api/v1/workflows/{namespace}/{name}/resubmit",
+                               "PUT /api/v1/workflows/{namespace}/{name}/set",
+                               "GET /api/v1/workflows/{namespace}/{name}/log",
+                               "GET /api/v1/workflow-events/{namespace}",
+                               "GET /api/v1/workflow-templates/{namespace}",
+                               "POST /api/v1/workflow-templates/{namespace}/lint",
+                               "PUT /api/v1/workflow-templates/{namespace}/{name}",
+                               "GET /api/v1/cluster-workflow-templates",
+                               "DELETE /api/v1/cluster-workflow-templates/{name}",
+                               "GET /api/v1/cron-workflows/{namespace}",
+                               "PUT /api/v1/cron-workflows/{namespace}/{name}/suspend",
+                               "GET /api/v1/archived-workflows",
+                               "GET /api/v1/archived-workflows/{uid}"}) {
     EXPECT_TRUE(registered.count(expected)) << expected;
   }
 }

@@ -151,13 +151,13 @@ TEST_F(RouterLimitsTest, DeeplyNestedBodiesAre400NamingTheLimit) {
 
 TEST_F(RouterLimitsTest, EveryAnswerIsNoStoreWhateverItsStatus) {
   std::vector<HttpResponse> answers = {
-      send("GET", "/api/v1/info", "Bearer " + viewer),                       // 200
-      send("GET", "/api/v1/info", ""),                                       // 401
-      send("GET", "/api/v1/workflows/team-b", "Bearer " + viewer),           // 404 (invisible)
-      send("POST", "/api/v1/workflows/team-a", "Bearer " + viewer, "10.0.0.1", "{}"),  // 403
+      send("GET", "/api/v1/info", "Bearer " + viewer),                                        // 200
+      send("GET", "/api/v1/info", ""),                                                        // 401
+      send("GET", "/api/v1/workflows/team-b", "Bearer " + viewer),                            // 404 (invisible)
+      send("POST", "/api/v1/workflows/team-a", "Bearer " + viewer, "10.0.0.1", "{}"),         // 403
       send("POST", "/api/v1/workflows/team-a/lint", "Bearer " + viewer, "10.0.0.1", "{bad"),  // 400
-      send("GET", "/api/v1/workflow-events/team-a", "Bearer " + viewer),     // a stream
-      send("POST", "/api/v1/session", "Bearer " + viewer),                   // sets a cookie
+      send("GET", "/api/v1/workflow-events/team-a", "Bearer " + viewer),                      // a stream
+      send("POST", "/api/v1/session", "Bearer " + viewer),                                    // sets a cookie
   };
   for (int i = 0; i < 12; ++i) send("GET", "/api/v1/info", "Bearer " + guess_for(viewer, i), "10.0.0.9");
   answers.push_back(send("GET", "/api/v1/info", "Bearer " + viewer, "10.0.0.9"));  // 429

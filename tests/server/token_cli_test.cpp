@@ -101,8 +101,8 @@ class TokenCliTest : public ::testing::Test {
 };
 
 TEST_F(TokenCliTest, CreateListRevokeLifecycleNeverShowsTheSecret) {
-  Json made = create({"--subject", "alice", "--role", "viewer", "-n", "team-a", "--ttl", "30d", "--description",
-                      "laptop"});
+  Json made =
+      create({"--subject", "alice", "--role", "viewer", "-n", "team-a", "--ttl", "30d", "--description", "laptop"});
   const std::string token = made["token"];
   const std::string id = made["id"];
   ASSERT_TRUE(std::regex_match(token, std::regex("rampart_[0-9a-f]{16}_[0-9a-f]{64}"))) << token;
@@ -264,8 +264,8 @@ TEST_F(TokenCliTest, ChangesAreAuditedUnderTheLocalUser) {
     EXPECT_EQ(a["subject"], me);
     EXPECT_EQ(a["method"], "cli");
     EXPECT_EQ(a["decision"], "allowed");
-    EXPECT_TRUE(std::regex_match(a["time"].get<std::string>(),
-                                 std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
+    EXPECT_TRUE(
+        std::regex_match(a["time"].get<std::string>(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
   }
   EXPECT_EQ(routes, (std::vector<std::string>{"token create", "role bind", "role unbind", "token revoke"}));
   EXPECT_EQ(records[3]["object"], made["id"]);
@@ -315,10 +315,15 @@ TEST_F(TokenCliTest, TheAuditTableFitsAHundredColumns) {
 }
 
 TEST_F(TokenCliTest, HelpWorksForEveryCommand) {
-  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{
-           {"token", "--help"}, {"token", "create", "--help"}, {"token", "list", "--help"},
-           {"token", "revoke", "--help"}, {"role", "--help"}, {"role", "bind", "--help"}, {"role", "unbind", "--help"},
-           {"role", "list", "--help"}, {"audit", "--help"}}) {
+  for (std::vector<std::string> args : std::vector<std::vector<std::string>>{{"token", "--help"},
+                                                                             {"token", "create", "--help"},
+                                                                             {"token", "list", "--help"},
+                                                                             {"token", "revoke", "--help"},
+                                                                             {"role", "--help"},
+                                                                             {"role", "bind", "--help"},
+                                                                             {"role", "unbind", "--help"},
+                                                                             {"role", "list", "--help"},
+                                                                             {"audit", "--help"}}) {
     CliResult r = cli(args);
     EXPECT_EQ(r.exit_code, 0) << args[0] << " " << args[1] << "\n" << describe(r);
     EXPECT_NE(r.out.find("--state"), std::string::npos) << describe(r);

@@ -50,8 +50,9 @@ TEST_F(TokenServiceTest, WrongSecretUnknownIdAndMalformedTokensAreRefused) {
   std::string unknown = made.token;
   unknown[8] = unknown[8] == 'a' ? 'b' : 'a';
   EXPECT_FALSE(tokens.authenticate(unknown, now));
-  for (const std::string& bad : std::vector<std::string>{"", "rampart_", "Bearer x", made.token + "0", made.token.substr(0, 40),
-                          std::string("rampart_zzzzzzzzzzzzzzzz_") + std::string(64, 'a')}) {
+  for (const std::string& bad :
+       std::vector<std::string>{"", "rampart_", "Bearer x", made.token + "0", made.token.substr(0, 40),
+                                std::string("rampart_zzzzzzzzzzzzzzzz_") + std::string(64, 'a')}) {
     EXPECT_FALSE(tokens.authenticate(bad, now)) << bad;
   }
 }

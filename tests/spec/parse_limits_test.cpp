@@ -21,8 +21,7 @@ TEST(ParseLimits, DeepFlowNestingIsRefusedBeforeParsing) {
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   LoadResult result = load_string(deep, "deep.yaml");
   ASSERT_EQ(result.errors.size(), 1u) << dump(result.errors);
-  EXPECT_EQ(result.errors[0].to_string(),
-            "deep.yaml:1:256: invalid YAML: nesting deeper than 256 levels");
+  EXPECT_EQ(result.errors[0].to_string(), "deep.yaml:1:256: invalid YAML: nesting deeper than 256 levels");
 }
 
 TEST(ParseLimits, DeepBlockNestingIsRefused) {
@@ -38,7 +37,9 @@ TEST(ParseLimits, ScriptsMayHoldAnyBrackets) {
   const std::string yaml =
       "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec:\n  templates:\n"
       "    - name: a\n      script:\n        image: python\n        source: |\n"
-      "          print(\"" + std::string(400, '[') + "\")\n"
+      "          print(\"" +
+      std::string(400, '[') +
+      "\")\n"
       "        command: [python]\n";
   LoadResult result = load_string(yaml, "wf.yaml");
   EXPECT_TRUE(result.errors.empty()) << dump(result.errors);
@@ -66,14 +67,12 @@ TEST(ParseLimits, AliasBombIsBounded) {
 }
 
 TEST(ParseLimits, CyclicAliasesAreBounded) {
-  LoadResult list = load_string("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nstatus: &a [*a]\n",
-                                "cycle.yaml");
+  LoadResult list = load_string("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nstatus: &a [*a]\n", "cycle.yaml");
   EXPECT_TRUE(list.documents.empty());
   EXPECT_FALSE(list.errors.empty());
   // A map merged into itself contributes nothing new: it loads.
   LoadResult merge = load_string(
-      "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec: &s\n  entrypoint: a\n  <<: *s\n",
-      "cycle.yaml");
+      "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec: &s\n  entrypoint: a\n  <<: *s\n", "cycle.yaml");
   EXPECT_TRUE(merge.errors.empty()) << dump(merge.errors);
   ASSERT_EQ(merge.documents.size(), 1u);
   EXPECT_EQ(merge.documents[0].spec.entrypoint, "a");
@@ -84,8 +83,8 @@ TEST(ParseLimits, MergeChainsAreBounded) {
   std::string yaml = "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nstatus:\n  m0: &m0 {a: 1}\n";
   for (int i = 1; i < 40; ++i) {
     const std::string prev = "*m" + std::to_string(i - 1);
-    yaml += "  m" + std::to_string(i) + ": &m" + std::to_string(i) + " {<<: [" + prev + ", " + prev +
-            "], k" + std::to_string(i) + ": 1}\n";
+    yaml += "  m" + std::to_string(i) + ": &m" + std::to_string(i) + " {<<: [" + prev + ", " + prev + "], k" +
+            std::to_string(i) + ": 1}\n";
   }
   LoadResult result = load_string(yaml, "chain.yaml");
   EXPECT_TRUE(result.errors.empty()) << dump(result.errors);
@@ -108,8 +107,8 @@ TEST(ParseLimits, ErrorsPerDocumentAreCapped) {
 
 TEST(ParseSchemaTable, ArgoTableIsWellFormed) {
   const Schema& schema = Schema::argo();
-  for (const char* type : {"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow",
-                           "ConfigMap", "Template", "Container", "Volume", "Affinity"}) {
+  for (const char* type : {"Workflow", "WorkflowTemplate", "ClusterWorkflowTemplate", "CronWorkflow", "ConfigMap",
+                           "Template", "Container", "Volume", "Affinity"}) {
     EXPECT_NE(schema.find(type), nullptr) << type;
   }
   // Embedding: a script is a container plus its source.

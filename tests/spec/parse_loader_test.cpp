@@ -52,8 +52,9 @@ TEST(ParseLoader, DuplicateKeys) {
 }
 
 TEST(ParseLoader, DuplicateKeysInFreeFormValues) {
-  const std::string yaml = kWorkflow + "  arguments:\n    parameters:\n      - {name: a, value: 1}\n"
-                                       "status: {phase: a, phase: b}\n";
+  const std::string yaml = kWorkflow +
+                           "  arguments:\n    parameters:\n      - {name: a, value: 1}\n"
+                           "status: {phase: a, phase: b}\n";
   const std::string message = only_message(load_string(yaml, "wf.yaml"));
   EXPECT_NE(message.find("status.phase: duplicate field \"phase\""), std::string::npos) << message;
 }
@@ -109,8 +110,7 @@ TEST(ParseLoader, OtherKindsAreSkipped) {
 }
 
 TEST(ParseLoader, MultipleDocumentsKeepFilePositions) {
-  const std::string yaml = "---\n" + kWorkflow + "---\n# nothing here\n---\n" + kWorkflow +
-                           "      contianer: {}\n";
+  const std::string yaml = "---\n" + kWorkflow + "---\n# nothing here\n---\n" + kWorkflow + "      contianer: {}\n";
   LoadResult result = load_string(yaml, "multi.yaml");
   ASSERT_EQ(result.documents.size(), 1u);
   EXPECT_EQ(result.documents[0].source.document_index(), 0);
@@ -165,8 +165,7 @@ TEST(ParseLoader, RawJsonKeepsScalarTypes) {
   EXPECT_EQ(typed[0].value, "10");
   EXPECT_EQ(typed[4].value, "0x1F");  // as written
   EXPECT_FALSE(typed[5].value);
-  EXPECT_EQ(result.documents[0].raw["spec"]["templates"][0]["container"]["args"],
-            Json::parse(R"(["1", "2"])"));
+  EXPECT_EQ(result.documents[0].raw["spec"]["templates"][0]["container"]["args"], Json::parse(R"(["1", "2"])"));
 }
 
 TEST(ParseLoader, SourceMapCoversEveryNode) {
@@ -226,8 +225,7 @@ TEST(ParseLoader, AnchorsAliasesAndMergeKeys) {
   EXPECT_EQ(templates[1].container->args, (std::vector<std::string>{"b"}));
   EXPECT_EQ(templates[2].container->args, (std::vector<std::string>{"a"}));
 
-  const std::string bad_merge =
-      "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec:\n  <<: 3\n";
+  const std::string bad_merge = "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nspec:\n  <<: 3\n";
   EXPECT_EQ(only_message(load_string(bad_merge, "wf.yaml")),
             "wf.yaml:4:7: spec[\"<<\"]: a merge key (<<) takes a map or a list of maps, got \"3\"");
 }
@@ -243,9 +241,7 @@ TEST(ParseLoader, FoldersAreWalkedInOrder) {
   const auto dir = std::filesystem::temp_directory_path() / ("rampart-parse-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir / "b" / "nested");
-  auto write = [&](const std::filesystem::path& path, const std::string& text) {
-    std::ofstream(dir / path) << text;
-  };
+  auto write = [&](const std::filesystem::path& path, const std::string& text) { std::ofstream(dir / path) << text; };
   write("b/nested/z.yml", kWorkflow);
   write("b/a.json", R"({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}})");
   write("a.yaml", kWorkflow);
@@ -258,8 +254,7 @@ TEST(ParseLoader, FoldersAreWalkedInOrder) {
   EXPECT_EQ(result.files[2], (dir / "b/nested/z.yml").string());
   ASSERT_EQ(result.documents.size(), 3u);
   EXPECT_EQ(result.documents[1].kind, Kind::ConfigMap);
-  EXPECT_EQ(only_message(result),
-            (dir / "missing.yaml").string() + ": cannot read file: No such file or directory");
+  EXPECT_EQ(only_message(result), (dir / "missing.yaml").string() + ": cannot read file: No such file or directory");
 }
 
 TEST(ParseLoader, AppendMovesEverything) {

@@ -17,8 +17,7 @@ Diagnostic only_error(const std::string& yaml) {
   return result.errors[0];
 }
 
-void expect_error(const Diagnostic& d, int line, int column, const std::string& path,
-                  const std::string& message) {
+void expect_error(const Diagnostic& d, int line, int column, const std::string& path, const std::string& message) {
   EXPECT_EQ(d.file, "wf.yaml");
   EXPECT_EQ(d.where.line, line) << d.to_string();
   EXPECT_EQ(d.where.column, column) << d.to_string();
@@ -33,13 +32,12 @@ const std::string kHeader =
     "  generateName: test-\n";
 
 TEST(ParseSchemaErrors, UnknownFieldInSpec) {
-  expect_error(only_error(kHeader + "spec:\n  entrypoint: main\n  templats: []\n"), 7, 3,
-               "spec.templats", "unknown field \"templats\" (did you mean \"templates\"?)");
+  expect_error(only_error(kHeader + "spec:\n  entrypoint: main\n  templats: []\n"), 7, 3, "spec.templats",
+               "unknown field \"templats\" (did you mean \"templates\"?)");
 }
 
 TEST(ParseSchemaErrors, UnknownTopLevelFieldWithoutSuggestion) {
-  expect_error(only_error(kHeader + "spec: {}\nsurprise: 1\n"), 6, 1, "surprise",
-               "unknown field \"surprise\"");
+  expect_error(only_error(kHeader + "spec: {}\nsurprise: 1\n"), 6, 1, "surprise", "unknown field \"surprise\"");
 }
 
 TEST(ParseSchemaErrors, UnknownFieldInTemplate) {
@@ -116,8 +114,7 @@ TEST(ParseSchemaErrors, StringWhereAListBelongs) {
                            "      container:\n"
                            "        image: busybox\n"
                            "        command: echo hello\n";
-  expect_error(only_error(yaml), 10, 18, "spec.templates[0].container.command",
-               "expected a list, got \"echo hello\"");
+  expect_error(only_error(yaml), 10, 18, "spec.templates[0].container.command", "expected a list, got \"echo hello\"");
 }
 
 TEST(ParseSchemaErrors, MapWhereAStringBelongs) {
@@ -175,8 +172,7 @@ TEST(ParseSchemaErrors, ParameterValuesAcceptAnyScalarButNotMaps) {
                           "    parameters:\n"
                           "      - name: a\n"
                           "        value: {x: 1}\n";
-  expect_error(only_error(bad), 9, 16, "spec.arguments.parameters[0].value",
-               "expected a scalar value, got a map");
+  expect_error(only_error(bad), 9, 16, "spec.arguments.parameters[0].value", "expected a scalar value, got a map");
 }
 
 TEST(ParseSchemaErrors, StepsAreAListOfLists) {
@@ -238,10 +234,8 @@ TEST(ParseSchemaErrors, EveryErrorIsReported) {
   ASSERT_EQ(result.errors.size(), 3u) << dump(result.errors);
   EXPECT_EQ(result.errors[0].to_string(),
             "wf.yaml:6:3: spec.entrypont: unknown field \"entrypont\" (did you mean \"entrypoint\"?)");
-  EXPECT_EQ(result.errors[1].to_string(),
-            "wf.yaml:7:16: spec.parallelism: expected an integer, got \"many\"");
-  EXPECT_EQ(result.errors[2].to_string(),
-            "wf.yaml:10:7: spec.templates[0].image: unknown field \"image\"");
+  EXPECT_EQ(result.errors[1].to_string(), "wf.yaml:7:16: spec.parallelism: expected an integer, got \"many\"");
+  EXPECT_EQ(result.errors[2].to_string(), "wf.yaml:10:7: spec.templates[0].image: unknown field \"image\"");
 }
 
 TEST(ParseSchemaErrors, CronWorkflowFields) {

@@ -113,9 +113,7 @@ TEST(ParseValid, PodSettings) {
   EXPECT_EQ(spec.active_deadline_seconds, 600);
   EXPECT_EQ(spec.tolerations.size(), 2u);
   EXPECT_EQ(spec.tolerations[1]["tolerationSeconds"], 300);
-  EXPECT_EQ(spec.affinity["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0]
-                        ["weight"],
-            100);
+  EXPECT_EQ(spec.affinity["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0]["weight"], 100);
   EXPECT_EQ(spec.security_context["fsGroup"], 2000);
   EXPECT_EQ(spec.node_selector.at("kubernetes.io/os"), "linux");
   EXPECT_EQ(spec.volume_claim_templates[0]["spec"]["resources"]["requests"]["storage"], "1Gi");
@@ -171,8 +169,7 @@ TEST(ParseValid, EveryArtifactLocation) {
   EXPECT_EQ(doc.spec.artifact_repository_ref->key, "minio");
   const Template& t = doc.spec.templates.at(0);
   EXPECT_EQ(t.archive_location["archiveLogs"], true);
-  const std::vector<std::string> expected = {"s3", "gcs", "git", "http", "http",
-                                             "artifactory", "azure", "hdfs", "oss"};
+  const std::vector<std::string> expected = {"s3", "gcs", "git", "http", "http", "artifactory", "azure", "hdfs", "oss"};
   ASSERT_EQ(t.inputs.artifacts.size(), 11u);
   for (size_t i = 0; i < expected.size(); ++i) {
     EXPECT_TRUE(t.inputs.artifacts[i].location.contains(expected[i])) << i;

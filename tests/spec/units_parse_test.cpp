@@ -16,10 +16,21 @@ struct DurationCase {
 
 TEST(UnitsDuration, ValidDurations) {
   const DurationCase cases[] = {
-      {"1h30m", false, 5400},   {"300ms", false, 0.3},   {"1.5h", false, 5400},   {"-1s", false, -1},
-      {"0", false, 0},          {"+5m", false, 300},     {"2h45m30.5s", false, 9930.5},
-      {"1us", false, 1e-6},     {"1\xC2\xB5s", false, 1e-6}, {"100ns", false, 1e-7}, {".5s", false, 0.5},
-      {"5.s", false, 5},        {"30", true, 30},        {"-0", false, 0},        {"10s", true, 10},
+      {"1h30m", false, 5400},
+      {"300ms", false, 0.3},
+      {"1.5h", false, 5400},
+      {"-1s", false, -1},
+      {"0", false, 0},
+      {"+5m", false, 300},
+      {"2h45m30.5s", false, 9930.5},
+      {"1us", false, 1e-6},
+      {"1\xC2\xB5s", false, 1e-6},
+      {"100ns", false, 1e-7},
+      {".5s", false, 0.5},
+      {"5.s", false, 5},
+      {"30", true, 30},
+      {"-0", false, 0},
+      {"10s", true, 10},
       {"1m1m", false, 120},
   };
   for (const auto& c : cases) {
@@ -64,10 +75,25 @@ struct QuantityCase {
 
 TEST(UnitsQuantity, ValidQuantities) {
   const QuantityCase cases[] = {
-      {"100m", 0.1},       {"1.5", 1.5},       {"2Gi", 2147483648.0}, {"1e3", 1000},   {"500M", 5e8},
-      {"1Ki", 1024},       {"0", 0},           {"+1", 1},             {"-2", -2},      {"128974848", 128974848},
-      {"129e6", 129e6},    {"123Mi", 128974848}, {"1E-2", 0.01},      {"5k", 5000},    {".5", 0.5},
-      {"250u", 250e-6},    {"3n", 3e-9},       {"1T", 1e12},          {"1Ti", 1099511627776.0},
+      {"100m", 0.1},
+      {"1.5", 1.5},
+      {"2Gi", 2147483648.0},
+      {"1e3", 1000},
+      {"500M", 5e8},
+      {"1Ki", 1024},
+      {"0", 0},
+      {"+1", 1},
+      {"-2", -2},
+      {"128974848", 128974848},
+      {"129e6", 129e6},
+      {"123Mi", 128974848},
+      {"1E-2", 0.01},
+      {"5k", 5000},
+      {".5", 0.5},
+      {"250u", 250e-6},
+      {"3n", 3e-9},
+      {"1T", 1e12},
+      {"1Ti", 1099511627776.0},
       {"2E", 2e18},
   };
   for (const auto& c : cases) {
@@ -79,7 +105,8 @@ TEST(UnitsQuantity, ValidQuantities) {
 }
 
 TEST(UnitsQuantity, InvalidQuantities) {
-  const char* const cases[] = {"1GB", "abc", "--1", "", "1.2.3", "1 Gi", "Gi", "1k1", "1e", "1e1.5", "0x10", "1mi", "."};
+  const char* const cases[] = {"1GB", "abc", "--1",   "",     "1.2.3", "1 Gi", "Gi",
+                               "1k1", "1e",  "1e1.5", "0x10", "1mi",   "."};
   for (const char* text : cases) {
     std::string error;
     EXPECT_FALSE(parse_quantity(text, &error).has_value()) << text;

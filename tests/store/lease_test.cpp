@@ -200,7 +200,9 @@ TEST_P(LeaseTest, TextWithNulAndInvalidUtf8IsStored) {
     return;
   }
   // PostgreSQL text holds neither: both become U+FFFD instead of failing the write.
-  EXPECT_EQ(back->message, "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+  EXPECT_EQ(back->message,
+            "a\xEF\xBF\xBD"
+            "b\xEF\xBF\xBD");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LeaseTest, ::testing::Values(Backend::Sqlite, Backend::Postgres),

@@ -36,8 +36,7 @@ class Pipe {
   void close_write() { close_fd(fds_[1]); }
 
   void send(char marker) const {
-    while (::write(fds_[1], &marker, 1) != 1) {
-    }
+    while (::write(fds_[1], &marker, 1) != 1) {}
   }
   // The next byte, or '\0' when the other end closed (for example because it died).
   char receive() const {
@@ -66,8 +65,7 @@ pid_t spawn(const std::function<int()>& body) {
     int code = 1;
     try {
       code = body();
-    } catch (...) {
-    }
+    } catch (...) {}
     ::_exit(code);
   }
   return pid;
@@ -75,8 +73,7 @@ pid_t spawn(const std::function<int()>& body) {
 
 int wait_for(pid_t pid) {
   int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
   return status;
 }
 

@@ -312,9 +312,8 @@ class ListTest : public StoreTest {
 };
 
 TEST_P(ListTest, AllOrderedByNamespaceThenName) {
-  EXPECT_EQ(names_of(store->list_workflows({})),
-            (std::vector<std::string>{"argo/a-one", "argo/b-three", "argo/b-two", "dev/a-one", "dev/c-four",
-                                      "prod/b-five"}));
+  EXPECT_EQ(names_of(store->list_workflows({})), (std::vector<std::string>{"argo/a-one", "argo/b-three", "argo/b-two",
+                                                                           "dev/a-one", "dev/c-four", "prod/b-five"}));
 }
 
 TEST_P(ListTest, ByNamespace) {

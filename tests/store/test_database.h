@@ -31,13 +31,13 @@ inline std::string postgres_test_url() {
 
 // Skips a PostgreSQL test with a message when no server is configured; in CI that is a failure,
 // since the suite must run against both stores there.
-#define RAMPART_REQUIRE_POSTGRES()                                                                     \
-  do {                                                                                                 \
-    if (::rampart::store::testing::postgres_test_url().empty()) {                                      \
-      const char* ci = std::getenv("CI");                                                              \
+#define RAMPART_REQUIRE_POSTGRES()                                                                        \
+  do {                                                                                                    \
+    if (::rampart::store::testing::postgres_test_url().empty()) {                                         \
+      const char* ci = std::getenv("CI");                                                                 \
       if (ci != nullptr && std::string(ci) == "true") FAIL() << "RAMPART_TEST_POSTGRES is not set in CI"; \
       GTEST_SKIP() << "RAMPART_TEST_POSTGRES is not set: run scripts/postgres start (scripts/test does)"; \
-    }                                                                                                  \
+    }                                                                                                     \
   } while (0)
 
 class TestDatabase {
@@ -52,8 +52,8 @@ class TestDatabase {
     schema_ = "t_" + std::to_string(random()) + std::to_string(random());
     pqxx::connection admin(base_url_);
     pqxx::nontransaction(admin).exec("CREATE SCHEMA " + schema_);
-    location_ = base_url_ + (base_url_.find('?') == std::string::npos ? "?" : "&") +
-                "options=-csearch_path%3D" + schema_;
+    location_ =
+        base_url_ + (base_url_.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema_;
   }
   ~TestDatabase() {
     if (schema_.empty()) return;

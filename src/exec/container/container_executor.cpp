@@ -41,7 +41,9 @@ constexpr uint64_t kDefaultMemoryBytes = 2ull << 30;
 constexpr int kPreparers = 2;  // pulls and overlay set-up run here, off the engine's thread
 constexpr auto kControlTimeout = std::chrono::seconds(20);
 
-StepResult start_error(std::string message) { return StepResult{StepOutcome::StartError, 0, std::move(message), false}; }
+StepResult start_error(std::string message) {
+  return StepResult{StepOutcome::StartError, 0, std::move(message), false};
+}
 
 std::string find_program(const std::string& name) {
   std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
@@ -116,7 +118,9 @@ std::string explain_crun_error(const std::string& message) {
 
 void remove_container(const std::string& crun, const std::string& root, const std::string& id) {
   if (!fs::exists(fs::path(root) / id)) return;  // `crun run` deletes what ended normally
-  run_helper({.argv = {crun, "--root", root, "delete", "--force", id}, .timeout = kControlTimeout, .environment = path_only_environment()});
+  run_helper({.argv = {crun, "--root", root, "delete", "--force", id},
+              .timeout = kControlTimeout,
+              .environment = path_only_environment()});
 }
 
 void unmount(const std::string& path) {
@@ -160,7 +164,8 @@ std::string container_host_problem() {
     while (!controllers.empty() && controllers.back() == '\n') controllers.pop_back();
     if (!controllers.empty()) {
       return "this host mixes cgroup v1 and v2 and the v2 hierarchy at " + dir + " holds the controllers \"" +
-             controllers + "\"; crun needs every controller on v1. As root, mount each of them as v1, for example: "
+             controllers +
+             "\"; crun needs every controller on v1. As root, mount each of them as v1, for example: "
              "mkdir -p /sys/fs/cgroup/hugetlb && mount -t cgroup -o hugetlb cgroup /sys/fs/cgroup/hugetlb "
              "(scripts/setup does this)";
     }
@@ -177,7 +182,9 @@ size_t sweep_leftover_containers(const std::string& state_dir) {
     for (const auto& entry : fs::directory_iterator(root, ec)) {
       std::string id = entry.path().filename().string();
       if (!owner_is_gone(id)) continue;
-      run_helper({.argv = {crun, "--root", root.string(), "delete", "--force", id}, .timeout = kControlTimeout, .environment = path_only_environment()});
+      run_helper({.argv = {crun, "--root", root.string(), "delete", "--force", id},
+                  .timeout = kControlTimeout,
+                  .environment = path_only_environment()});
       if (fs::exists(entry.path())) fs::remove_all(entry.path(), ec);  // crun could not even read its state
       ++removed;
     }
@@ -280,7 +287,8 @@ void ContainerExecutor::State::prepare(StepRequest request, std::function<void(S
   try {
     for (const auto& dir : {step_dir / "tmp", merged, upper, work}) fs::create_directories(dir);
     std::ofstream(bundle / "owner") << id;
-    std::ofstream(bundle / "hosts") << "127.0.0.1\tlocalhost\n::1\tlocalhost\n127.0.1.1\t" << sandbox_hostname(request.id) << "\n";
+    std::ofstream(bundle / "hosts") << "127.0.0.1\tlocalhost\n::1\tlocalhost\n127.0.1.1\t"
+                                    << sandbox_hostname(request.id) << "\n";
     if (request.script_source) script_host = stage_script(request.step_dir, *request.script_source);
   } catch (const std::exception& e) {
     return reject("cannot prepare the step directory " + request.step_dir + ": " + e.what());
@@ -319,16 +327,17 @@ void ContainerExecutor::State::prepare(StepRequest request, std::function<void(S
   }
   std::optional<std::string> script_arg;
   if (script_host) script_arg = kScriptContainerPath;
-  RuntimeConfigInputs inputs{request,
-                             image.config,
-                             resolve_command(image.config.entrypoint, image.config.cmd, request.command, request.args, script_arg),
-                             merged.string(),
-                             (step_dir / "tmp").string(),
-                             script_host,
-                             (bundle / "hosts").string(),
-                             user,
-                             max_open_files,
-                             pod_network ? pod_network->path() : std::string()};
+  RuntimeConfigInputs inputs{
+      request,
+      image.config,
+      resolve_command(image.config.entrypoint, image.config.cmd, request.command, request.args, script_arg),
+      merged.string(),
+      (step_dir / "tmp").string(),
+      script_host,
+      (bundle / "hosts").string(),
+      user,
+      max_open_files,
+      pod_network ? pod_network->path() : std::string()};
   RuntimeConfigBuild config = make_runtime_config(inputs, options.policy);
   if (config.config.is_null()) return reject_mounted(config.error);
   {
@@ -351,8 +360,9 @@ void ContainerExecutor::State::prepare(StepRequest request, std::function<void(S
   job.plan.executable = crun;
   // crun does not manage cgroups: it starts inside the step's group, which the container's
   // processes inherit, so the limits hold and an OOM kill is counted where we can read it.
-  job.plan.argv = {crun, "--root", crun_root, "--cgroup-manager=disabled", "--log", log.string(), "--log-format=json",
-                   "run", "--bundle", bundle.string(), "--no-new-keyring", id};
+  job.plan.argv = {crun,       "--root",        crun_root,           "--cgroup-manager=disabled",
+                   "--log",    log.string(),    "--log-format=json", "run",
+                   "--bundle", bundle.string(), "--no-new-keyring",  id};
   job.plan.envp = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"};
   job.plan.host_cwd = bundle.string();
   job.rlimits = std::move(plan.rlimits);
@@ -360,7 +370,8 @@ void ContainerExecutor::State::prepare(StepRequest request, std::function<void(S
   job.log_path = request.log_path.empty() ? (step_dir / "log").string() : request.log_path;
   job.max_log_bytes = request.max_log_bytes;
   job.masker = request.masker;
-  job.done = [crun = crun, root = crun_root, id, merged, log, pod_network, done = std::move(done)](StepResult result) mutable {
+  job.done = [crun = crun, root = crun_root, id, merged, log, pod_network,
+              done = std::move(done)](StepResult result) mutable {
     remove_container(crun, root, id);
     unmount(merged.string());
     pod_network.reset();  // the last container of the pod unpins its namespace
@@ -400,9 +411,10 @@ ContainerExecutor::ContainerExecutor(ContainerExecutorOptions options) {
   state_ = std::make_shared<State>(std::move(options));
   state_->cgroups = CgroupHost::probe();
   if (!state_->cgroups->has(CgroupController::Memory) || !state_->cgroups->has(CgroupController::Pids)) {
-    throw std::runtime_error("the container executor needs the memory and pids cgroup controllers (run as root on a host "
-                             "with cgroups mounted): " + state_->cgroups->describe(CgroupController::Memory) + "; " +
-                             state_->cgroups->describe(CgroupController::Pids));
+    throw std::runtime_error(
+        "the container executor needs the memory and pids cgroup controllers (run as root on a host "
+        "with cgroups mounted): " +
+        state_->cgroups->describe(CgroupController::Memory) + "; " + state_->cgroups->describe(CgroupController::Pids));
   }
   std::error_code ec;
   fs::create_directories(state_->crun_root, ec);

@@ -83,8 +83,7 @@ class CacheLock {
   explicit CacheLock(const fs::path& dir) {
     fd_ = ::open((dir / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ >= 0) {
-      while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {
-      }
+      while (::flock(fd_, LOCK_EX) != 0 && errno == EINTR) {}
     }
   }
   ~CacheLock() {
@@ -110,7 +109,8 @@ std::string manifest_digest(const fs::path& layout, const std::string& tag) {
 }
 
 fs::path blob_path(const fs::path& layout, const std::string& digest) {
-  if (digest.rfind("sha256:", 0) != 0 || digest.size() != 71 || digest.find_first_not_of("0123456789abcdef", 7) != std::string::npos) {
+  if (digest.rfind("sha256:", 0) != 0 || digest.size() != 71 ||
+      digest.find_first_not_of("0123456789abcdef", 7) != std::string::npos) {
     throw ImageError("unsupported or malformed digest \"" + digest + "\"");
   }
   return layout / "blobs" / "sha256" / digest.substr(7);
@@ -227,7 +227,10 @@ PulledImage ImageStore::pull(const std::string& image, const std::string& policy
     }
     argv.push_back("docker://" + source.to_string());
     argv.push_back("oci:" + layout.string() + ":" + tag);
-    const HelperResult r = run_helper({.argv = argv, .timeout = kPullTimeout, .environment = path_only_environment({"HOME=" + cache_dir_}), .merge_stderr = true});
+    const HelperResult r = run_helper({.argv = argv,
+                                       .timeout = kPullTimeout,
+                                       .environment = path_only_environment({"HOME=" + cache_dir_}),
+                                       .merge_stderr = true});
     if (!r.ok()) {
       const std::string why = r.timed_out ? "timed out" : r.summary();
       throw ImageError("pulling image \"" + image + "\" from " + source.registry + " failed: " + why);
@@ -245,7 +248,8 @@ PulledImage ImageStore::load_cached(const std::string& tag, const std::string& r
   out.digest = manifest_digest(layout, tag);
   if (out.digest.empty()) throw ImageError("image \"" + reference + "\" is missing from the cache's index");
   Json manifest = Json::parse(read_text(blob_path(layout, out.digest)), nullptr, false);
-  if (!manifest.is_object() || !manifest.contains("config")) throw ImageError("image \"" + reference + "\": unreadable manifest");
+  if (!manifest.is_object() || !manifest.contains("config"))
+    throw ImageError("image \"" + reference + "\": unreadable manifest");
   std::string config_digest = manifest["config"].value("digest", "");
   fs::path rootfs = fs::path(cache_dir_) / "rootfs" / out.digest.substr(7);
   if (!fs::exists(rootfs)) {
@@ -256,10 +260,11 @@ PulledImage ImageStore::load_cached(const std::string& tag, const std::string& r
     fs::path scratch = rootfs.string() + ".unpacking";
     std::error_code ec;
     fs::remove_all(scratch, ec);
-    const HelperResult r = run_helper({.argv = {"umoci", "raw", "unpack", "--image", layout.string() + ":" + tag, scratch.string()},
-                                       .timeout = kPullTimeout,
-                                       .environment = path_only_environment(),
-                                       .merge_stderr = true});
+    const HelperResult r =
+        run_helper({.argv = {"umoci", "raw", "unpack", "--image", layout.string() + ":" + tag, scratch.string()},
+                    .timeout = kPullTimeout,
+                    .environment = path_only_environment(),
+                    .merge_stderr = true});
     if (!r.ok()) {
       fs::remove_all(scratch, ec);
       throw ImageError("unpacking image \"" + reference + "\" failed: " + r.summary());

@@ -21,7 +21,9 @@ const RE2& digest_pattern() {
   return re;
 }
 const RE2& host_pattern() {
-  static const RE2 re("(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]{1,5})?|\\[[0-9a-fA-F:]+\\](?::[0-9]{1,5})?");
+  static const RE2 re(
+      "(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]{1,5})?|\\["
+      "[0-9a-fA-F:]+\\](?::[0-9]{1,5})?");
   return re;
 }
 
@@ -47,7 +49,8 @@ bool is_loopback_registry(const std::string& registry) {
     return host == "::1";
   }
   host = host.substr(0, host.find(':'));
-  return host == "localhost" || (host.rfind("127.", 0) == 0 && host.find_first_not_of("0123456789.") == std::string::npos);
+  return host == "localhost" ||
+         (host.rfind("127.", 0) == 0 && host.find_first_not_of("0123456789.") == std::string::npos);
 }
 
 std::optional<RegistryReference> parse_registry_reference(const std::string& image, std::string* error) {
@@ -62,7 +65,8 @@ std::optional<RegistryReference> parse_registry_reference(const std::string& ima
   if (size_t at = rest.find('@'); at != std::string::npos) {
     ref.digest = rest.substr(at + 1);
     rest.erase(at);
-    if (!RE2::FullMatch(ref.digest, digest_pattern())) return fail("the digest must be sha256:<64 lower-case hex digits>");
+    if (!RE2::FullMatch(ref.digest, digest_pattern()))
+      return fail("the digest must be sha256:<64 lower-case hex digits>");
   }
   // The tag follows the last ':' after the last '/', so "127.0.0.1:5000/tool" has none.
   size_t slash = rest.rfind('/');

@@ -18,14 +18,47 @@ using Json = nlohmann::json;
 
 namespace {
 
-const char* const kCapabilities[] = {
-    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID",
-    "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN",
-    "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME",
-    "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE", "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-    "CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};
+const char* const kCapabilities[] = {"CAP_CHOWN",
+                                     "CAP_DAC_OVERRIDE",
+                                     "CAP_DAC_READ_SEARCH",
+                                     "CAP_FOWNER",
+                                     "CAP_FSETID",
+                                     "CAP_KILL",
+                                     "CAP_SETGID",
+                                     "CAP_SETUID",
+                                     "CAP_SETPCAP",
+                                     "CAP_LINUX_IMMUTABLE",
+                                     "CAP_NET_BIND_SERVICE",
+                                     "CAP_NET_BROADCAST",
+                                     "CAP_NET_ADMIN",
+                                     "CAP_NET_RAW",
+                                     "CAP_IPC_LOCK",
+                                     "CAP_IPC_OWNER",
+                                     "CAP_SYS_MODULE",
+                                     "CAP_SYS_RAWIO",
+                                     "CAP_SYS_CHROOT",
+                                     "CAP_SYS_PTRACE",
+                                     "CAP_SYS_PACCT",
+                                     "CAP_SYS_ADMIN",
+                                     "CAP_SYS_BOOT",
+                                     "CAP_SYS_NICE",
+                                     "CAP_SYS_RESOURCE",
+                                     "CAP_SYS_TIME",
+                                     "CAP_SYS_TTY_CONFIG",
+                                     "CAP_MKNOD",
+                                     "CAP_LEASE",
+                                     "CAP_AUDIT_WRITE",
+                                     "CAP_AUDIT_CONTROL",
+                                     "CAP_SETFCAP",
+                                     "CAP_MAC_OVERRIDE",
+                                     "CAP_MAC_ADMIN",
+                                     "CAP_SYSLOG",
+                                     "CAP_WAKE_ALARM",
+                                     "CAP_BLOCK_SUSPEND",
+                                     "CAP_AUDIT_READ",
+                                     "CAP_PERFMON",
+                                     "CAP_BPF",
+                                     "CAP_CHECKPOINT_RESTORE"};
 
 std::string capability_name(std::string name) {
   for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -66,7 +99,8 @@ std::optional<std::string> read_in_root(const std::string& rootfs, const std::st
   }
   char buffer[4096];
   ssize_t n;
-  while ((n = ::read(dir, buffer, sizeof buffer)) > 0 && content.size() < (1 << 20)) content.append(buffer, static_cast<size_t>(n));
+  while ((n = ::read(dir, buffer, sizeof buffer)) > 0 && content.size() < (1 << 20))
+    content.append(buffer, static_cast<size_t>(n));
   ::close(dir);
   return content;
 }
@@ -104,7 +138,7 @@ std::string container_bind_source(const Mount& m) {
 }  // namespace
 
 std::optional<std::pair<uint32_t, uint32_t>> resolve_user(const std::string& rootfs, const std::string& spec,
-                                                         std::string* error) {
+                                                          std::string* error) {
   std::string user = spec, group;
   if (size_t colon = spec.find(':'); colon != std::string::npos) {
     user = spec.substr(0, colon);
@@ -167,16 +201,19 @@ RuntimeConfigBuild make_runtime_config(const RuntimeConfigInputs& in, const Cont
   auto refuse = [](std::string why) { return RuntimeConfigBuild{Json(), std::move(why)}; };
 
   if (security.privileged && !policy.allow_privileged) {
-    return refuse("privileged containers are refused: securityContext.privileged would give the step the host's "
-                  "devices and every capability (an operator can allow it with --allow-privileged)");
+    return refuse(
+        "privileged containers are refused: securityContext.privileged would give the step the host's "
+        "devices and every capability (an operator can allow it with --allow-privileged)");
   }
   if ((security.host_network || security.host_pid || security.host_ipc) && !policy.allow_host_namespaces) {
-    return refuse("host namespaces are refused: hostNetwork, hostPID and hostIPC would let the step see and reach the "
-                  "host (an operator can allow them with --allow-host-namespaces)");
+    return refuse(
+        "host namespaces are refused: hostNetwork, hostPID and hostIPC would let the step see and reach the "
+        "host (an operator can allow them with --allow-host-namespaces)");
   }
   if (request.network && !policy.allow_network) {
-    return refuse("network access is refused: the step asks for it (annotation rampart.io/network: enabled) but "
-                  "containers get only a private loopback unless an operator allows it with --allow-network");
+    return refuse(
+        "network access is refused: the step asks for it (annotation rampart.io/network: enabled) but "
+        "containers get only a private loopback unless an operator allows it with --allow-network");
   }
   std::vector<std::string> capabilities;
   for (const auto& requested : security.add_capabilities) {
@@ -189,8 +226,10 @@ RuntimeConfigBuild make_runtime_config(const RuntimeConfigInputs& in, const Cont
     if (!known_capability(name)) return refuse("unknown capability \"" + requested + "\"");
     std::string bare = name.substr(4);
     if (!policy.allowed_capabilities.count(bare) && !policy.allowed_capabilities.count("ALL")) {
-      return refuse("capability " + bare + " is not permitted by policy (containers run with no capabilities unless "
-                    "an operator allows them with --allow-capability " + bare + ")");
+      return refuse("capability " + bare +
+                    " is not permitted by policy (containers run with no capabilities unless "
+                    "an operator allows them with --allow-capability " +
+                    bare + ")");
     }
     if (std::find(capabilities.begin(), capabilities.end(), name) == capabilities.end()) capabilities.push_back(name);
   }
@@ -198,14 +237,16 @@ RuntimeConfigBuild make_runtime_config(const RuntimeConfigInputs& in, const Cont
   if (in.argv.empty()) {
     return refuse("the step has no command and image \"" + request.image + "\" has no ENTRYPOINT or CMD");
   }
-  std::string cwd = !request.working_dir.empty() ? request.working_dir : (!in.image.working_dir.empty() ? in.image.working_dir : "/");
+  std::string cwd =
+      !request.working_dir.empty() ? request.working_dir : (!in.image.working_dir.empty() ? in.image.working_dir : "/");
   if (cwd[0] != '/') return refuse("workingDir \"" + cwd + "\" must be an absolute path");
 
   uint32_t uid = in.user ? in.user->first : 0, gid = in.user ? in.user->second : 0;
   if (security.run_as_user) uid = static_cast<uint32_t>(*security.run_as_user);
   if (security.run_as_group) gid = static_cast<uint32_t>(*security.run_as_group);
   if (security.run_as_non_root && uid == 0) {
-    return refuse("runAsNonRoot is set but the container would run as root (set runAsUser or use an image with a non-root USER)");
+    return refuse(
+        "runAsNonRoot is set but the container would run as root (set runAsUser or use an image with a non-root USER)");
   }
 
   Json process = {
@@ -215,26 +256,44 @@ RuntimeConfigBuild make_runtime_config(const RuntimeConfigInputs& in, const Cont
       {"env", container_environment(request, in.image)},
       {"cwd", fs::path(cwd).lexically_normal().string()},
       {"capabilities",
-       {{"bounding", capabilities}, {"effective", capabilities}, {"permitted", capabilities}, {"ambient", Json::array()}}},
+       {{"bounding", capabilities},
+        {"effective", capabilities},
+        {"permitted", capabilities},
+        {"ambient", Json::array()}}},
       {"noNewPrivileges", !security.privileged},
       {"rlimits", {{{"type", "RLIMIT_NOFILE"}, {"hard", in.max_open_files}, {"soft", in.max_open_files}}}},
   };
 
   Json mounts = Json::array({
       {{"destination", "/proc"}, {"type", "proc"}, {"source", "proc"}, {"options", {"nosuid", "noexec", "nodev"}}},
-      {{"destination", "/dev"}, {"type", "tmpfs"}, {"source", "tmpfs"}, {"options", {"nosuid", "strictatime", "mode=755", "size=65536k"}}},
-      {{"destination", "/dev/pts"}, {"type", "devpts"}, {"source", "devpts"},
+      {{"destination", "/dev"},
+       {"type", "tmpfs"},
+       {"source", "tmpfs"},
+       {"options", {"nosuid", "strictatime", "mode=755", "size=65536k"}}},
+      {{"destination", "/dev/pts"},
+       {"type", "devpts"},
+       {"source", "devpts"},
        {"options", {"nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"}}},
-      {{"destination", "/dev/shm"}, {"type", "tmpfs"}, {"source", "shm"}, {"options", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}}},
-      {{"destination", "/dev/mqueue"}, {"type", "mqueue"}, {"source", "mqueue"}, {"options", {"nosuid", "noexec", "nodev"}}},
+      {{"destination", "/dev/shm"},
+       {"type", "tmpfs"},
+       {"source", "shm"},
+       {"options", {"nosuid", "noexec", "nodev", "mode=1777", "size=65536k"}}},
+      {{"destination", "/dev/mqueue"},
+       {"type", "mqueue"},
+       {"source", "mqueue"},
+       {"options", {"nosuid", "noexec", "nodev"}}},
   });
   if (security.host_network) {
     mounts.push_back(bind_mount("/sys", "/sys", true));
   } else {
-    mounts.push_back({{"destination", "/sys"}, {"type", "sysfs"}, {"source", "sysfs"}, {"options", {"nosuid", "noexec", "nodev", "ro"}}});
+    mounts.push_back({{"destination", "/sys"},
+                      {"type", "sysfs"},
+                      {"source", "sysfs"},
+                      {"options", {"nosuid", "noexec", "nodev", "ro"}}});
   }
   std::vector<Mount> volumes = request.mounts;
-  std::stable_sort(volumes.begin(), volumes.end(), [](const Mount& a, const Mount& b) { return depth(a.container_path) < depth(b.container_path); });
+  std::stable_sort(volumes.begin(), volumes.end(),
+                   [](const Mount& a, const Mount& b) { return depth(a.container_path) < depth(b.container_path); });
   bool tmp_declared = false;
   for (const auto& m : volumes) {
     if (m.container_path.empty() || m.container_path[0] != '/') {
@@ -243,10 +302,13 @@ RuntimeConfigBuild make_runtime_config(const RuntimeConfigInputs& in, const Cont
     std::string destination = fs::path(m.container_path).lexically_normal().string();
     if (destination.size() > 1 && destination.back() == '/') destination.pop_back();
     if (destination == "/tmp") tmp_declared = true;
-    if (!fs::exists(m.bind_source())) return refuse("mount " + destination + ": host path " + m.host_path + " does not exist");
+    if (!fs::exists(m.bind_source()))
+      return refuse("mount " + destination + ": host path " + m.host_path + " does not exist");
   }
   if (!tmp_declared) mounts.push_back(bind_mount(in.tmp_host, "/tmp", false));
-  for (const auto& m : volumes) mounts.push_back(bind_mount(container_bind_source(m), fs::path(m.container_path).lexically_normal().string(), m.read_only));
+  for (const auto& m : volumes)
+    mounts.push_back(
+        bind_mount(container_bind_source(m), fs::path(m.container_path).lexically_normal().string(), m.read_only));
   if (in.script_host) mounts.push_back(bind_mount(*in.script_host, kScriptContainerPath, true));
   if (!in.hosts_file.empty()) mounts.push_back(bind_mount(in.hosts_file, "/etc/hosts", true));
 
@@ -265,9 +327,9 @@ RuntimeConfigBuild make_runtime_config(const RuntimeConfigInputs& in, const Cont
 
   Json linux = {
       {"namespaces", namespaces},
-      {"maskedPaths", {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-                       "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi", "/sys/fs/selinux",
-                       "/sys/dev/block"}},
+      {"maskedPaths",
+       {"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+        "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi", "/sys/fs/selinux", "/sys/dev/block"}},
       {"readonlyPaths", {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"}},
   };
   if (!security.privileged) linux["seccomp"] = default_seccomp_profile();

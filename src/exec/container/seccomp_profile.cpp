@@ -11,8 +11,8 @@ nlohmann::json default_seccomp_profile() {
       "acct", "quotactl", "quotactl_fd", "syslog", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
       "stime", "sethostname", "setdomainname", "iopl", "ioperm", "vhangup", "nfsservctl", "lookup_dcookie",
       // Mounts and namespaces: the container's are fixed when it starts.
-      "mount", "umount", "umount2", "pivot_root", "chroot", "unshare", "setns", "open_tree", "move_mount",
-      "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
+      "mount", "umount", "umount2", "pivot_root", "chroot", "unshare", "setns", "open_tree", "move_mount", "fsopen",
+      "fsconfig", "fsmount", "fspick", "mount_setattr",
       // Tracing, eBPF and other ways to look into or attack the kernel.
       "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "bpf", "perf_event_open", "userfaultfd",
       "open_by_handle_at", "name_to_handle_at",
@@ -25,9 +25,9 @@ nlohmann::json default_seccomp_profile() {
   // clone() may not make namespaces either; one rule per flag, because a rule can only test
   // (argument & mask) == value. clone3 passes its flags in memory, out of seccomp's sight, so it
   // reports ENOSYS and the C library falls back to clone().
-  for (uint64_t flag : {0x00020000ull /*NEWNS*/, 0x02000000ull /*NEWCGROUP*/, 0x04000000ull /*NEWUTS*/,
-                        0x08000000ull /*NEWIPC*/, 0x10000000ull /*NEWUSER*/, 0x20000000ull /*NEWPID*/,
-                        0x40000000ull /*NEWNET*/}) {
+  for (uint64_t flag :
+       {0x00020000ull /*NEWNS*/, 0x02000000ull /*NEWCGROUP*/, 0x04000000ull /*NEWUTS*/, 0x08000000ull /*NEWIPC*/,
+        0x10000000ull /*NEWUSER*/, 0x20000000ull /*NEWPID*/, 0x40000000ull /*NEWNET*/}) {
     rules.push_back({{"names", {"clone"}},
                      {"action", "SCMP_ACT_ERRNO"},
                      {"errnoRet", 1},

@@ -17,9 +17,9 @@
 namespace rampart::exec::kube {
 
 struct KubeResponse {
-  int status = 0;          // 0 when no HTTP response arrived
+  int status = 0;  // 0 when no HTTP response arrived
   std::string body;
-  std::string error;       // transport error (connect, TLS, timeout), or empty
+  std::string error;  // transport error (connect, TLS, timeout), or empty
   bool ok() const { return error.empty() && status >= 200 && status < 300; }
   // "403 Forbidden: pods is forbidden: User ..." for messages: the Status's message if any.
   std::string describe() const;
@@ -48,7 +48,7 @@ class KubeClient {
                                       const std::string& body) const;
 
   KubeCredentials credentials_;
-  net::Url server_;     // the API server; its path (if any) prefixes every request's
+  net::Url server_;  // the API server; its path (if any) prefixes every request's
   net::HttpClient http_;
 };
 

@@ -76,7 +76,8 @@ KubeConfigResult parse_kubeconfig(const std::string& yaml, const std::string& ba
     root = YAML::Load(yaml);
   } catch (const YAML::Exception& e) {
     // yaml-cpp's message names the position only; it does not quote the document.
-    return fail("not valid YAML (line " + std::to_string(e.mark.line + 1) + ", column " + std::to_string(e.mark.column + 1) + ")");
+    return fail("not valid YAML (line " + std::to_string(e.mark.line + 1) + ", column " +
+                std::to_string(e.mark.column + 1) + ")");
   }
   if (!root.IsMap()) return fail("not a kubeconfig (expected a mapping with clusters, users and contexts)");
   std::string context = context_name.empty() ? scalar(root, "current-context") : context_name;
@@ -86,7 +87,8 @@ KubeConfigResult parse_kubeconfig(const std::string& yaml, const std::string& ba
   std::string cluster_name = scalar(ctx, "cluster");
   std::string user_name = scalar(ctx, "user");
   YAML::Node cluster = find_named(root["clusters"], cluster_name, "cluster");
-  if (!cluster || !cluster.IsMap()) return fail("context \"" + context + "\" names cluster \"" + cluster_name + "\", which is not defined");
+  if (!cluster || !cluster.IsMap())
+    return fail("context \"" + context + "\" names cluster \"" + cluster_name + "\", which is not defined");
 
   KubeCredentials c;
   c.source = origin + " (context " + context + ")";
@@ -98,16 +100,19 @@ KubeConfigResult parse_kubeconfig(const std::string& yaml, const std::string& ba
   c.namespace_name = scalar(ctx, "namespace");
   if (c.namespace_name.empty()) c.namespace_name = "default";
   std::string error;
-  if (!material(cluster, "certificate-authority", base_dir, &c.ca_pem, &error, "cluster \"" + cluster_name + "\"")) return fail(error);
+  if (!material(cluster, "certificate-authority", base_dir, &c.ca_pem, &error, "cluster \"" + cluster_name + "\""))
+    return fail(error);
   std::string insecure = scalar(cluster, "insecure-skip-tls-verify");
   c.insecure_skip_tls_verify = insecure == "true";
   if (c.insecure_skip_tls_verify && !allow_insecure) {
-    return fail("cluster \"" + cluster_name + "\" sets insecure-skip-tls-verify, which would send credentials to an "
+    return fail("cluster \"" + cluster_name +
+                "\" sets insecure-skip-tls-verify, which would send credentials to an "
                 "unverified server; give its CA instead (or allow it explicitly with --kube-insecure-skip-tls-verify)");
   }
   if (!user_name.empty()) {
     YAML::Node user = find_named(root["users"], user_name, "user");
-    if (!user || !user.IsMap()) return fail("context \"" + context + "\" names user \"" + user_name + "\", which is not defined");
+    if (!user || !user.IsMap())
+      return fail("context \"" + context + "\" names user \"" + user_name + "\", which is not defined");
     std::string where = "user \"" + user_name + "\"";
     c.token = scalar(user, "token");
     std::string token_file = scalar(user, "tokenFile");
@@ -123,7 +128,9 @@ KubeConfigResult parse_kubeconfig(const std::string& yaml, const std::string& ba
     }
     if (user["exec"] || user["auth-provider"]) {
       if (c.token.empty() && c.client_cert_pem.empty()) {
-        return fail(where + ": exec and auth-provider credential plugins are not supported; use a token or a client certificate");
+        return fail(
+            where +
+            ": exec and auth-provider credential plugins are not supported; use a token or a client certificate");
       }
     }
     if (scalar(user, "username").size() && c.token.empty() && c.client_cert_pem.empty()) {
@@ -143,17 +150,22 @@ KubeConfigResult load_kubeconfig(const std::string& path, const std::string& con
 KubeConfigResult load_in_cluster(const std::string& secrets_dir) {
   const char* host = std::getenv("KUBERNETES_SERVICE_HOST");
   const char* port = std::getenv("KUBERNETES_SERVICE_PORT");
-  if (!host || !*host) return {std::nullopt, "not in a cluster: KUBERNETES_SERVICE_HOST is not set and no kubeconfig was given"};
+  if (!host || !*host)
+    return {std::nullopt, "not in a cluster: KUBERNETES_SERVICE_HOST is not set and no kubeconfig was given"};
   KubeCredentials c;
   c.source = "in-cluster service account";
   std::string h = host;
   if (h.find(':') != std::string::npos) h = "[" + h + "]";  // IPv6 service address
   c.server = "https://" + h + ":" + (port && *port ? port : "443");
-  if (!read_whole(fs::path(secrets_dir) / "token", &c.token)) return {std::nullopt, "in-cluster: cannot read " + secrets_dir + "/token"};
+  if (!read_whole(fs::path(secrets_dir) / "token", &c.token))
+    return {std::nullopt, "in-cluster: cannot read " + secrets_dir + "/token"};
   while (!c.token.empty() && (c.token.back() == '\n' || c.token.back() == '\r')) c.token.pop_back();
-  if (!read_whole(fs::path(secrets_dir) / "ca.crt", &c.ca_pem)) return {std::nullopt, "in-cluster: cannot read " + secrets_dir + "/ca.crt"};
-  if (!read_whole(fs::path(secrets_dir) / "namespace", &c.namespace_name) || c.namespace_name.empty()) c.namespace_name = "default";
-  while (!c.namespace_name.empty() && std::isspace(static_cast<unsigned char>(c.namespace_name.back()))) c.namespace_name.pop_back();
+  if (!read_whole(fs::path(secrets_dir) / "ca.crt", &c.ca_pem))
+    return {std::nullopt, "in-cluster: cannot read " + secrets_dir + "/ca.crt"};
+  if (!read_whole(fs::path(secrets_dir) / "namespace", &c.namespace_name) || c.namespace_name.empty())
+    c.namespace_name = "default";
+  while (!c.namespace_name.empty() && std::isspace(static_cast<unsigned char>(c.namespace_name.back())))
+    c.namespace_name.pop_back();
   return {std::move(c), ""};
 }
 

@@ -9,14 +9,14 @@
 namespace rampart::exec::kube {
 
 struct KubeCredentials {
-  std::string server;            // https://host:port
-  std::string namespace_name;    // the context's namespace, else "default"
-  std::string ca_pem;            // empty: the system's CAs
-  std::string token;             // bearer token (secret)
-  std::string client_cert_pem;   // client certificate ...
-  std::string client_key_pem;    // ... and its key (secret)
+  std::string server;           // https://host:port
+  std::string namespace_name;   // the context's namespace, else "default"
+  std::string ca_pem;           // empty: the system's CAs
+  std::string token;            // bearer token (secret)
+  std::string client_cert_pem;  // client certificate ...
+  std::string client_key_pem;   // ... and its key (secret)
   bool insecure_skip_tls_verify = false;
-  std::string source;            // "kubeconfig /path (context x)" or "in-cluster", for messages
+  std::string source;  // "kubeconfig /path (context x)" or "in-cluster", for messages
 };
 
 struct KubeConfigResult {
@@ -36,6 +36,7 @@ KubeConfigResult parse_kubeconfig(const std::string& yaml, const std::string& ba
 KubeConfigResult load_in_cluster(const std::string& secrets_dir = "/var/run/secrets/kubernetes.io/serviceaccount");
 
 // What `--kubeconfig` (or $KUBECONFIG, ~/.kube/config, then in-cluster) points at.
-KubeConfigResult load_kube_credentials(const std::string& kubeconfig, const std::string& context, bool allow_insecure = false);
+KubeConfigResult load_kube_credentials(const std::string& kubeconfig, const std::string& context,
+                                       bool allow_insecure = false);
 
 }  // namespace rampart::exec::kube

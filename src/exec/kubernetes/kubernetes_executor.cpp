@@ -27,8 +27,8 @@ using Json = nlohmann::json;
 
 namespace {
 
-constexpr int kWorkers = 2;                 // API calls that block (create, logs, delete) run here
-constexpr int64_t kWatchSeconds = 300;      // the server ends each watch; it is resumed at once
+constexpr int kWorkers = 2;             // API calls that block (create, logs, delete) run here
+constexpr int64_t kWatchSeconds = 300;  // the server ends each watch; it is resumed at once
 constexpr int64_t kWatchIdleMs = (kWatchSeconds + 30) * 1000;
 constexpr size_t kCollectorLogLimit = 64u << 20;
 
@@ -135,8 +135,7 @@ class KubernetesExecutor : public Executor {
       // engine down with it.
       try {
         task();
-      } catch (const std::exception&) {
-      }
+      } catch (const std::exception&) {}
     }
   }
 
@@ -246,8 +245,8 @@ class KubernetesExecutor : public Executor {
 
   void save_main_log(const std::string& pod, const StepRequest& request) {
     KubeResponse log = client_.request(
-        "GET", base_ + "/pods/" + pod + "/log?container=main&limitBytes=" + std::to_string(request.max_log_bytes), "", 60000,
-        request.max_log_bytes + 1);
+        "GET", base_ + "/pods/" + pod + "/log?container=main&limitBytes=" + std::to_string(request.max_log_bytes), "",
+        60000, request.max_log_bytes + 1);
     if (!log.ok()) return;
     // Secret values are masked before the text reaches a file.
     std::string text = request.masker ? request.masker->mask(log.body) : std::move(log.body);
@@ -291,7 +290,9 @@ class KubernetesExecutor : public Executor {
       st->second.finishing = true;
       id = it->second;
     }
-    post([this, id] { finish(id, {StepOutcome::StartError, 0, "the Pod was deleted by someone else before it ended", false}, false); });
+    post([this, id] {
+      finish(id, {StepOutcome::StartError, 0, "the Pod was deleted by someone else before it ended", false}, false);
+    });
   }
 
   void collect(const std::string& id, const std::string& pod, const PodProgress& progress) {
@@ -309,7 +310,8 @@ class KubernetesExecutor : public Executor {
       return finish(id, {StepOutcome::StartError, 0, progress.message, false}, true);
     }
     save_main_log(pod, request);
-    StepResult result{StepOutcome::Exited, progress.main_exit_code, progress.main_reason == "OOMKilled" ? "OOMKilled" : "", false};
+    StepResult result{StepOutcome::Exited, progress.main_exit_code,
+                      progress.main_reason == "OOMKilled" ? "OOMKilled" : "", false};
     if (progress.main_exit_code == 0 && !host_paths.empty()) {
       if (!progress.collector_succeeded) {
         result = {StepOutcome::StartError, 0, "the output collector container did not finish; outputs are lost", false};
@@ -357,20 +359,25 @@ class KubernetesExecutor : public Executor {
       auto handle = [&](const std::vector<WatchEvent>& events) {
         for (const auto& e : events) {
           if (!e.resource_version.empty()) version = e.resource_version;
-          if (e.type == "ERROR" && e.expired) expired = true;
-          else if (e.type == "DELETED") on_pod_deleted(e.object);
-          else if (e.type == "ADDED" || e.type == "MODIFIED") on_pod(e.object);
+          if (e.type == "ERROR" && e.expired)
+            expired = true;
+          else if (e.type == "DELETED")
+            on_pod_deleted(e.object);
+          else if (e.type == "ADDED" || e.type == "MODIFIED")
+            on_pod(e.object);
         }
       };
       KubeResponse r = client_.stream(
-          base_ + "/pods?" + selector + "&watch=1&allowWatchBookmarks=true&timeoutSeconds=" + std::to_string(kWatchSeconds) +
-              "&resourceVersion=" + version,
-          [&](const char* data, size_t size) { handle(parser.feed(data, size)); }, [this] { return watcher_should_stop(); },
-          kWatchIdleMs);
+          base_ + "/pods?" + selector + "&watch=1&allowWatchBookmarks=true&timeoutSeconds=" +
+              std::to_string(kWatchSeconds) + "&resourceVersion=" + version,
+          [&](const char* data, size_t size) { handle(parser.feed(data, size)); },
+          [this] { return watcher_should_stop(); }, kWatchIdleMs);
       handle(parser.finish());
       if (expired || r.status == 410) version.clear();
-      if (!r.ok()) backoff(++failures);
-      else failures = 0;
+      if (!r.ok())
+        backoff(++failures);
+      else
+        failures = 0;
     }
   }
 

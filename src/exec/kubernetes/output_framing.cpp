@@ -135,13 +135,14 @@ DecodedOutputs decode_output_frames(const std::string& log) {
 
 std::string write_collected_files(const DecodedOutputs& decoded, const std::vector<std::string>& host_paths) {
   for (const auto& f : decoded.files) {
-    if (f.index >= host_paths.size()) return "output collector reported output " + std::to_string(f.index) + ", which was not asked for";
+    if (f.index >= host_paths.size())
+      return "output collector reported output " + std::to_string(f.index) + ", which was not asked for";
     fs::path target = host_paths[f.index];
     std::error_code ec;
     if (f.kind == "missing") continue;  // the engine reports a missing output as it always does
     if (f.kind == "toolarge") {
-      return "output file " + (f.relative_path.empty() ? std::string("") : "\"" + f.relative_path + "\" of ") + "output " +
-             std::to_string(f.index) + " has " + std::to_string(f.declared_bytes) +
+      return "output file " + (f.relative_path.empty() ? std::string("") : "\"" + f.relative_path + "\" of ") +
+             "output " + std::to_string(f.index) + " has " + std::to_string(f.declared_bytes) +
              " bytes, more than the kubernetes executor carries through pod logs; use an artifact repository";
     }
     if (f.kind == "dir") {

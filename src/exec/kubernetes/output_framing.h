@@ -25,7 +25,7 @@ struct CollectedFile {
   std::string kind;           // file | dir | dirfile | missing | toolarge
   std::string relative_path;  // dirfile only: path under the directory output
   uint64_t declared_bytes = 0;
-  std::string content;        // decoded
+  std::string content;  // decoded
 };
 
 struct DecodedOutputs {

@@ -90,16 +90,19 @@ PodPlan make_pod_plan(const StepRequest& request, const std::vector<PodInputFile
   // The same refusals as the container executor: a cluster is no reason to run with less
   // isolation than the user was promised.
   if (security.privileged && !policy.allow_privileged) {
-    return refuse("privileged containers are refused: securityContext.privileged would give the step the node's "
-                  "devices and every capability (an operator can allow it with --allow-privileged)");
+    return refuse(
+        "privileged containers are refused: securityContext.privileged would give the step the node's "
+        "devices and every capability (an operator can allow it with --allow-privileged)");
   }
   if ((security.host_network || security.host_pid || security.host_ipc) && !policy.allow_host_namespaces) {
-    return refuse("host namespaces are refused: hostNetwork, hostPID and hostIPC would let the step see and reach the "
-                  "node (an operator can allow them with --allow-host-namespaces)");
+    return refuse(
+        "host namespaces are refused: hostNetwork, hostPID and hostIPC would let the step see and reach the "
+        "node (an operator can allow them with --allow-host-namespaces)");
   }
   if (request.network && !policy.allow_network) {
-    return refuse("network access is refused: the step asks for it (annotation rampart.io/network: enabled) but "
-                  "an operator must allow it with --allow-network");
+    return refuse(
+        "network access is refused: the step asks for it (annotation rampart.io/network: enabled) but "
+        "an operator must allow it with --allow-network");
   }
   if (!request.pod_network.empty()) {
     return refuse("sidecars are not supported by the kubernetes executor yet");
@@ -109,8 +112,10 @@ PodPlan make_pod_plan(const StepRequest& request, const std::vector<PodInputFile
   for (const auto& requested : security.add_capabilities) {
     std::string cap = capability_name(requested);
     if (!policy.allowed_capabilities.count(cap) && !policy.allowed_capabilities.count("ALL")) {
-      return refuse("capability " + cap + " is not permitted by policy (steps run with no capabilities unless an "
-                    "operator allows them with --allow-capability " + cap + ")");
+      return refuse("capability " + cap +
+                    " is not permitted by policy (steps run with no capabilities unless an "
+                    "operator allows them with --allow-capability " +
+                    cap + ")");
     }
     if (std::find(added_capabilities.begin(), added_capabilities.end(), cap) == added_capabilities.end()) {
       added_capabilities.push_back(cap);
@@ -152,11 +157,13 @@ PodPlan make_pod_plan(const StepRequest& request, const std::vector<PodInputFile
   for (const auto& [container_path, host_path] : request.output_files) {
     std::string path = normalized(container_path);
     if (path.empty() || path[0] != '/') return refuse("output path \"" + container_path + "\" must be absolute");
-    bool covered = std::any_of(volume_dirs.begin(), volume_dirs.end(), [&](const std::string& d) { return under(path, d); });
+    bool covered =
+        std::any_of(volume_dirs.begin(), volume_dirs.end(), [&](const std::string& d) { return under(path, d); });
     if (!covered) {
       std::string dir = std::filesystem::path(path).parent_path().string();
       if (dir == "/" || dir.empty()) {
-        return refuse("output path \"" + container_path + "\" is directly under /, which the kubernetes executor cannot "
+        return refuse("output path \"" + container_path +
+                      "\" is directly under /, which the kubernetes executor cannot "
                       "collect (the root filesystem is the container's own); write it under /tmp or a volume");
       }
       add_scratch("outputs-" + std::to_string(volume_dirs.size()), dir, false);
@@ -187,10 +194,12 @@ PodPlan make_pod_plan(const StepRequest& request, const std::vector<PodInputFile
     secret_data[key] = base64_encode(f.content);
     items.push_back({{"key", key}, {"path", key}, {"mode", f.mode}});
     // subPath mounts put each file at its own path, also inside the scratch volumes above.
-    main_mounts.push_back({{"name", kInputsVolume}, {"mountPath", normalized(f.container_path)}, {"subPath", key}, {"readOnly", true}});
+    main_mounts.push_back(
+        {{"name", kInputsVolume}, {"mountPath", normalized(f.container_path)}, {"subPath", key}, {"readOnly", true}});
   }
   if (!items.empty()) {
-    volumes.push_back({{"name", kInputsVolume}, {"secret", {{"secretName", secret_name}, {"items", items}, {"defaultMode", 0444}}}});
+    volumes.push_back(
+        {{"name", kInputsVolume}, {"secret", {{"secretName", secret_name}, {"items", items}, {"defaultMode", 0444}}}});
   }
 
   // --- the main container.
@@ -204,7 +213,9 @@ PodPlan make_pod_plan(const StepRequest& request, const std::vector<PodInputFile
   uint64_t memory = limits.memory_bytes.value_or(policy.default_memory_bytes);
   Json resources = {
       {"limits", {{"cpu", cpu_quantity(cpu)}, {"memory", memory_quantity(memory)}}},
-      {"requests", {{"cpu", cpu_quantity(std::min(cpu, 0.1))}, {"memory", memory_quantity(std::min<uint64_t>(memory, 64ull << 20))}}},
+      {"requests",
+       {{"cpu", cpu_quantity(std::min(cpu, 0.1))},
+        {"memory", memory_quantity(std::min<uint64_t>(memory, 64ull << 20))}}},
   };
   Json container_security = {
       {"readOnlyRootFilesystem", !policy.writable_root},
@@ -236,7 +247,8 @@ PodPlan make_pod_plan(const StepRequest& request, const std::vector<PodInputFile
       {"image", policy.helper_image},
       {"command", {"sh", "-c", output_collector_script()}},
       {"args", collector_args},
-      {"resources", {{"limits", {{"cpu", "100m"}, {"memory", "64Mi"}}}, {"requests", {{"cpu", "10m"}, {"memory", "16Mi"}}}}},
+      {"resources",
+       {{"limits", {{"cpu", "100m"}, {"memory", "64Mi"}}}, {"requests", {{"cpu", "10m"}, {"memory", "16Mi"}}}}},
       {"securityContext",
        {{"readOnlyRootFilesystem", true}, {"allowPrivilegeEscalation", false}, {"capabilities", {{"drop", {"ALL"}}}}}},
       {"volumeMounts", collector_mounts},
@@ -298,14 +310,13 @@ PodPlan make_pod_plan(const StepRequest& request, const std::vector<PodInputFile
   plan.pod = {
       {"apiVersion", "v1"},
       {"kind", "Pod"},
-      {"metadata", {{"name", pod_name}, {"namespace", namespace_name}, {"labels", labels}, {"annotations", annotations}}},
+      {"metadata",
+       {{"name", pod_name}, {"namespace", namespace_name}, {"labels", labels}, {"annotations", annotations}}},
       {"spec", spec},
   };
   plan.secret = {
-      {"apiVersion", "v1"},
-      {"kind", "Secret"},
-      {"type", "Opaque"},
-      {"metadata", {{"name", secret_name}, {"namespace", namespace_name}, {"labels", labels}}},
+      {"apiVersion", "v1"},  {"kind", "Secret"},
+      {"type", "Opaque"},    {"metadata", {{"name", secret_name}, {"namespace", namespace_name}, {"labels", labels}}},
       {"data", secret_data},
   };
   return plan;

@@ -46,11 +46,11 @@ struct PodInputFile {
 };
 
 struct PodPlan {
-  nlohmann::json pod;             // the v1 Pod
-  nlohmann::json secret;          // the v1 Secret with env values and input files (always made)
-  nlohmann::json pull_secret;     // kubernetes.io/dockerconfigjson Secret, or null
+  nlohmann::json pod;                          // the v1 Pod
+  nlohmann::json secret;                       // the v1 Secret with env values and input files (always made)
+  nlohmann::json pull_secret;                  // kubernetes.io/dockerconfigjson Secret, or null
   std::vector<std::string> output_host_paths;  // index -> host path, as the collector numbers them
-  std::string error;              // the step is refused or cannot be expressed as a Pod
+  std::string error;                           // the step is refused or cannot be expressed as a Pod
 };
 
 PodPlan make_pod_plan(const StepRequest& request, const std::vector<PodInputFile>& inputs, const PodPolicy& policy);

@@ -73,7 +73,8 @@ PodProgress read_pod_progress(const Json& pod) {
     if (!p.main_terminated) {
       std::string reason = string_field(status, "reason");
       std::string message = string_field(status, "message");
-      p.message = reason.empty() ? "the pod failed before the step ran" : reason + (message.empty() ? "" : ": " + message);
+      p.message =
+          reason.empty() ? "the pod failed before the step ran" : reason + (message.empty() ? "" : ": " + message);
     }
   }
   return p;

@@ -15,9 +15,9 @@ struct PodProgress {
   PodState state = PodState::Running;
   bool main_terminated = false;
   int main_exit_code = 0;
-  std::string main_reason;          // the terminated state's reason: "Completed", "Error", "OOMKilled"
-  bool collector_succeeded = false; // the output collector ran to exit 0: its log holds the outputs
-  std::string message;              // for CannotStart, or a Failed pod's reason
+  std::string main_reason;           // the terminated state's reason: "Completed", "Error", "OOMKilled"
+  bool collector_succeeded = false;  // the output collector ran to exit 0: its log holds the outputs
+  std::string message;               // for CannotStart, or a Failed pod's reason
 };
 
 PodProgress read_pod_progress(const nlohmann::json& pod);

@@ -21,7 +21,9 @@ WatchEvent WatchEventParser::parse_line(const std::string& line) const {
     }
   }
   if (event.type == "ERROR") {
-    int code = event.object.is_object() && event.object.value("code", Json()).is_number_integer() ? event.object["code"].get<int>() : 0;
+    int code = event.object.is_object() && event.object.value("code", Json()).is_number_integer()
+                   ? event.object["code"].get<int>()
+                   : 0;
     event.expired = code == 410;
     event.error = event.object.is_object() && event.object.value("message", Json()).is_string()
                       ? event.object["message"].get<std::string>()

@@ -11,8 +11,10 @@ namespace fs = std::filesystem;
 std::string shell_quote(const std::string& word) {
   std::string quoted = "'";
   for (char c : word) {
-    if (c == '\'') quoted += "'\\''";
-    else quoted += c;
+    if (c == '\'')
+      quoted += "'\\''";
+    else
+      quoted += c;
   }
   return quoted + "'";
 }
@@ -45,7 +47,9 @@ BatchJob plan_batch_job(const StepRequest& request, const BatchJobSettings& sett
   for (const auto& arg : settings.node_executor_args) command += " " + shell_quote(arg);
   job.script =
       "#!/bin/sh\n"
-      "# " + job.comment + ", run on this node by rampart's node executor.\n"
+      "# " +
+      job.comment +
+      ", run on this node by rampart's node executor.\n"
       "# The step's environment and credentials are in request.json (mode 0600), never here.\n"
       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
       "export PATH\n" +

@@ -21,10 +21,10 @@ struct BatchJob {
   std::string dir;           // <step_dir>/slurm
   std::string request_path;  // StepRequest as JSON, mode 0600
   std::string script_path;
-  std::string output_path;   // the job's own stdout/stderr: step-exec's diagnostics, not the step's
-  std::string result_path;   // StepResult as JSON, written by the node when the step has ended
-  std::string name;          // --job-name
-  std::string comment;       // --comment
+  std::string output_path;  // the job's own stdout/stderr: step-exec's diagnostics, not the step's
+  std::string result_path;  // StepResult as JSON, written by the node when the step has ended
+  std::string name;         // --job-name
+  std::string comment;      // --comment
   std::string script;
   std::vector<std::string> sbatch_args;  // everything after "sbatch", the script path last
 };

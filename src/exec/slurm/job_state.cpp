@@ -8,17 +8,17 @@ JobState parse_job_state(const std::string& text) {
   // scontrol writes "CANCELLED by 0" and squeue may add "+": the first word is the state.
   std::string word = text.substr(0, text.find_first_of(" +"));
   static const std::map<std::string, JobState> states = {
-      {"PENDING", JobState::Pending},         {"CONFIGURING", JobState::Pending},
-      {"REQUEUED", JobState::Pending},        {"REQUEUE_HOLD", JobState::Pending},
-      {"REQUEUE_FED", JobState::Pending},     {"RESV_DEL_HOLD", JobState::Pending},
-      {"RESIZING", JobState::Pending},        {"RUNNING", JobState::Running},
-      {"COMPLETING", JobState::Running},      {"SUSPENDED", JobState::Running},
-      {"STOPPED", JobState::Running},         {"SIGNALING", JobState::Running},
-      {"STAGE_OUT", JobState::Running},       {"SPECIAL_EXIT", JobState::Failed},
-      {"COMPLETED", JobState::Completed},     {"FAILED", JobState::Failed},
-      {"BOOT_FAIL", JobState::Failed},        {"DEADLINE", JobState::Failed},
-      {"REVOKED", JobState::Cancelled},       {"CANCELLED", JobState::Cancelled},
-      {"TIMEOUT", JobState::Timeout},         {"NODE_FAIL", JobState::NodeFail},
+      {"PENDING", JobState::Pending},           {"CONFIGURING", JobState::Pending},
+      {"REQUEUED", JobState::Pending},          {"REQUEUE_HOLD", JobState::Pending},
+      {"REQUEUE_FED", JobState::Pending},       {"RESV_DEL_HOLD", JobState::Pending},
+      {"RESIZING", JobState::Pending},          {"RUNNING", JobState::Running},
+      {"COMPLETING", JobState::Running},        {"SUSPENDED", JobState::Running},
+      {"STOPPED", JobState::Running},           {"SIGNALING", JobState::Running},
+      {"STAGE_OUT", JobState::Running},         {"SPECIAL_EXIT", JobState::Failed},
+      {"COMPLETED", JobState::Completed},       {"FAILED", JobState::Failed},
+      {"BOOT_FAIL", JobState::Failed},          {"DEADLINE", JobState::Failed},
+      {"REVOKED", JobState::Cancelled},         {"CANCELLED", JobState::Cancelled},
+      {"TIMEOUT", JobState::Timeout},           {"NODE_FAIL", JobState::NodeFail},
       {"OUT_OF_MEMORY", JobState::OutOfMemory}, {"PREEMPTED", JobState::Preempted},
   };
   auto it = states.find(word);
@@ -29,10 +29,8 @@ bool is_terminal(JobState state) {
   switch (state) {
     case JobState::Pending:
     case JobState::Running:
-    case JobState::Unknown:
-      return false;
-    default:
-      return true;
+    case JobState::Unknown: return false;
+    default: return true;
   }
 }
 

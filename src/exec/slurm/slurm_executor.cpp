@@ -74,8 +74,8 @@ void mask_step_output(const StepRequest& request, StepResult& result) {
 struct SlurmExecutor::State {
   SlurmExecutorOptions options;
   std::mutex mu;
-  std::condition_variable wake;      // the monitor: a job to submit or kill, or stop
-  std::condition_variable finished;  // shutdown(): a job was removed
+  std::condition_variable wake;                      // the monitor: a job to submit or kill, or stop
+  std::condition_variable finished;                  // shutdown(): a job was removed
   std::map<std::string, std::shared_ptr<Job>> jobs;  // by step id
   std::deque<std::shared_ptr<Job>> to_submit;
   bool stopping = false;
@@ -84,7 +84,8 @@ struct SlurmExecutor::State {
   Clock::time_point last_squeue{};
 
   void run();
-  void submit(Job& job, std::vector<std::pair<std::shared_ptr<Job>, StepResult>>& ended, const std::shared_ptr<Job>& ptr);
+  void submit(Job& job, std::vector<std::pair<std::shared_ptr<Job>, StepResult>>& ended,
+              const std::shared_ptr<Job>& ptr);
   std::optional<StepResult> read_result(const Job& job);
   void poll_squeue(const std::vector<std::shared_ptr<Job>>& running,
                    std::vector<std::pair<std::shared_ptr<Job>, StepResult>>& ended);
@@ -93,8 +94,10 @@ struct SlurmExecutor::State {
 SlurmExecutor::SlurmExecutor(SlurmExecutorOptions options) : state_(std::make_shared<State>()) {
   state_->options = std::move(options);
   // Fail at startup, not at the first step, when the cluster cannot be reached.
-  auto probe = run_helper({.argv = {state_->options.squeue, "--noheader", "--format=%i", "--jobs=1"}, .timeout = std::chrono::seconds(15)});
-  if (probe.exit_code == -1) throw std::runtime_error("slurm executor: " + probe.error + " (is Slurm's client installed?)");
+  auto probe = run_helper(
+      {.argv = {state_->options.squeue, "--noheader", "--format=%i", "--jobs=1"}, .timeout = std::chrono::seconds(15)});
+  if (probe.exit_code == -1)
+    throw std::runtime_error("slurm executor: " + probe.error + " (is Slurm's client installed?)");
   if (!probe.error.empty()) {
     throw std::runtime_error("slurm executor: " + probe.error + ": is the Slurm controller reachable? (SLURM_CONF=" +
                              (std::getenv("SLURM_CONF") ? std::string(std::getenv("SLURM_CONF")) : "unset") + ")");
@@ -115,8 +118,10 @@ void SlurmExecutor::start(StepRequest request, std::function<void(StepResult)> d
   std::string refused;
   {
     std::lock_guard lock(state_->mu);
-    if (state_->stopping) refused = "the slurm executor is shut down";
-    else if (state_->jobs.count(job->request.id)) refused = "step " + job->request.id + " is already running";
+    if (state_->stopping)
+      refused = "the slurm executor is shut down";
+    else if (state_->jobs.count(job->request.id))
+      refused = "step " + job->request.id + " is already running";
     if (refused.empty()) {
       state_->jobs[job->request.id] = job;
       state_->to_submit.push_back(job);
@@ -149,8 +154,10 @@ void SlurmExecutor::shutdown() {
   state_->finished.wait(lock, [&] { return state_->jobs.empty() && state_->callbacks_running == 0; });
   lock.unlock();
   if (state_->monitor.joinable()) {
-    if (state_->monitor.get_id() == std::this_thread::get_id()) state_->monitor.detach();  // done() called shutdown
-    else state_->monitor.join();
+    if (state_->monitor.get_id() == std::this_thread::get_id())
+      state_->monitor.detach();  // done() called shutdown
+    else
+      state_->monitor.join();
   }
 }
 
@@ -160,7 +167,8 @@ std::optional<StepResult> SlurmExecutor::State::read_result(const Job& job) {
   try {
     result = result_from_json(read_json_file(job.batch.result_path));
   } catch (const std::exception& e) {
-    result = StepResult{StepOutcome::StartError, 0, std::string("unreadable step result from the Slurm node: ") + e.what(), false};
+    result = StepResult{StepOutcome::StartError, 0,
+                        std::string("unreadable step result from the Slurm node: ") + e.what(), false};
   }
   // scancel's SIGTERM reaches every process of the job, the step's own too, so a step the engine
   // killed may show up as killed by step-exec or as exited by the signal: either way it is the
@@ -174,7 +182,9 @@ std::optional<StepResult> SlurmExecutor::State::read_result(const Job& job) {
 
 void SlurmExecutor::State::submit(Job& job, std::vector<std::pair<std::shared_ptr<Job>, StepResult>>& ended,
                                   const std::shared_ptr<Job>& ptr) {
-  auto fail = [&](const std::string& message) { ended.emplace_back(ptr, StepResult{StepOutcome::StartError, 0, message, false}); };
+  auto fail = [&](const std::string& message) {
+    ended.emplace_back(ptr, StepResult{StepOutcome::StartError, 0, message, false});
+  };
   try {
     job.batch = plan_batch_job(job.request, options.job);
     fs::create_directories(job.batch.dir);
@@ -235,8 +245,11 @@ void SlurmExecutor::State::poll_squeue(const std::vector<std::shared_ptr<Job>>& 
     if (++polls < 2 && !kill_reason) continue;
     StepResult result;
     if (gone) {
-      result = kill_reason ? StepResult{StepOutcome::Killed, 137, *kill_reason, false}
-                           : StepResult{StepOutcome::StartError, 0, "Slurm job " + job->job_id + " is no longer known to Slurm and left no step result", false};
+      result =
+          kill_reason
+              ? StepResult{StepOutcome::Killed, 137, *kill_reason, false}
+              : StepResult{StepOutcome::StartError, 0,
+                           "Slurm job " + job->job_id + " is no longer known to Slurm and left no step result", false};
     } else {
       result = result_for_job_without_result(state, it->second, kill_reason);
     }
@@ -277,8 +290,10 @@ void SlurmExecutor::State::run() {
         kill_reason = job->kill_reason;
       }
       // Killed before it was submitted: nothing reached Slurm.
-      if (kill_reason) ended.emplace_back(job, StepResult{StepOutcome::Killed, 137, *kill_reason, false});
-      else submit(*job, ended, job);
+      if (kill_reason)
+        ended.emplace_back(job, StepResult{StepOutcome::Killed, 137, *kill_reason, false});
+      else
+        submit(*job, ended, job);
     }
     for (auto& job : cancel_now) {
       // scancel signals every process of the job (SIGTERM, then SIGKILL after KillWait): the

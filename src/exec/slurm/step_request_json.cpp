@@ -73,7 +73,8 @@ Json request_to_json(const StepRequest& r) {
   write_optional(j, "script_source", r.script_source);
   j["mounts"] = Json::array();
   for (const auto& m : r.mounts) {
-    j["mounts"].push_back({{"host_path", m.host_path}, {"container_path", m.container_path}, {"read_only", m.read_only}});
+    j["mounts"].push_back(
+        {{"host_path", m.host_path}, {"container_path", m.container_path}, {"read_only", m.read_only}});
   }
   j["network"] = r.network;
   j["pod_network"] = r.pod_network;
@@ -83,9 +84,12 @@ Json request_to_json(const StepRequest& r) {
   write_optional(limits, "max_processes", r.limits.max_processes);
   j["limits"] = limits;
   const auto& s = r.security;
-  Json security = {{"privileged", s.privileged},       {"read_only_root", s.read_only_root},
-                   {"run_as_non_root", s.run_as_non_root}, {"add_capabilities", s.add_capabilities},
-                   {"host_network", s.host_network},   {"host_pid", s.host_pid},
+  Json security = {{"privileged", s.privileged},
+                   {"read_only_root", s.read_only_root},
+                   {"run_as_non_root", s.run_as_non_root},
+                   {"add_capabilities", s.add_capabilities},
+                   {"host_network", s.host_network},
+                   {"host_pid", s.host_pid},
                    {"host_ipc", s.host_ipc}};
   write_optional(security, "run_as_user", s.run_as_user);
   write_optional(security, "run_as_group", s.run_as_group);
@@ -174,10 +178,14 @@ StepResult result_from_json(const Json& j) {
   StepResult r;
   std::string outcome;
   read_field(j, "outcome", outcome);
-  if (outcome == "Exited") r.outcome = StepOutcome::Exited;
-  else if (outcome == "Killed") r.outcome = StepOutcome::Killed;
-  else if (outcome == "StartError") r.outcome = StepOutcome::StartError;
-  else throw std::invalid_argument("step result has an unknown outcome \"" + outcome + "\"");
+  if (outcome == "Exited")
+    r.outcome = StepOutcome::Exited;
+  else if (outcome == "Killed")
+    r.outcome = StepOutcome::Killed;
+  else if (outcome == "StartError")
+    r.outcome = StepOutcome::StartError;
+  else
+    throw std::invalid_argument("step result has an unknown outcome \"" + outcome + "\"");
   read_field(j, "exit_code", r.exit_code);
   read_field(j, "message", r.message);
   read_field(j, "output_truncated", r.output_truncated);

@@ -141,7 +141,6 @@ class PostgresStore final : public Store {
     }
   }
 
-
  public:
   explicit PostgresStore(const std::string& url) : url_(redact_url(url)) {
     connection_ = connect_postgres(url);
@@ -188,26 +187,27 @@ class PostgresStore final : public Store {
                          " created_at = excluded.created_at, started_at = excluded.started_at,"
                          " finished_at = excluded.finished_at, labels_json = excluded.labels_json,"
                          " manifest = excluded.manifest, status = excluded.status, owner = excluded.owner",
-                     pg_text(wf.namespace_), pg_text(wf.name), pg_text(wf.uid), pg_text(wf.phase),
-                     pg_text(wf.message), wf.created_at, wf.started_at, wf.finished_at, pg_text(wf.labels_json),
-                     to_text(wf.manifest), to_text(wf.status), pg_text(wf.owner));
+                     pg_text(wf.namespace_), pg_text(wf.name), pg_text(wf.uid), pg_text(wf.phase), pg_text(wf.message),
+                     wf.created_at, wf.started_at, wf.finished_at, pg_text(wf.labels_json), to_text(wf.manifest),
+                     to_text(wf.status), pg_text(wf.owner));
     });
   }
 
   void put_workflow_status(const WorkflowRecord& wf) override {
     write([&](pqxx::transaction_base& tx) {
-      tx.exec_params("UPDATE workflows SET phase = $1, message = $2, started_at = $3, finished_at = $4,"
-                     " labels_json = $5, status = $6, owner = $7 WHERE namespace = $8 AND name = $9",
-                     pg_text(wf.phase), pg_text(wf.message), wf.started_at, wf.finished_at, pg_text(wf.labels_json),
-                     to_text(wf.status), pg_text(wf.owner), pg_text(wf.namespace_), pg_text(wf.name));
+      tx.exec_params(
+          "UPDATE workflows SET phase = $1, message = $2, started_at = $3, finished_at = $4,"
+          " labels_json = $5, status = $6, owner = $7 WHERE namespace = $8 AND name = $9",
+          pg_text(wf.phase), pg_text(wf.message), wf.started_at, wf.finished_at, pg_text(wf.labels_json),
+          to_text(wf.status), pg_text(wf.owner), pg_text(wf.namespace_), pg_text(wf.name));
     });
   }
 
   std::optional<WorkflowRecord> get_workflow(const std::string& ns, const std::string& name) override {
     return read([&](pqxx::transaction_base& tx) -> std::optional<WorkflowRecord> {
-      pqxx::result rows = tx.exec_params(std::string("SELECT ") + kWorkflowColumns +
-                                             " FROM workflows WHERE namespace = $1 AND name = $2",
-                                         pg_text(ns), pg_text(name));
+      pqxx::result rows = tx.exec_params(
+          std::string("SELECT ") + kWorkflowColumns + " FROM workflows WHERE namespace = $1 AND name = $2", pg_text(ns),
+          pg_text(name));
       if (rows.empty()) return std::nullopt;
       return read_workflow(rows[0]);
     });
@@ -246,9 +246,7 @@ class PostgresStore final : public Store {
 
   bool delete_workflow(const std::string& ns, const std::string& name) override {
     bool existed = false;
-    write([&](pqxx::transaction_base& tx) {
-      existed = delete_one(tx, pg_text(ns), pg_text(name));
-    });
+    write([&](pqxx::transaction_base& tx) { existed = delete_one(tx, pg_text(ns), pg_text(name)); });
     return existed;
   }
 
@@ -270,9 +268,9 @@ class PostgresStore final : public Store {
   std::vector<NodeRecord> get_nodes(const std::string& ns, const std::string& workflow) override {
     return read([&](pqxx::transaction_base& tx) {
       std::vector<NodeRecord> result;
-      for (const auto& row : tx.exec_params(
-               "SELECT id, status FROM nodes WHERE namespace = $1 AND workflow = $2 ORDER BY id", pg_text(ns),
-               pg_text(workflow))) {
+      for (const auto& row :
+           tx.exec_params("SELECT id, status FROM nodes WHERE namespace = $1 AND workflow = $2 ORDER BY id",
+                          pg_text(ns), pg_text(workflow))) {
         result.push_back({row[0].as<std::string>(), parse(row[1].as<std::string>(), "node status")});
       }
       return result;
@@ -296,10 +294,9 @@ class PostgresStore final : public Store {
   std::vector<EventRecord> events(const std::string& ns, const std::string& workflow, int64_t after_seq) override {
     return read([&](pqxx::transaction_base& tx) {
       std::vector<EventRecord> result;
-      for (const auto& row : tx.exec_params(
-               "SELECT seq, time_ms, node_id, type, reason, message FROM events"
-               " WHERE namespace = $1 AND workflow = $2 AND seq > $3 ORDER BY seq",
-               pg_text(ns), pg_text(workflow), after_seq)) {
+      for (const auto& row : tx.exec_params("SELECT seq, time_ms, node_id, type, reason, message FROM events"
+                                            " WHERE namespace = $1 AND workflow = $2 AND seq > $3 ORDER BY seq",
+                                            pg_text(ns), pg_text(workflow), after_seq)) {
         result.push_back({row[0].as<int64_t>(), row[1].as<int64_t>(), row[2].as<std::string>(),
                           row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>()});
       }
@@ -318,8 +315,8 @@ class PostgresStore final : public Store {
 
   std::optional<std::pair<Json, int64_t>> get_memo(const std::string& cache, const std::string& key) override {
     return read([&](pqxx::transaction_base& tx) -> std::optional<std::pair<Json, int64_t>> {
-      pqxx::result rows =
-          tx.exec_params("SELECT outputs, time_ms FROM memo WHERE cache = $1 AND key = $2", pg_text(cache), pg_text(key));
+      pqxx::result rows = tx.exec_params("SELECT outputs, time_ms FROM memo WHERE cache = $1 AND key = $2",
+                                         pg_text(cache), pg_text(key));
       if (rows.empty()) return std::nullopt;
       return std::pair{parse(rows[0][0].as<std::string>(), "memoized outputs"), rows[0][1].as<int64_t>()};
     });
@@ -340,7 +337,8 @@ class PostgresStore final : public Store {
                                        int64_t ttl_ms) override {
     return unfenced_write([&](pqxx::transaction_base& tx) -> std::optional<int64_t> {
       pqxx::result rows = tx.exec_params(
-          "INSERT INTO leases (namespace, name, holder, epoch, expires_at) VALUES ($1, $2, $3, 1, rampart_now_ms() + $4)"
+          "INSERT INTO leases (namespace, name, holder, epoch, expires_at) VALUES ($1, $2, $3, 1, rampart_now_ms() + "
+          "$4)"
           " ON CONFLICT (namespace, name) DO UPDATE SET"
           "   epoch = CASE WHEN leases.holder = excluded.holder THEN leases.epoch ELSE leases.epoch + 1 END,"
           "   holder = excluded.holder, expires_at = excluded.expires_at"
@@ -354,11 +352,10 @@ class PostgresStore final : public Store {
 
   int64_t renew_leases(const std::string& holder, int64_t ttl_ms) override {
     return unfenced_write([&](pqxx::transaction_base& tx) {
-      return static_cast<int64_t>(
-          tx.exec_params("UPDATE leases SET expires_at = rampart_now_ms() + $2"
-                         " WHERE holder = $1 AND expires_at > rampart_now_ms()",
-                         pg_text(holder), ttl_ms)
-              .affected_rows());
+      return static_cast<int64_t>(tx.exec_params("UPDATE leases SET expires_at = rampart_now_ms() + $2"
+                                                 " WHERE holder = $1 AND expires_at > rampart_now_ms()",
+                                                 pg_text(holder), ttl_ms)
+                                      .affected_rows());
     });
   }
 
@@ -373,8 +370,8 @@ class PostgresStore final : public Store {
   std::optional<std::string> lease_holder(const std::string& ns, const std::string& name) override {
     return read([&](pqxx::transaction_base& tx) -> std::optional<std::string> {
       pqxx::result rows = tx.exec_params(
-          "SELECT holder FROM leases WHERE namespace = $1 AND name = $2 AND expires_at > rampart_now_ms()",
-          pg_text(ns), pg_text(name));
+          "SELECT holder FROM leases WHERE namespace = $1 AND name = $2 AND expires_at > rampart_now_ms()", pg_text(ns),
+          pg_text(name));
       if (rows.empty()) return std::nullopt;
       return rows[0][0].as<std::string>();
     });
@@ -384,13 +381,13 @@ class PostgresStore final : public Store {
                                                                        int64_t unclaimed_before_ms) override {
     return read([&](pqxx::transaction_base& tx) {
       std::vector<std::pair<std::string, std::string>> result;
-      for (const auto& row : tx.exec_params(
-               "SELECT w.namespace, w.name FROM workflows w"
-               " LEFT JOIN leases l ON l.namespace = w.namespace AND l.name = w.name"
-               " WHERE w.phase IN ('', 'Pending', 'Running')"
-               "   AND (l.expires_at <= rampart_now_ms() OR (l.name IS NULL AND w.created_at < $2))"
-               " ORDER BY w.created_at, w.namespace, w.name LIMIT $1",
-               limit, unclaimed_before_ms)) {
+      for (const auto& row :
+           tx.exec_params("SELECT w.namespace, w.name FROM workflows w"
+                          " LEFT JOIN leases l ON l.namespace = w.namespace AND l.name = w.name"
+                          " WHERE w.phase IN ('', 'Pending', 'Running')"
+                          "   AND (l.expires_at <= rampart_now_ms() OR (l.name IS NULL AND w.created_at < $2))"
+                          " ORDER BY w.created_at, w.namespace, w.name LIMIT $1",
+                          limit, unclaimed_before_ms)) {
         result.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
       }
       return result;
@@ -406,7 +403,8 @@ class PostgresStore final : public Store {
     // connection's own leaves the others'. Sequences are not transactional, so even a write that
     // rolled back moves it: a reader's cache is then dropped once too often, never kept stale.
     return read([&](pqxx::transaction_base& tx) {
-      return tx.exec("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM writes")[0][0].as<int64_t>() - own_writes_;
+      return tx.exec("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM writes")[0][0].as<int64_t>() -
+             own_writes_;
     });
   }
 
@@ -415,7 +413,8 @@ class PostgresStore final : public Store {
     try {
       return Json::parse(text);
     } catch (const Json::parse_error&) {
-      throw std::runtime_error("PostgreSQL at " + url_ + ": stored " + what + " is not valid JSON; the database is damaged");
+      throw std::runtime_error("PostgreSQL at " + url_ + ": stored " + what +
+                               " is not valid JSON; the database is damaged");
     }
   }
 

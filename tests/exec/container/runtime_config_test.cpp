@@ -143,8 +143,9 @@ TEST(RuntimeConfig, VolumesScriptAndWorkingDir) {
   Fixture f;
   f.request.mounts = {{"/tmp", "/work/out/", false}, {"/tmp", "/work", true}};
   f.request.working_dir = "/work";
-  RuntimeConfigInputs in{f.request, f.image, {"sh", "/argo/staging/script"}, "/merged", "/tmp", std::string("/tmp"), "/tmp",
-                         std::nullopt, 1024};
+  RuntimeConfigInputs in{f.request, f.image,      {"sh", "/argo/staging/script"},
+                         "/merged", "/tmp",       std::string("/tmp"),
+                         "/tmp",    std::nullopt, 1024};
   RuntimeConfigBuild b = make_runtime_config(in, f.policy);
   ASSERT_TRUE(b.error.empty()) << b.error;
   std::vector<std::string> order;

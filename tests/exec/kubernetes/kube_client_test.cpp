@@ -31,13 +31,15 @@ const char* kToken = "fake-token-1234";
 class FakeApiServer {
  public:
   explicit FakeApiServer(const fs::path& dir) {
-    std::string make_cert = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext "
-                            "subjectAltName=IP:127.0.0.1 -keyout " + (dir / "key.pem").string() + " -out " +
-                            (dir / "cert.pem").string() + " >/dev/null 2>&1";
+    std::string make_cert =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -addext "
+        "subjectAltName=IP:127.0.0.1 -keyout " +
+        (dir / "key.pem").string() + " -out " + (dir / "cert.pem").string() + " >/dev/null 2>&1";
     if (std::system(make_cert.c_str()) != 0) return;
     ca_pem = read_text(dir / "cert.pem");
-    std::string command = "exec python3 " + std::string(RAMPART_SOURCE_DIR) + "/tests/exec/kubernetes/fake_api_server.py " +
-                          (dir / "cert.pem").string() + " " + (dir / "key.pem").string() + " " + kToken;
+    std::string command = "exec python3 " + std::string(RAMPART_SOURCE_DIR) +
+                          "/tests/exec/kubernetes/fake_api_server.py " + (dir / "cert.pem").string() + " " +
+                          (dir / "key.pem").string() + " " + kToken;
     out_ = ::popen(command.c_str(), "r");
     if (!out_ || std::fscanf(out_, "%d %d", &port, &pid_) != 2) port = 0;
   }
@@ -96,9 +98,12 @@ TEST(KubeClientFakeServer, StreamsAWatchInPieces) {
   KubeClient client(server.credentials());
   WatchEventParser parser;
   std::vector<WatchEvent> events;
-  KubeResponse r = client.stream("/fake/watch-split", [&](const char* d, size_t n) {
-    for (auto& e : parser.feed(d, n)) events.push_back(std::move(e));
-  }, nullptr, 10000);
+  KubeResponse r = client.stream(
+      "/fake/watch-split",
+      [&](const char* d, size_t n) {
+        for (auto& e : parser.feed(d, n)) events.push_back(std::move(e));
+      },
+      nullptr, 10000);
   ASSERT_TRUE(r.ok()) << r.describe();
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[0].type, "ADDED");
@@ -112,7 +117,8 @@ StepResult run_step(Executor& executor, StepRequest request) {
   auto done = std::make_shared<std::promise<StepResult>>();
   auto result = done->get_future();
   executor.start(std::move(request), [done](StepResult r) { done->set_value(r); });
-  if (result.wait_for(std::chrono::seconds(30)) != std::future_status::ready) return {StepOutcome::StartError, -1, "timeout", false};
+  if (result.wait_for(std::chrono::seconds(30)) != std::future_status::ready)
+    return {StepOutcome::StartError, -1, "timeout", false};
   return result.get();
 }
 
@@ -163,9 +169,12 @@ TEST(KubernetesExecutorFakeServer, RunsAStepAndBringsBackItsOutputs) {
   KubeClient client(server.credentials());
   std::string log = client.request("GET", "/fake/requests").body;
   EXPECT_EQ(log.find("\"token\": false"), std::string::npos);
-  EXPECT_NE(log.find("\"DELETE\", \"path\": \"/api/v1/namespaces/test/secrets/wf-1-inputs\""), std::string::npos) << log;
+  EXPECT_NE(log.find("\"DELETE\", \"path\": \"/api/v1/namespaces/test/secrets/wf-1-inputs\""), std::string::npos)
+      << log;
   EXPECT_NE(log.find("\"PATCH\", \"path\": \"/api/v1/namespaces/test/pods/wf-1\""), std::string::npos) << log;
-  EXPECT_NE(log.find("\"DELETE\", \"path\": \"/api/v1/namespaces/test/pods/wf-4?gracePeriodSeconds=0\""), std::string::npos) << log;
+  EXPECT_NE(log.find("\"DELETE\", \"path\": \"/api/v1/namespaces/test/pods/wf-4?gracePeriodSeconds=0\""),
+            std::string::npos)
+      << log;
   EXPECT_EQ(log.find("hunter2"), std::string::npos);
 }
 

@@ -67,9 +67,12 @@ TEST(KubeConfig, BadInputGivesClearErrors) {
   EXPECT_NE(parse_kubeconfig("- a list", ".", "").error.find("not a kubeconfig"), std::string::npos);
   EXPECT_NE(parse_kubeconfig("clusters: []", ".", "").error.find("no current-context"), std::string::npos);
   EXPECT_NE(parse_kubeconfig(kConfig, ".", "nope").error.find("context \"nope\" is not defined"), std::string::npos);
-  auto r = parse_kubeconfig(std::string(kConfig).replace(std::string(kConfig).find("user: u1"), 8, "user: zz"), ".", "");
+  auto r =
+      parse_kubeconfig(std::string(kConfig).replace(std::string(kConfig).find("user: u1"), 8, "user: zz"), ".", "");
   EXPECT_NE(r.error.find("user \"zz\", which is not defined"), std::string::npos) << r.error;
-  r = parse_kubeconfig(std::string(kConfig).replace(std::string(kConfig).find("https://10.0.0.1:6443/"), 22, "http://10.0.0.1"), ".", "");
+  r = parse_kubeconfig(
+      std::string(kConfig).replace(std::string(kConfig).find("https://10.0.0.1:6443/"), 22, "http://10.0.0.1"), ".",
+      "");
   EXPECT_NE(r.error.find("must be an https:// URL"), std::string::npos) << r.error;
   r = parse_kubeconfig(std::string(kConfig).replace(std::string(kConfig).find("Q0EtUEVN"), 8, "not*b64!"), ".", "");
   EXPECT_NE(r.error.find("certificate-authority-data is not valid base64"), std::string::npos) << r.error;

@@ -36,7 +36,8 @@ TEST(OutputFraming, DecodesFilesDirectoriesAndMissingOnes) {
 
 TEST(OutputFraming, RejectsMalformedAndUnsafeFrames) {
   EXPECT_NE(decode_output_frames("hello\n").error, "");
-  EXPECT_NE(decode_output_frames("@@rampart-output 1 0 file 5 -\naGVsbG8=\n").error.find("truncated"), std::string::npos);
+  EXPECT_NE(decode_output_frames("@@rampart-output 1 0 file 5 -\naGVsbG8=\n").error.find("truncated"),
+            std::string::npos);
   EXPECT_NE(decode_output_frames("@@rampart-output 1 0 file 4 -\naGVsbG8=\n@@rampart-end 0\n").error.find("5 bytes"),
             std::string::npos);
   EXPECT_NE(decode_output_frames("@@rampart-output 1 0 file 5 -\naGVs*G8=\n@@rampart-end 0\n").error, "");

@@ -81,7 +81,8 @@ TEST(PodManifest, ScriptAndInputFilesAreMountedFromTheSecret) {
   r.command = {"python"};
   r.args.clear();
   r.script_source = "print(1)";
-  PodPlan plan = make_pod_plan(r, {{"/argo/staging/script", "print(1)", 0555}, {"/tmp/in.txt", "x", 0444}}, PodPolicy{});
+  PodPlan plan =
+      make_pod_plan(r, {{"/argo/staging/script", "print(1)", 0555}, {"/tmp/in.txt", "x", 0444}}, PodPolicy{});
   ASSERT_EQ(plan.error, "");
   EXPECT_EQ(main_container(plan)["args"], Json::array({"/argo/staging/script"}));
   const Json& mounts = main_container(plan)["volumeMounts"];
@@ -137,7 +138,8 @@ TEST(PodManifest, RefusesWhatThePolicyDoesNotAllow) {
   r.security.add_capabilities = {"NET_ADMIN"};
   EXPECT_NE(make_pod_plan(r, {}, PodPolicy{}).error.find("--allow-capability NET_ADMIN"), std::string::npos);
   allow.allowed_capabilities = {"NET_ADMIN"};
-  EXPECT_EQ(main_container(make_pod_plan(r, {}, allow))["securityContext"]["capabilities"]["add"], Json::array({"NET_ADMIN"}));
+  EXPECT_EQ(main_container(make_pod_plan(r, {}, allow))["securityContext"]["capabilities"]["add"],
+            Json::array({"NET_ADMIN"}));
   r = basic_request();
   r.network = true;
   EXPECT_NE(make_pod_plan(r, {}, PodPolicy{}).error.find("--allow-network"), std::string::npos);

@@ -21,7 +21,9 @@ TEST(PodProgress, RunningUntilThePodEnds) {
   EXPECT_EQ(read_pod_progress(Json::object()).state, PodState::Running);
   EXPECT_EQ(read_pod_progress(Json("junk")).state, PodState::Running);
   // Malformed statuses are "nothing known yet", never an exception.
-  EXPECT_EQ(read_pod_progress(Json{{"status", {{"initContainerStatuses", Json::array({Json{{"name", "main"}, {"state", 5}}})}}}}).state,
+  EXPECT_EQ(read_pod_progress(
+                Json{{"status", {{"initContainerStatuses", Json::array({Json{{"name", "main"}, {"state", 5}}})}}}})
+                .state,
             PodState::Running);
 }
 

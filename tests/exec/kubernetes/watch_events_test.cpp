@@ -6,8 +6,10 @@
 namespace rampart::exec::kube {
 namespace {
 
-const std::string kAdded = R"json({"type":"ADDED","object":{"kind":"Pod","metadata":{"name":"p","resourceVersion":"11"}}})json";
-const std::string kBookmark = R"json({"type":"BOOKMARK","object":{"kind":"Pod","metadata":{"resourceVersion":"15"}}})json";
+const std::string kAdded =
+    R"json({"type":"ADDED","object":{"kind":"Pod","metadata":{"name":"p","resourceVersion":"11"}}})json";
+const std::string kBookmark =
+    R"json({"type":"BOOKMARK","object":{"kind":"Pod","metadata":{"resourceVersion":"15"}}})json";
 const std::string kGone =
     R"json({"type":"ERROR","object":{"kind":"Status","status":"Failure","message":"too old resource version: 1 (9)","reason":"Expired","code":410}})json";
 

@@ -69,7 +69,8 @@ TEST(JobState, AnEngineKillWinsOverSlurmsState) {
 }
 
 TEST(JobState, ParsesSqueueOutputAndSkipsNoise) {
-  auto states = parse_squeue_states("12|RUNNING\n13|CANCELLED by 0\r\nsqueue: warning: something\n|X\n14_2|PENDING\n\n");
+  auto states =
+      parse_squeue_states("12|RUNNING\n13|CANCELLED by 0\r\nsqueue: warning: something\n|X\n14_2|PENDING\n\n");
   ASSERT_EQ(states.size(), 3u);
   EXPECT_EQ(states["12"], "RUNNING");
   EXPECT_EQ(states["13"], "CANCELLED by 0");

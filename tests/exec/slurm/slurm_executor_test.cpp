@@ -44,10 +44,16 @@ struct FakeCluster {
     fs::remove_all(dir);
     fs::create_directories(dir / "steps");
     // sbatch: records its arguments and answers a job id (or fails when told to).
-    write(dir / "sbatch", "#!/bin/sh\nd='" + dir.string() + "'\nenv >\"$d/sbatch.env\"\necho \"$@\" >\"$d/sbatch.args\"\n"
-          "if [ -f \"$d/sbatch.fail\" ]; then echo 'sbatch: error: invalid partition' >&2; exit 1; fi\necho '42;cluster'\n", true);
+    write(dir / "sbatch",
+          "#!/bin/sh\nd='" + dir.string() +
+              "'\nenv >\"$d/sbatch.env\"\necho \"$@\" >\"$d/sbatch.args\"\n"
+              "if [ -f \"$d/sbatch.fail\" ]; then echo 'sbatch: error: invalid partition' >&2; exit 1; fi\necho "
+              "'42;cluster'\n",
+          true);
     write(dir / "squeue", "#!/bin/sh\ncat '" + (dir / "state").string() + "' 2>/dev/null\nexit 0\n", true);
-    write(dir / "scancel", "#!/bin/sh\nd='" + dir.string() + "'\necho \"$@\" >>\"$d/scancel.log\"\necho '42|CANCELLED' >\"$d/state\"\n", true);
+    write(dir / "scancel",
+          "#!/bin/sh\nd='" + dir.string() + "'\necho \"$@\" >>\"$d/scancel.log\"\necho '42|CANCELLED' >\"$d/state\"\n",
+          true);
     options.sbatch = (dir / "sbatch").string();
     options.squeue = (dir / "squeue").string();
     options.scancel = (dir / "scancel").string();
@@ -228,7 +234,8 @@ TEST(SlurmExecutor, ShutdownCancelsWhatStillRunsAndWaits) {
 
 TEST(SlurmExecutor, AnUnreachableControllerFailsAtStartup) {
   FakeCluster c;
-  write(c.dir / "squeue", "#!/bin/sh\necho 'squeue: error: Unable to contact slurm controller (connect failure)' >&2\nexit 1\n", true);
+  write(c.dir / "squeue",
+        "#!/bin/sh\necho 'squeue: error: Unable to contact slurm controller (connect failure)' >&2\nexit 1\n", true);
   try {
     SlurmExecutor executor(c.options);
     FAIL();
