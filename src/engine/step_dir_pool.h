@@ -36,7 +36,7 @@ class StepDirPool {
   std::optional<ConfinedDir> take(const std::string& node_id, std::string* error);
 
   // Step `node_id` has ended and nothing more will be read from its directory: it becomes a
-  // spare when it is as a fresh one would be, else it is removed. Errors are ignored (what
+  // spare when it holds only empty directories as described above, else it is removed. Errors are ignored (what
   // cannot be removed goes with the run directory).
   void give_back(const std::string& node_id);
 

@@ -354,8 +354,12 @@ StepCgroup::StepCgroup(std::shared_ptr<const CgroupHost> host, const std::string
 StepCgroup::~StepCgroup() {
   bool empty = !spare_key_.empty();
   for (size_t i = 0; empty && i < dirs_.size(); ++i) empty = group_is_empty(dirs_[i]);
-  CgroupHost::SpareGroup spare{dirs_, procs_fds_};
-  if (empty && host_->keep_spare(spare_key_, spare)) return;
+  if (empty) {
+    CgroupHost::SpareGroup spare{std::move(dirs_), std::move(procs_fds_)};
+    if (host_->keep_spare(spare_key_, spare)) return;
+    dirs_ = std::move(spare.dirs);  // the host keeps enough spares: remove this one
+    procs_fds_ = std::move(spare.procs_fds);
+  }
   for (int fd : procs_fds_) ::close(fd);
   for (const auto& dir : dirs_) remove_group(dir);
 }
