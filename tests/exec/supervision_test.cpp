@@ -230,7 +230,10 @@ TEST(Limits, AForkBombIsContainedAndKilled) {
   // Only with a verified per-step process limit: without one this would hurt the shared host.
   if (!pids_enforced(executor)) GTEST_SKIP() << "no pids cgroup on this host, not risking a fork bomb";
   auto request =
-      scratch.request("bomb", "busybox", {"sh", "-c", "echo armed; bomb() { bomb | bomb & }; bomb; sleep 1000.4246"});
+      // The shell starts its sleep before the bomb and then only waits (a builtin): once the bomb
+      // fills the pids limit it could not fork the sleep, exit on its own and race the kill.
+      scratch.request("bomb", "busybox",
+                      {"sh", "-c", "echo armed; sleep 1000.4246 & bomb() { bomb | bomb & }; bomb; wait"});
   request.limits.max_processes = 64;
   auto future = start(executor, request);
   ASSERT_TRUE(wait_for_output(request.stdout_path, "armed"));
