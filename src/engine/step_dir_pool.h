@@ -6,9 +6,13 @@
 //
 // A directory is reused only when it holds nothing but (nested) empty directories, each of the
 // engine's user and writable by no one else: the step's tmp and work, and under a sandbox the
-// root's mount points. Anything else (a file, a link, a device, another owner, a directory others
-// may write to, a tree too deep or too large) makes it go, as before. Spares live in the run directory as ".spare-<n>" (node ids never
-// start with a dot) and go with it when the workflow ends.
+// root's mount points. The one exception is the links the executor itself makes in every step
+// directory (bwrap's /bin -> usr/bin in the step's root): a link at exactly such a path with
+// exactly its target is removed, and the directory reused. Anything else (a file, another link,
+// a device, another owner, a directory others may write to, a tree too deep or too large) makes
+// it go, as before. Removing a directory is what costs: ext4 frees its block, and on a disk
+// mounted with `discard` the rmdir waits for the device. Spares live in the run directory as
+// ".spare-<n>" (node ids never start with a dot) and go with it when the workflow ends.
 //
 // Not thread-safe: the workflow run's loop thread only.
 #pragma once
@@ -28,7 +32,14 @@ namespace rampart::engine {
 
 class StepDirPool {
  public:
-  explicit StepDirPool(std::shared_ptr<const ConfinedDir> run_dir);
+  // A link the executor makes in every step directory: its path relative to the step
+  // directory ("rootfs/bin") and its target ("usr/bin").
+  struct KnownLink {
+    std::string path;
+    std::string target;
+  };
+
+  explicit StepDirPool(std::shared_ptr<const ConfinedDir> run_dir, std::vector<KnownLink> known_links = {});
 
   // The directory of step `node_id`, empty but for empty directories: a spare renamed to
   // `node_id`, or a new directory. What was at `node_id` before (a previous attempt's leftovers
@@ -47,11 +58,21 @@ class StepDirPool {
   static constexpr int kMaxDepth = 4;
 
  private:
-  bool is_pristine(int dir_fd) const;
-  static bool is_plain_dir(const struct stat& st);
-  static bool holds_only_empty_dirs(int dir_fd, int depth, size_t& budget);
+  // What the walk of a given-back directory found: the known links to remove before reuse.
+  struct Walk {
+    size_t budget = kMaxEntries;
+    std::vector<std::string> links;  // relative to the step directory
+  };
+
+  bool is_pristine(int dir_fd, Walk& walk) const;
+  bool is_plain_dir(const struct stat& st) const;
+  bool holds_only_empty_dirs(int dir_fd, const std::string& prefix, int depth, Walk& walk) const;
+  bool is_known_link(int dir_fd, const char* name, const std::string& path) const;
+  static bool remove_links(int dir_fd, const std::vector<std::string>& links);
 
   std::shared_ptr<const ConfinedDir> run_;
+  std::vector<KnownLink> known_links_;
+  uid_t uid_;
   std::vector<std::string> spares_;
   uint64_t next_spare_ = 0;
 };

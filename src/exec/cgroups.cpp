@@ -340,7 +340,12 @@ StepCgroup::StepCgroup(std::shared_ptr<const CgroupHost> host, const std::string
       }
     }
     for (const auto& dir : dirs_) {
-      int fd = ::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+      // v1: "tasks", because a thread that moves itself there takes no global lock; writing to
+      // cgroup.procs waits for an RCU grace period (cgroup_threadgroup_rwsem), milliseconds per
+      // step. The child is single-threaded, so moving the thread moves the process. v2 has no
+      // "tasks": cgroup.procs.
+      int fd = ::open((dir + "/tasks").c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0 && errno == ENOENT) fd = ::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
       if (fd < 0) throw std::runtime_error("cannot open " + dir + "/cgroup.procs: " + std::strerror(errno));
       procs_fds_.push_back(fd);
     }

@@ -77,8 +77,9 @@ class StepCgroup {
   StepCgroup(const StepCgroup&) = delete;
   StepCgroup& operator=(const StepCgroup&) = delete;
 
-  // Write-only fds of each group's cgroup.procs, opened close-on-exec: a forked child writes its
-  // pid to each before exec, so the step is inside its limits from its first instruction.
+  // Write-only fds of each group's membership file (v1 "tasks", v2 "cgroup.procs"), opened
+  // close-on-exec: the started child writes "0" (itself) to each before exec, so the step is
+  // inside its limits from its first instruction.
   const std::vector<int>& procs_fds() const { return procs_fds_; }
   // SIGKILLs every process still in the groups (processes that left the step's session).
   void kill_all() const;

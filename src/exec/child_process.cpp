@@ -51,16 +51,9 @@ struct ChildFailure {
   ::setsid();
   if (die_with_parent) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
 
-  char pid_text[24];
-  {
-    char digits[24];
-    int n = 0;
-    for (pid_t pid = ::getpid(); pid > 0; pid /= 10) digits[n++] = static_cast<char>('0' + pid % 10);
-    for (int i = 0; i < n; ++i) pid_text[i] = digits[n - 1 - i];
-    pid_text[n] = '\0';
-  }
+  // "0" is the writer itself: with v1's "tasks" file no global lock is taken (see cgroups.cpp).
   for (int fd : cgroup_procs_fds) {
-    if (::write(fd, pid_text, std::strlen(pid_text)) < 0) child_fail(report_fd, ChildStage::Cgroup);
+    if (::write(fd, "0", 1) < 0) child_fail(report_fd, ChildStage::Cgroup);
   }
   for (const auto& limit : rlimits) {
     struct rlimit value {

@@ -120,6 +120,16 @@ class Executor {
   virtual void kill(const std::string& id, const std::string& reason) = 0;
   // Kills everything still running and waits for each `done` to have been called.
   virtual void shutdown() = 0;
+
+  // Symbolic links this executor itself makes in every step directory (bwrap's --symlink mount
+  // points in the step's root), as paths relative to the step directory with their exact
+  // targets. The engine may remove exactly these to reuse a step directory for the next step.
+  // Default: none. Thread-safe; the answer never changes.
+  struct StepDirLink {
+    std::string path;    // "rootfs/bin"
+    std::string target;  // "usr/bin"
+  };
+  virtual std::vector<StepDirLink> links_in_step_dirs() const { return {}; }
 };
 
 }  // namespace rampart::exec

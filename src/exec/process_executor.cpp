@@ -157,6 +157,14 @@ void ProcessExecutor::kill(const std::string& id, const std::string& reason) { s
 
 void ProcessExecutor::shutdown() { state_->supervisor.shutdown(); }
 
+std::vector<Executor::StepDirLink> ProcessExecutor::links_in_step_dirs() const {
+  std::vector<StepDirLink> links;
+  if (state_->options.sandbox != SandboxMode::Bubblewrap) return links;
+  // build_bubblewrap_launch binds <step_dir>/rootfs as the root, where bwrap makes these.
+  for (const auto& [target, path] : state_->host.symlinks) links.push_back({"rootfs" + path, target});
+  return links;
+}
+
 std::string ProcessExecutor::host_path_for(const StepRequest& request, const std::string& container_path) const {
   return exec::host_path_for(request, container_path, state_->options.sandbox);
 }

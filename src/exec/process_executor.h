@@ -31,6 +31,7 @@ class ProcessExecutor : public Executor {
   void start(StepRequest request, std::function<void(StepResult)> done) override;
   void kill(const std::string& id, const std::string& reason) override;
   void shutdown() override;
+  std::vector<StepDirLink> links_in_step_dirs() const override;
 
   // The host path behind a path inside the step: container /tmp/x is <step_dir>/tmp/x, a volume's
   // path is under its host directory, anything else under <step_dir>/rootfs.

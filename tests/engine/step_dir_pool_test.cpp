@@ -100,6 +100,34 @@ TEST_F(StepDirPoolTest, ALinkOrAChangedModeIsNotReused) {
   EXPECT_FALSE(fs::exists(root / "d" / "tmp")) << "a directory made world-writable by a step is not handed on";
 }
 
+// bwrap leaves its --symlink mount points (/bin -> usr/bin) in the step's root: exactly those
+// links, with exactly those targets, are removed and the directory reused; any other link is not.
+TEST_F(StepDirPoolTest, TheExecutorsOwnLinksAreRemovedAndTheDirectoryReused) {
+  std::string error;
+  auto dir = ConfinedDir::open(root.string(), Create::No, &error);
+  ASSERT_TRUE(dir) << error;
+  pool = std::make_unique<StepDirPool>(std::make_shared<const ConfinedDir>(std::move(*dir)),
+                                       std::vector<StepDirPool::KnownLink>{{"rootfs/bin", "usr/bin"}});
+  const ino_t first = run_quietly("a");
+  fs::create_directories(root / "a" / "rootfs" / "usr");
+  fs::create_symlink("usr/bin", root / "a" / "rootfs" / "bin");
+  pool->give_back("a");
+  EXPECT_FALSE(fs::is_empty(root)) << "kept as a spare";
+  EXPECT_EQ(take("b"), first);
+  EXPECT_FALSE(fs::exists(fs::symlink_status(root / "b" / "rootfs" / "bin"))) << "the link is gone";
+  EXPECT_TRUE(fs::is_directory(root / "b" / "rootfs" / "usr"));
+
+  for (auto [path, target] :
+       {std::pair{"rootfs/bin", "/etc"}, std::pair{"rootfs/lib", "usr/bin"}, std::pair{"bin", "usr/bin"}}) {
+    fs::create_symlink(target, root / "b" / path);
+    pool->give_back("b");
+    EXPECT_TRUE(fs::is_empty(root)) << path << " -> " << target << ": not the executor's link, removed";
+    EXPECT_TRUE(fs::exists("/etc/passwd"));
+    run_quietly("b");
+    fs::create_directories(root / "b" / "rootfs");
+  }
+}
+
 TEST_F(StepDirPoolTest, SparesAreHiddenNamesThatGoWithTheRunDirectory) {
   run_quietly("a");
   run_quietly("b");

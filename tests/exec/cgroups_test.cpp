@@ -3,13 +3,19 @@
 // otherwise.
 #include "exec/cgroups.h"
 
+#include <fcntl.h>
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
+
+#include "exec/child_process.h"
 
 namespace rampart::exec {
 namespace {
@@ -73,6 +79,40 @@ TEST(StepCgroupReuse, AGroupThatStillHoldsAProcessOrHasAMemoryLimitIsNotReused) 
   }
   StepCgroup again(host, "mem-b", CgroupLimits{.max_processes = 8, .memory_bytes = 64u << 20});
   EXPECT_NE(identity(again), memory_fds);
+}
+
+// The child joins its groups itself, before exec (it writes "0", the writer, to v1's "tasks" or
+// v2's cgroup.procs): the program runs inside its limits from its first instruction.
+TEST(StepCgroupMembership, AStartedChildIsInItsGroupWhenItRuns) {
+  auto host = host_or_skip();
+  if (!host) GTEST_SKIP() << "needs root and the pids controller";
+  StepCgroup group(host, "membership", CgroupLimits{.max_processes = 8});
+  int out[2];
+  ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
+  int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  LaunchPlan plan{"/bin/sh", {"sh", "-c", "cat /proc/self/cgroup; cat /proc/$$/cgroup"}, {"PATH=/usr/bin:/bin"}, "/"};
+  SpawnedChild child = spawn_child(plan, ChildStdio{null_fd, out[1], null_fd, -1}, group.procs_fds(), {}, true);
+  ::close(out[1]);
+  ::close(null_fd);
+  ASSERT_GT(child.pid, 0) << child.error;
+  std::string text;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(out[0], buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<size_t>(n));
+  ::close(out[0]);
+  int status = 0;
+  ::waitpid(child.pid, &status, 0);
+  ::close(child.pidfd);
+  EXPECT_EQ(status, 0);
+  // The pids hierarchy's line ("8:pids:/...") on a v1 host, else the unified one ("0::/...").
+  bool v1 = text.find(":pids:") != std::string::npos;
+  std::istringstream lines(text);
+  int in_group = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (v1 ? line.find(":pids:") == std::string::npos : line.rfind("0::", 0) != 0) continue;
+    EXPECT_NE(line.find("/membership"), std::string::npos) << line;
+    ++in_group;
+  }
+  EXPECT_EQ(in_group, 2) << "the shell and what it started are in the group:\n" << text;
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 // Running steps in the bubblewrap sandbox: commands, images, output files, exit codes, errors.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <set>
+
 #include "exec_test_support.h"
 
 namespace rampart::exec {
@@ -22,6 +25,23 @@ TEST_F(ProcessExecutorTest, EchoHelloInBusybox) {
   EXPECT_EQ(run.stdout_text, "hello\n");
   EXPECT_EQ(run.log_text, "hello\n");
   EXPECT_FALSE(run.result.output_truncated);
+}
+
+// The engine reuses a step directory after removing exactly the links the executor says it
+// makes; a link bwrap makes that the executor does not name would make every directory go.
+TEST_F(ProcessExecutorTest, TheLinksLeftInAStepDirectoryAreTheOnesItNames) {
+  auto request = scratch.request("links", "debian:12", {"true"});
+  auto run = run_step(executor, request);
+  ASSERT_EQ(run.result.exit_code, 0) << run.result.message;
+  std::set<std::pair<std::string, std::string>> named, found;
+  for (const auto& link : executor.links_in_step_dirs()) named.emplace(link.path, link.target);
+  namespace fs = std::filesystem;
+  for (const auto& entry : fs::recursive_directory_iterator(request.step_dir)) {
+    if (!entry.is_symlink()) continue;
+    found.emplace(fs::relative(entry.path(), request.step_dir).string(), fs::read_symlink(entry.path()).string());
+  }
+  EXPECT_FALSE(found.empty()) << "bwrap recreates the host's top-level links (/bin -> usr/bin) in the step's root";
+  EXPECT_EQ(found, named);
 }
 
 TEST_F(ProcessExecutorTest, ExitCodesArePassedThrough) {
