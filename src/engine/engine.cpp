@@ -1,7 +1,10 @@
 #include "engine/engine.h"
 
+#include <sys/random.h>
+
+#include <cerrno>
+#include <cstring>
 #include <optional>
-#include <random>
 #include <set>
 #include <stdexcept>
 
@@ -12,21 +15,44 @@
 namespace rampart::engine {
 namespace {
 
+// Random bytes from the kernel in one call (std::random_device opened /dev/urandom and read it
+// once per character: a tenth of a server's time when workflows arrive fast).
+void random_bytes(unsigned char* out, size_t n) {
+  while (n > 0) {
+    ssize_t got = ::getrandom(out, n, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error(std::string("getrandom: ") + std::strerror(errno));
+    }
+    out += got;
+    n -= static_cast<size_t>(got);
+  }
+}
+
 std::string random_suffix(size_t length) {
   static const char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
-  std::random_device rd;
+  constexpr size_t kLetters = sizeof(kAlphabet) - 1;
   std::string out;
-  for (size_t i = 0; i < length; ++i) out += kAlphabet[rd() % (sizeof(kAlphabet) - 1)];
+  unsigned char bytes[32];
+  while (out.size() < length) {
+    random_bytes(bytes, sizeof bytes);
+    for (unsigned char b : bytes) {
+      // Rejection keeps every letter equally likely (256 is not a multiple of 27).
+      if (b < 256 - 256 % kLetters && out.size() < length) out += kAlphabet[b % kLetters];
+    }
+  }
   return out;
 }
 
 std::string random_uid() {
-  std::random_device rd;
+  unsigned char bytes[16];
+  random_bytes(bytes, sizeof bytes);
   const char* hex = "0123456789abcdef";
   std::string out;
-  for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) out += '-';
-    out += hex[rd() % 16];
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += hex[bytes[i] >> 4];
+    out += hex[bytes[i] & 15];
   }
   return out;
 }
@@ -264,27 +290,32 @@ void Engine::request_step_kill(store::Store& store, const std::string& ns, const
 nlohmann::json Engine::workflow_object(store::Store& store, const std::string& ns, const std::string& name) {
   auto record = store.get_workflow(ns, name);
   if (!record) return nullptr;
-  Json wf = record->manifest;
+  return workflow_object(*record, store.get_nodes(ns, name));
+}
+
+nlohmann::json Engine::workflow_object(const store::WorkflowRecord& record,
+                                       const std::vector<store::NodeRecord>& nodes) {
+  Json wf = record.manifest;
   wf["apiVersion"] = "argoproj.io/v1alpha1";
   wf["kind"] = "Workflow";
-  wf["metadata"]["uid"] = record->uid;
-  wf["metadata"]["creationTimestamp"] = format_time(record->created_at);
+  wf["metadata"]["uid"] = record.uid;
+  wf["metadata"]["creationTimestamp"] = format_time(record.created_at);
   Json status = Json::object();
-  if (!record->phase.empty()) status["phase"] = record->phase;
-  if (record->started_at) status["startedAt"] = format_time(record->started_at);
-  if (record->finished_at) status["finishedAt"] = format_time(record->finished_at);
-  if (!record->message.empty()) status["message"] = record->message;
-  if (record->status.contains("progress")) status["progress"] = record->status["progress"];
-  if (record->status.contains("outputs")) status["outputs"] = record->status["outputs"];
-  if (record->status.value("suspended", false)) wf["spec"]["suspend"] = true;
-  Json nodes = Json::object();
-  for (const auto& n : store.get_nodes(ns, name)) {
+  if (!record.phase.empty()) status["phase"] = record.phase;
+  if (record.started_at) status["startedAt"] = format_time(record.started_at);
+  if (record.finished_at) status["finishedAt"] = format_time(record.finished_at);
+  if (!record.message.empty()) status["message"] = record.message;
+  if (record.status.contains("progress")) status["progress"] = record.status["progress"];
+  if (record.status.contains("outputs")) status["outputs"] = record.status["outputs"];
+  if (record.status.value("suspended", false)) wf["spec"]["suspend"] = true;
+  Json node_map = Json::object();
+  for (const auto& n : nodes) {
     Json j = n.status;
     j.erase("startedAtMs");
     j.erase("finishedAtMs");
-    nodes[n.id] = j;
+    node_map[n.id] = j;
   }
-  if (!nodes.empty()) status["nodes"] = nodes;
+  if (!node_map.empty()) status["nodes"] = node_map;
   wf["status"] = status;
   return wf;
 }

@@ -115,6 +115,9 @@ class Engine {
 
   // Argo's Workflow object for a stored workflow: metadata, spec and status with nodes.
   static nlohmann::json workflow_object(store::Store& store, const std::string& ns, const std::string& name);
+  // The same from a record already read and its nodes (none: no status.nodes).
+  static nlohmann::json workflow_object(const store::WorkflowRecord& record,
+                                        const std::vector<store::NodeRecord>& nodes);
 
  private:
   store::Store& store_;

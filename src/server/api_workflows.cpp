@@ -119,13 +119,17 @@ HttpResponse list_workflows(Call& call) {
     return r;
   }
   Json items = Json::array();
+  // Nodes are a query per workflow and most of the bytes: read only when the caller gets them.
+  const bool with_nodes = projection_keeps(q.query_value("fields"), "items.status.nodes");
   // Filters the store cannot apply (labels, visibility) run here.
   for (const auto& record : store.list_workflows(filter)) {
     if (call.subject.role_in(record.namespace_) == Role::None) continue;
     if (!fields.matches(record.namespace_, record.name)) continue;
     if (!labels.empty() && !labels.matches(Json::parse(record.labels_json, nullptr, false))) continue;
     if (limit > 0 && static_cast<int64_t>(items.size()) == limit) break;
-    items.push_back(engine::Engine::workflow_object(store, record.namespace_, record.name));
+    std::vector<store::NodeRecord> nodes;
+    if (with_nodes) nodes = store.get_nodes(record.namespace_, record.name);
+    items.push_back(engine::Engine::workflow_object(record, nodes));
   }
   Json body = {{"metadata", Json::object()}, {"items", items}};
   if (limit > 0 && static_cast<int64_t>(items.size()) == limit) {

@@ -191,4 +191,24 @@ nlohmann::json project_fields(const nlohmann::json& object, const std::string& f
   return out;
 }
 
+bool projection_keeps(const std::string& fields, const std::string& path) {
+  if (fields.empty()) return true;
+  const bool exclude = fields[0] == '-';
+  const std::vector<std::string> target = split_path(path);
+  // One of `a` and `b` is a prefix of the other (by path components).
+  auto overlaps = [](const std::vector<std::string>& a, const std::vector<std::string>& b) {
+    return std::equal(a.begin(), a.begin() + static_cast<std::ptrdiff_t>(std::min(a.size(), b.size())), b.begin());
+  };
+  std::stringstream in(exclude ? fields.substr(1) : fields);
+  for (std::string f; std::getline(in, f, ',');) {
+    f = trim(f);
+    if (!f.empty() && f[0] == '-') f.erase(0, 1);
+    if (f.empty()) continue;
+    std::vector<std::string> listed = split_path(f);
+    if (exclude && listed.size() <= target.size() && overlaps(listed, target)) return false;
+    if (!exclude && overlaps(listed, target)) return true;
+  }
+  return exclude;
+}
+
 }  // namespace rampart::server

@@ -35,5 +35,8 @@ struct FieldSelector {
 // Keeps only the listed dotted paths ("items.metadata.name,metadata.continue"); a leading '-'
 // on the whole list removes them instead. Arrays are walked through.
 nlohmann::json project_fields(const nlohmann::json& object, const std::string& fields);
+// Whether project_fields(object, fields) can keep anything at or below the dotted `path`
+// ("items.status.nodes"), so a list can skip reading what the caller will not get.
+bool projection_keeps(const std::string& fields, const std::string& path);
 
 }  // namespace rampart::server

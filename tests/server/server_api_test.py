@@ -463,6 +463,13 @@ class ServerTest(unittest.TestCase):
         self.assertEqual([i["metadata"]["name"] for i in items], ["paged-0", "paged-2"])
         self.assertEqual(set(items[0].keys()), {"metadata", "status"})
         self.assertEqual(set(items[0]["status"].keys()), {"phase"})
+        # Nodes come with the list unless the projection leaves them out.
+        full = call("GET", "/api/v1/workflows/team-a?listOptions.labelSelector=batch%3Dpaged", self.viewer).json()
+        self.assertTrue(all(i["status"].get("nodes") for i in full["items"]))
+        slim = call("GET", "/api/v1/workflows/team-a?listOptions.labelSelector=batch%3Dpaged"
+                           "&fields=-items.status.nodes", self.viewer).json()
+        self.assertEqual(len(slim["items"]), 3)
+        self.assertTrue(all("nodes" not in i["status"] and i["status"]["phase"] for i in slim["items"]))
         page = call("GET", "/api/v1/workflows/team-a?listOptions.labelSelector=batch%3Dpaged&listOptions.limit=2", self.viewer).json()
         self.assertEqual(len(page["items"]), 2)
         cont = page["metadata"]["continue"]
