@@ -243,6 +243,18 @@ std::shared_ptr<CgroupHost> CgroupHost::probe() {
   return host;
 }
 
+std::shared_ptr<CgroupHost> CgroupHost::shared() {
+  static std::mutex mutex;
+  static std::weak_ptr<CgroupHost> current;
+  std::lock_guard lock(mutex);
+  if (auto host = current.lock()) return host;
+  auto host = probe();
+  current = host;
+  return host;
+}
+
+std::string CgroupHost::next_step_name() const { return "step-" + std::to_string(next_step_++); }
+
 CgroupHost::~CgroupHost() {
   for (auto& [key, spare] : spares_) {
     for (int fd : spare.procs_fds) ::close(fd);

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -27,6 +28,12 @@ class CgroupHost {
  public:
   // Never fails: a controller that cannot be used is simply absent (has() is false).
   static std::shared_ptr<CgroupHost> probe();
+  // The process's host while anyone holds one, else a new probe(): executors made one after
+  // another (a server makes one per workflow) share the parent groups and the spare step groups
+  // instead of making and sweeping them each time. Thread-safe.
+  static std::shared_ptr<CgroupHost> shared();
+  // A name for a new step group, unique among the users of this host ("step-17").
+  std::string next_step_name() const;
   ~CgroupHost();
   CgroupHost(const CgroupHost&) = delete;
   CgroupHost& operator=(const CgroupHost&) = delete;
@@ -47,6 +54,7 @@ class CgroupHost {
   };
   bool take_spare(const std::string& limits_key, SpareGroup& out) const;
   bool keep_spare(const std::string& limits_key, SpareGroup& group) const;
+  mutable std::atomic<uint64_t> next_step_{0};
   mutable std::mutex spares_mutex_;
   mutable std::multimap<std::string, SpareGroup> spares_;  // by limits key
   struct Hierarchy {

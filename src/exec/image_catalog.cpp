@@ -1,10 +1,13 @@
 #include "exec/image_catalog.h"
 
 #include <fnmatch.h>
+#include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <set>
 #include <sstream>
 
@@ -59,6 +62,33 @@ ImageCatalog ImageCatalog::load(const std::string& path) {
   text << in.rdbuf();
   fs::path base = fs::absolute(fs::path(path)).parent_path();
   return parse(text.str(), path, base.string());
+}
+
+std::shared_ptr<const ImageCatalog> ImageCatalog::load_shared(const std::string& path) {
+  struct Entry {
+    dev_t device;
+    ino_t inode;
+    off_t size;
+    struct timespec mtime;
+    std::shared_ptr<const ImageCatalog> catalog;
+  };
+  static std::mutex mutex;
+  static std::map<std::string, Entry> cache;  // a process reads one catalog or very few
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::make_shared<const ImageCatalog>(load(path));  // says why
+  auto same = [&st](const Entry& e) {
+    return e.device == st.st_dev && e.inode == st.st_ino && e.size == st.st_size &&
+           e.mtime.tv_sec == st.st_mtim.tv_sec && e.mtime.tv_nsec == st.st_mtim.tv_nsec;
+  };
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = cache.find(path); it != cache.end() && same(it->second)) return it->second.catalog;
+  }
+  auto catalog = std::make_shared<const ImageCatalog>(load(path));
+  std::lock_guard lock(mutex);
+  if (cache.size() >= 16) cache.clear();
+  cache[path] = Entry{st.st_dev, st.st_ino, st.st_size, st.st_mtim, catalog};
+  return catalog;
 }
 
 ImageCatalog ImageCatalog::parse(const std::string& yaml_text, const std::string& source_name,

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <stdexcept>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +49,9 @@ class ImageCatalog {
  public:
   // Reads and validates a catalog file; throws CatalogError naming the file and line.
   static ImageCatalog load(const std::string& path);
+  // The same, shared: a file read before and not changed since (same inode, size and mtime) is
+  // not read again. A server makes an executor per workflow. Thread-safe.
+  static std::shared_ptr<const ImageCatalog> load_shared(const std::string& path);
   // Same, from text; relative tool directories resolve against `base_dir`.
   static ImageCatalog parse(const std::string& yaml_text, const std::string& source_name, const std::string& base_dir);
 

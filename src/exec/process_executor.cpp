@@ -57,19 +57,18 @@ SandboxMode parse_sandbox_mode(const std::string& name) {
 
 struct ProcessExecutor::State {
   ProcessExecutorOptions options;
-  ImageCatalog catalog;
+  std::shared_ptr<const ImageCatalog> catalog;
   HostLayout host;
   std::shared_ptr<CgroupHost> cgroups;
-  std::atomic<uint64_t> next_group{0};
   PodNetworks pod_networks;
   std::string nsenter;
   ProcessSupervisor supervisor;  // last: its thread stops before the rest is destroyed
 
   explicit State(ProcessExecutorOptions opts)
       : options(std::move(opts)),
-        catalog(ImageCatalog::load(locate_image_catalog(options.image_catalog))),
+        catalog(ImageCatalog::load_shared(locate_image_catalog(options.image_catalog))),
         host(options.sandbox == SandboxMode::Bubblewrap ? HostLayout::probe(find_bwrap(options.bwrap)) : HostLayout{}),
-        cgroups(CgroupHost::probe()) {}
+        cgroups(CgroupHost::shared()) {}
 };
 
 ProcessExecutor::ProcessExecutor(ProcessExecutorOptions options)
@@ -83,7 +82,7 @@ void ProcessExecutor::start(StepRequest request, std::function<void(StepResult)>
   };
   const bool sandboxed = state_->options.sandbox == SandboxMode::Bubblewrap;
 
-  ImageResolution image = state_->catalog.resolve(request.image);
+  ImageResolution image = state_->catalog->resolve(request.image);
   if (!image.runtime) return reject(image.error);
   if (request.step_dir.empty()) return reject("the step has no step directory");
 
@@ -127,8 +126,7 @@ void ProcessExecutor::start(StepRequest request, std::function<void(StepResult)>
   LaunchJob job;
   if (limits.needs_cgroup()) {
     try {
-      std::string name = "step-" + std::to_string(state_->next_group++);
-      job.cgroup = std::make_unique<StepCgroup>(state_->cgroups, name, limits.cgroup);
+      job.cgroup = std::make_unique<StepCgroup>(state_->cgroups, state_->cgroups->next_step_name(), limits.cgroup);
     } catch (const std::exception& e) {
       // Running without the limits the step asked for would be a silent downgrade.
       return reject(std::string("cannot enforce the step's resource limits: ") + e.what());
@@ -171,7 +169,7 @@ std::string ProcessExecutor::host_path_for(const StepRequest& request, const std
 
 std::string ProcessExecutor::enforcement_summary() const { return describe_enforcement(*state_->cgroups); }
 
-const ImageCatalog& ProcessExecutor::catalog() const { return state_->catalog; }
+const ImageCatalog& ProcessExecutor::catalog() const { return *state_->catalog; }
 
 SandboxMode ProcessExecutor::sandbox() const { return state_->options.sandbox; }
 

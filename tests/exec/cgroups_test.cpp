@@ -81,6 +81,15 @@ TEST(StepCgroupReuse, AGroupThatStillHoldsAProcessOrHasAMemoryLimitIsNotReused) 
   EXPECT_NE(identity(again), memory_fds);
 }
 
+// Executors made one after another in a process (a server's, one per workflow) share one host:
+// its parent groups and spares are made once, and step group names never collide.
+TEST(CgroupHostShared, OneHostWhileAnyoneHoldsItWithUniqueStepNames) {
+  auto a = CgroupHost::shared();
+  auto b = CgroupHost::shared();
+  EXPECT_EQ(a.get(), b.get());
+  EXPECT_NE(a->next_step_name(), b->next_step_name());
+}
+
 // The child joins its groups itself, before exec (it writes "0", the writer, to v1's "tasks" or
 // v2's cgroup.procs): the program runs inside its limits from its first instruction.
 TEST(StepCgroupMembership, AStartedChildIsInItsGroupWhenItRuns) {

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "exec/catalog_location.h"
 #include "exec/image_catalog.h"
@@ -92,6 +93,21 @@ images:
   EXPECT_FALSE(catalog.resolve("other:3").runtime);
   // Default PATH when an entry names none.
   EXPECT_EQ(catalog.resolve("tool").runtime->path_variable(false), "/usr/local/bin:/usr/bin:/bin");
+}
+
+// A server makes an executor per workflow: the catalog is read again only when its file changed.
+TEST(ImageCatalog, ASharedCatalogIsReadAgainOnlyWhenItsFileChanges) {
+  testing::ScratchDir scratch;
+  const std::string path = (scratch.path() / "images.yaml").string();
+  std::ofstream(path) << "images:\n  - match: [tool]\n    cmd: [one]\n";
+  auto first = ImageCatalog::load_shared(path);
+  EXPECT_EQ(ImageCatalog::load_shared(path), first);
+  std::ofstream(path) << "images:\n  - match: [tool]\n    cmd: [two, words]\n";
+  auto changed = ImageCatalog::load_shared(path);
+  EXPECT_NE(changed, first);
+  EXPECT_EQ(changed->resolve("tool").runtime->cmd, (std::vector<std::string>{"two", "words"}));
+  EXPECT_EQ(first->resolve("tool").runtime->cmd, std::vector<std::string>{"one"}) << "held copies stay valid";
+  EXPECT_THROW(ImageCatalog::load_shared((scratch.path() / "missing.yaml").string()), CatalogError);
 }
 
 TEST(ImageCatalog, RejectsMistakesWithTheirLine) {
