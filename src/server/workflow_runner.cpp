@@ -124,8 +124,8 @@ std::unique_ptr<store::Store> WorkflowRunner::take_store() {
 }
 
 void WorkflowRunner::give_back(std::unique_ptr<store::Store> store) {
-  // Opening a SQLite connection costs next to nothing: keep only PostgreSQL's.
-  if (!store::is_postgres_url(options_.db)) return;
+  // Kept for the next workflow: opening one costs a round of PRAGMAs (SQLite) or a login
+  // (PostgreSQL). Each drive() fences the store it takes anew.
   std::lock_guard lock(mutex_);
   if (idle_stores_.size() < static_cast<size_t>(std::max(1, options_.max_running)))
     idle_stores_.push_back(std::move(store));
