@@ -14,6 +14,7 @@
 #include "common/secret_masker.h"
 #include "engine/archive_extract.h"
 #include "engine/node.h"
+#include "engine/spare_shelf.h"
 #include "engine/step_slots.h"
 #include "exec/executor.h"
 #include "spec/workflow.h"
@@ -57,6 +58,9 @@ struct EngineOptions {
   // The slots behind bounds.max_running_steps, shared by every Engine given the same object (a
   // server passes one to all its engines). Null: the Engine makes its own.
   std::shared_ptr<StepSlots> step_slots;
+  // Where a run's spare step directories go when it ends, for the next run in its namespace (a
+  // server passes one to all its engines, under its state dir). Null: they go with the run.
+  std::shared_ptr<SpareShelf> spare_shelf;
 };
 
 struct SubmitOptions {

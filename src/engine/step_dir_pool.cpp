@@ -46,17 +46,35 @@ bool for_each_entry(int dir_fd, size_t limit, Visit visit) {
 }  // namespace
 
 StepDirPool::StepDirPool(std::shared_ptr<const ConfinedDir> run_dir, std::vector<KnownLink> known_links)
-    : run_(std::move(run_dir)), known_links_(std::move(known_links)), uid_(::geteuid()) {}
+    : StepDirPool(std::move(run_dir), std::move(known_links), nullptr, "") {}
+
+StepDirPool::StepDirPool(std::shared_ptr<const ConfinedDir> run_dir, std::vector<KnownLink> known_links,
+                         std::shared_ptr<SpareShelf> shelf, std::string ns)
+    : run_(std::move(run_dir)),
+      known_links_(std::move(known_links)),
+      shelf_(std::move(shelf)),
+      ns_(std::move(ns)),
+      uid_(::geteuid()) {}
+
+void StepDirPool::retire() {
+  if (!shelf_) return;
+  for (const auto& spare : spares_) {
+    if (!shelf_->put(ns_, run_->fd(), spare)) break;
+  }
+  spares_.clear();  // what did not fit is removed with the run directory
+}
 
 std::optional<ConfinedDir> StepDirPool::take(const std::string& node_id, std::string* error) {
   if (!run_->remove(node_id, error)) return std::nullopt;
-  while (!spares_.empty()) {
+  bool reused = false;
+  while (!reused && !spares_.empty()) {
     std::string spare = std::move(spares_.back());
     spares_.pop_back();
-    if (rename_no_replace(run_->fd(), spare, node_id)) break;
+    reused = rename_no_replace(run_->fd(), spare, node_id);
     std::string ignored;
-    run_->remove(spare, &ignored);
+    if (!reused) run_->remove(spare, &ignored);
   }
+  if (!reused && shelf_) shelf_->take(ns_, run_->fd(), node_id);
   return run_->subdir(node_id, Create::Yes, error);
 }
 

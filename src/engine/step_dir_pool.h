@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "common/confined_dir.h"
+#include "engine/spare_shelf.h"
 
 namespace rampart::engine {
 
@@ -40,6 +41,10 @@ class StepDirPool {
   };
 
   explicit StepDirPool(std::shared_ptr<const ConfinedDir> run_dir, std::vector<KnownLink> known_links = {});
+  // With a shelf: take() falls back to a spare of namespace `ns` from it, and retire() puts this
+  // run's spares on it.
+  StepDirPool(std::shared_ptr<const ConfinedDir> run_dir, std::vector<KnownLink> known_links,
+              std::shared_ptr<SpareShelf> shelf, std::string ns);
 
   // The directory of step `node_id`, empty but for empty directories: a spare renamed to
   // `node_id`, or a new directory. What was at `node_id` before (a previous attempt's leftovers
@@ -50,6 +55,10 @@ class StepDirPool {
   // spare when it holds only empty directories as described above, else it is removed. Errors are ignored (what
   // cannot be removed goes with the run directory).
   void give_back(const std::string& node_id);
+
+  // The run is ending: its spares go on the shelf (those that do not fit go with the run
+  // directory).
+  void retire();
 
   // Spares kept at most; more are removed (their number follows the steps running at once).
   static constexpr size_t kMaxSpares = 256;
@@ -72,6 +81,8 @@ class StepDirPool {
 
   std::shared_ptr<const ConfinedDir> run_;
   std::vector<KnownLink> known_links_;
+  std::shared_ptr<SpareShelf> shelf_;
+  std::string ns_;
   uid_t uid_;
   std::vector<std::string> spares_;
   uint64_t next_spare_ = 0;

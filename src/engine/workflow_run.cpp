@@ -353,6 +353,7 @@ void WorkflowRun::finish_workflow(NodePhase phase, const std::string& message) {
   flush();
   // Step directories (Secret volume files among them) normally go when their step ends; this
   // catches those of steps that failed before they started.
+  if (workflow_dirs_) workflow_dirs_->steps->retire();
   std::error_code ec;
   fs::remove_all(fs::path(options_.state_dir) / "run" / ns_ / name_, ec);
   if (observer_) observer_->workflow_changed(record_);

@@ -38,6 +38,10 @@ WorkflowRunner::WorkflowRunner(RunnerOptions options) : options_(std::move(optio
   if (options_.instance_id.empty()) options_.instance_id = default_instance_id();
   if (options_.executor_names.empty()) options_.executor_names = {"process"};
   step_slots_ = std::make_shared<engine::StepSlots>(options_.bounds.max_running_steps);
+  std::string shelf_error;
+  // Without a shelf (a state dir it cannot write, say) step directories simply go with their run.
+  if (!options_.state_dir.empty())
+    spare_shelf_ = engine::SpareShelf::open(options_.state_dir + "/run/.shelf", &shelf_error);
   keeper_ = std::make_unique<LeaseKeeper>(options_.lease_ttl, [this] { renew(); });
   if (!options_.state_dir.empty()) CrashQuarantine::install(options_.state_dir);
 }
@@ -168,6 +172,7 @@ bool WorkflowRunner::drive(store::Store& store, const std::string& ns, const std
     engine_options.secrets = options_.secrets;
     engine_options.bounds = options_.bounds;
     engine_options.step_slots = step_slots_;
+    engine_options.spare_shelf = spare_shelf_;
     engine_options.masker = options_.masker;
     engine_options.lease_lost = [keeper = keeper_.get()] { return keeper->lost(); };
     if (const guard::Policy* policy = options_.policy) {

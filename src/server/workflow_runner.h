@@ -104,7 +104,8 @@ class WorkflowRunner {
   void renew();  // the LeaseKeeper's renewal: releases owed first, then every live lease
 
   RunnerOptions options_;
-  std::shared_ptr<engine::StepSlots> step_slots_;  // --parallelism: shared by every workflow's engine
+  std::shared_ptr<engine::StepSlots> step_slots_;    // --parallelism: shared by every workflow's engine
+  std::shared_ptr<engine::SpareShelf> spare_shelf_;  // step directories passed between workflows
   std::mutex mutex_;
   std::set<std::string> active_;  // "namespace/name", running or waiting
   std::deque<std::pair<std::string, std::string>> waiting_;

@@ -128,6 +128,43 @@ TEST_F(StepDirPoolTest, TheExecutorsOwnLinksAreRemovedAndTheDirectoryReused) {
   }
 }
 
+// A server's runs hand their spares on through a shelf, within a namespace only.
+TEST_F(StepDirPoolTest, AnEndingRunsSparesServeTheNextRunOfItsNamespace) {
+  std::string error;
+  auto shelf = SpareShelf::open((root / ".shelf").string(), &error);
+  ASSERT_TRUE(shelf) << error;
+  auto run_pool = [&](const std::string& name, const std::string& ns) {
+    fs::create_directories(root / name);
+    auto dir = ConfinedDir::open((root / name).string(), Create::No, &error);
+    EXPECT_TRUE(dir) << error;
+    return std::make_unique<StepDirPool>(std::make_shared<const ConfinedDir>(std::move(*dir)),
+                                         std::vector<StepDirPool::KnownLink>{}, shelf, ns);
+  };
+  auto first = run_pool("wf-1", "team-a");
+  auto step = first->take("s1", &error);
+  ASSERT_TRUE(step) << error;
+  struct stat st {};
+  ::fstat(step->fd(), &st);
+  const ino_t inode = st.st_ino;
+  fs::create_directories(root / "wf-1" / "s1" / "tmp");
+  first->give_back("s1");
+  first->retire();
+  fs::remove_all(root / "wf-1");  // the run directory goes; its spare is on the shelf
+
+  auto other_namespace = run_pool("wf-2", "team-b");
+  auto foreign = other_namespace->take("s1", &error);
+  ASSERT_TRUE(foreign) << error;
+  ::fstat(foreign->fd(), &st);
+  EXPECT_NE(st.st_ino, inode) << "another namespace never gets it";
+
+  auto same_namespace = run_pool("wf-3", "team-a");
+  auto reused = same_namespace->take("s1", &error);
+  ASSERT_TRUE(reused) << error;
+  ::fstat(reused->fd(), &st);
+  EXPECT_EQ(st.st_ino, inode);
+  EXPECT_TRUE(fs::is_directory(root / "wf-3" / "s1" / "tmp"));
+}
+
 TEST_F(StepDirPoolTest, SparesAreHiddenNamesThatGoWithTheRunDirectory) {
   run_quietly("a");
   run_quietly("b");

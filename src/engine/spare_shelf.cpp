@@ -1,0 +1,51 @@
+#include "engine/spare_shelf.h"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace rampart::engine {
+namespace {
+
+bool rename_no_replace(int from_fd, const std::string& from, int to_fd, const std::string& to) {
+  return ::syscall(SYS_renameat2, from_fd, from.c_str(), to_fd, to.c_str(), RENAME_NOREPLACE) == 0;
+}
+
+}  // namespace
+
+std::shared_ptr<SpareShelf> SpareShelf::open(const std::string& path, std::string* error) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);  // an earlier process's spares: unknown, not reused
+  auto dir = ConfinedDir::open(path, Create::Yes, error);
+  if (!dir) return nullptr;
+  return std::shared_ptr<SpareShelf>(new SpareShelf(std::move(*dir)));
+}
+
+bool SpareShelf::put(const std::string& ns, int from_fd, const std::string& name) {
+  std::lock_guard lock(mutex_);
+  if (count_ >= kMaxSpares) return false;
+  std::string shelved = std::to_string(next_++);
+  if (!rename_no_replace(from_fd, name, dir_.fd(), shelved)) return false;
+  spares_[ns].push_back(std::move(shelved));
+  ++count_;
+  return true;
+}
+
+bool SpareShelf::take(const std::string& ns, int to_fd, const std::string& name) {
+  std::lock_guard lock(mutex_);
+  auto it = spares_.find(ns);
+  while (it != spares_.end() && !it->second.empty()) {
+    std::string shelved = std::move(it->second.back());
+    it->second.pop_back();
+    --count_;
+    if (rename_no_replace(dir_.fd(), shelved, to_fd, name)) return true;
+    std::string ignored;
+    dir_.remove(shelved, &ignored);
+  }
+  return false;
+}
+
+}  // namespace rampart::engine
