@@ -2,6 +2,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/syscall.h>
 #include <sys/sendfile.h>
 #include <unistd.h>
 
@@ -392,6 +394,10 @@ bool ConfinedDir::copy_contents(const ConfinedDir& to, std::string* error) const
 
 std::string ConfinedDir::pinned_path() const {
   return "/proc/" + std::to_string(::getpid()) + "/fd/" + std::to_string(fd_.get());
+}
+
+bool rename_no_replace(int from_dir, const std::string& from, int to_dir, const std::string& to) {
+  return ::syscall(SYS_renameat2, from_dir, from.c_str(), to_dir, to.c_str(), RENAME_NOREPLACE) == 0;
 }
 
 }  // namespace rampart

@@ -100,4 +100,9 @@ class ConfinedDir {
 // The components of `relative` ("a//b/./c" -> a, b, c), or `*error` when check_relative refuses it.
 std::optional<std::vector<std::string>> split_relative(std::string_view relative, std::string* error);
 
+// renameat2(RENAME_NOREPLACE): moves `from` of directory `from_dir` to `to` of `to_dir` unless
+// that name is taken (a plain rename would replace an empty directory there). False, with errno
+// set, when nothing moved.
+bool rename_no_replace(int from_dir, const std::string& from, int to_dir, const std::string& to);
+
 }  // namespace rampart

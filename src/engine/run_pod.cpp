@@ -66,10 +66,9 @@ std::optional<WorkflowRun::WorkflowDirs> WorkflowRun::open_workflow_dirs(std::st
   auto claims = ConfinedDir::open((fs::path(options_.state_dir) / "volumes" / ns_).string(), Create::Yes, error);
   if (!claims) return std::nullopt;
   auto run_dir = std::make_shared<const ConfinedDir>(std::move(*run));
-  std::vector<StepDirPool::KnownLink> links;
-  for (auto& link : executor_.links_in_step_dirs()) links.push_back({std::move(link.path), std::move(link.target)});
-  return WorkflowDirs{run_dir, std::make_shared<const ConfinedDir>(std::move(*claims)),
-                      std::make_shared<StepDirPool>(run_dir, std::move(links), options_.spare_shelf, ns_)};
+  return WorkflowDirs{
+      run_dir, std::make_shared<const ConfinedDir>(std::move(*claims)),
+      std::make_shared<StepDirPool>(run_dir, executor_.links_in_step_dirs(), options_.spare_shelf, ns_)};
 }
 
 void WorkflowRun::remove_step_dir(const std::string& node_id) {

@@ -1,25 +1,16 @@
 #include "engine/spare_shelf.h"
 
-#include <fcntl.h>
-#include <linux/fs.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <filesystem>
 
 namespace rampart::engine {
-namespace {
-
-bool rename_no_replace(int from_fd, const std::string& from, int to_fd, const std::string& to) {
-  return ::syscall(SYS_renameat2, from_fd, from.c_str(), to_fd, to.c_str(), RENAME_NOREPLACE) == 0;
-}
-
-}  // namespace
 
 std::shared_ptr<SpareShelf> SpareShelf::open(const std::string& path, std::string* error) {
-  std::error_code ec;
-  std::filesystem::remove_all(path, ec);  // an earlier process's spares: unknown, not reused
-  auto dir = ConfinedDir::open(path, Create::Yes, error);
+  const std::filesystem::path where(path);
+  auto parent = ConfinedDir::open(where.parent_path().string(), Create::Yes, error);
+  const std::string name = where.filename().string();
+  // An earlier process's spares: not known to be pristine, not reused.
+  if (!parent || !parent->remove(name, error)) return nullptr;
+  auto dir = parent->subdir(name, Create::Yes, error);
   if (!dir) return nullptr;
   return std::shared_ptr<SpareShelf>(new SpareShelf(std::move(*dir)));
 }

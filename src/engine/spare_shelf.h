@@ -12,7 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
+#include <cstdint>
 #include <string>
 #include <vector>
 

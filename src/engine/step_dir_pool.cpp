@@ -2,9 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <linux/fs.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <climits>
@@ -15,12 +13,6 @@
 
 namespace rampart::engine {
 namespace {
-
-// renameat2(RENAME_NOREPLACE): a name that is taken is left alone (a plain rename would replace
-// an empty directory there).
-bool rename_no_replace(int dir_fd, const std::string& from, const std::string& to) {
-  return ::syscall(SYS_renameat2, dir_fd, from.c_str(), dir_fd, to.c_str(), RENAME_NOREPLACE) == 0;
-}
 
 // Calls `visit(name)` for each entry of the open directory `dir_fd` but "." and ".."; stops early
 // (returning false) when `visit` does, or past `limit` entries. getdents64 on the descriptor the
@@ -70,7 +62,7 @@ std::optional<ConfinedDir> StepDirPool::take(const std::string& node_id, std::st
   while (!reused && !spares_.empty()) {
     std::string spare = std::move(spares_.back());
     spares_.pop_back();
-    reused = rename_no_replace(run_->fd(), spare, node_id);
+    reused = rename_no_replace(run_->fd(), spare, run_->fd(), node_id);
     std::string ignored;
     if (!reused) run_->remove(spare, &ignored);
   }
@@ -85,7 +77,7 @@ void StepDirPool::give_back(const std::string& node_id) {
     Walk walk;
     if (dir && is_pristine(dir.get(), walk) && remove_links(dir.get(), walk.links)) {
       std::string spare = ".spare-" + std::to_string(next_spare_++);
-      if (rename_no_replace(run_->fd(), node_id, spare)) {
+      if (rename_no_replace(run_->fd(), node_id, run_->fd(), spare)) {
         spares_.push_back(std::move(spare));
         return;
       }

@@ -28,6 +28,7 @@
 
 #include "common/confined_dir.h"
 #include "engine/spare_shelf.h"
+#include "exec/executor.h"
 
 namespace rampart::engine {
 
@@ -35,10 +36,7 @@ class StepDirPool {
  public:
   // A link the executor makes in every step directory: its path relative to the step
   // directory ("rootfs/bin") and its target ("usr/bin").
-  struct KnownLink {
-    std::string path;
-    std::string target;
-  };
+  using KnownLink = exec::Executor::StepDirLink;
 
   explicit StepDirPool(std::shared_ptr<const ConfinedDir> run_dir, std::vector<KnownLink> known_links = {});
   // With a shelf: take() falls back to a spare of namespace `ns` from it, and retire() puts this
@@ -52,8 +50,8 @@ class StepDirPool {
   std::optional<ConfinedDir> take(const std::string& node_id, std::string* error);
 
   // Step `node_id` has ended and nothing more will be read from its directory: it becomes a
-  // spare when it holds only empty directories as described above, else it is removed. Errors are ignored (what
-  // cannot be removed goes with the run directory).
+  // spare when it holds only empty directories as described above, else it is removed. Errors
+  // are ignored (what cannot be removed goes with the run directory).
   void give_back(const std::string& node_id);
 
   // The run is ending: its spares go on the shelf (those that do not fit go with the run

@@ -38,10 +38,12 @@ WorkflowRunner::WorkflowRunner(RunnerOptions options) : options_(std::move(optio
   if (options_.instance_id.empty()) options_.instance_id = default_instance_id();
   if (options_.executor_names.empty()) options_.executor_names = {"process"};
   step_slots_ = std::make_shared<engine::StepSlots>(options_.bounds.max_running_steps);
-  std::string shelf_error;
   // Without a shelf (a state dir it cannot write, say) step directories simply go with their run.
-  if (!options_.state_dir.empty())
-    spare_shelf_ = engine::SpareShelf::open(options_.state_dir + "/run/.shelf", &shelf_error);
+  if (!options_.state_dir.empty()) {
+    std::string error;
+    spare_shelf_ = engine::SpareShelf::open(options_.state_dir + "/run/.shelf", &error);
+    if (!spare_shelf_) std::clog << "no shelf for spare step directories: " << error << "\n";
+  }
   keeper_ = std::make_unique<LeaseKeeper>(options_.lease_ttl, [this] { renew(); });
   if (!options_.state_dir.empty()) CrashQuarantine::install(options_.state_dir);
 }
