@@ -60,8 +60,23 @@ cleanup() { if [[ $keep == 1 ]]; then echo "work dir kept: $work" >&2; else rm -
 trap cleanup EXIT
 
 cc -O2 -o "$work/forkexec" "$here/forkexec.c"
-# The sandboxed command line make and fork/exec run: roughly what a rampart step costs in bwrap.
-BWRAP_TRUE="bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --unshare-pid --unshare-net true"
+# The sandboxed command line make and fork/exec run: the one rampart runs for a step, taken from
+# a live rampart step (bench/bwrap_line.py), each step with directories of its own as in rampart.
+# "{}" in it stands for the step: make's target ($@), forkexec's step number.
+mapfile -t BWRAP_LINE < <(python3 "$here/bwrap_line.py" "$rampart" "$work/bwrap")
+[[ ${#BWRAP_LINE[@]} -gt 2 ]] || { echo "run.sh: could not take rampart's bwrap command line" >&2; exit 1; }
+BWRAP_MAKE=${BWRAP_LINE[*]//\{\}/\$@}
+# fresh_step_dirs NAME...: an empty rootfs and tmp for each step (bwrap leaves its mount points
+# and links in a root, and will not make a link where one is).
+fresh_step_dirs() {
+  rm -rf "$work/bwrap/steps"
+  python3 - "$work/bwrap/steps" "$@" <<'PY'
+import os, sys
+for name in sys.argv[2:]:
+    for sub in ("rootfs", "tmp"):
+        os.makedirs(os.path.join(sys.argv[1], name, sub))
+PY
+}
 
 # measure NAME TIMEOUT CMD...: runs CMD in the current directory, appends
 # "workload steps name secs rss_kb status"
@@ -96,12 +111,16 @@ for wl in $workloads; do
   measure rampart-bwrap "$timeout_s" "$rampart" run wf.yaml --state "$d/state-bwrap" --sandbox bwrap -o name
   measure rampart-none "$timeout_s" "$rampart" run wf.yaml --state "$d/state-none" --sandbox none -o name
   measure make-true "$timeout_s" make -s -j2 -f Makefile
-  measure make-bwrap "$timeout_s" make -s -j2 -f Makefile "CMD=$BWRAP_TRUE"
+  # shellcheck disable=SC2046
+  fresh_step_dirs $(sed -n 's/^\([A-Za-z0-9_]*\):.*/\1/p' Makefile | grep -v '^all$')
+  measure make-bwrap "$timeout_s" make -s -j2 -f Makefile "CMD=$BWRAP_MAKE"
   rm -rf o .snakemake
   measure snakemake "$snake_timeout" snakemake -j2 --quiet -s Snakefile -d "$d"
   measure forkexec-true "$timeout_s" "$work/forkexec" "$steps" "$width" true
-  # shellcheck disable=SC2086
-  measure forkexec-bwrap "$timeout_s" "$work/forkexec" "$steps" "$width" $BWRAP_TRUE
+  # shellcheck disable=SC2046
+  fresh_step_dirs $(seq 0 $((steps - 1)))
+  measure forkexec-bwrap "$timeout_s" "$work/forkexec" "$steps" "$width" "${BWRAP_LINE[@]}"
+  rm -rf "$work/bwrap/steps"
   rm -rf "$d/state-bwrap" "$d/state-none" "$d/o" "$d/.snakemake"
   cd "$work"
 done

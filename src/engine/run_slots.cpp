@@ -44,6 +44,9 @@ void WorkflowRun::start_waiting_pods() {
     Done release_then_done = [this, done = std::move(next.done)](const std::string& node_id) {
       give_back_step_slot();
       done(node_id);
+      // The freed slot goes to this run's next waiting pod in the same round, so the pod is
+      // written with the completion that freed it: one transaction per step, not two.
+      start_waiting_pods();
     };
     run_pod_in_slot(next.inv, next.inputs, next.node_id, std::move(release_then_done));
   }
