@@ -55,6 +55,17 @@ void create_private_file(const std::string& path) {
   if (errno != EEXIST) throw_os_error(path, "cannot open", errno);
 }
 
+// SQLite's WAL hook, called after each commit with the log's size: the commit asks the
+// checkpointer instead of checkpointing itself, unless the log has grown past the bound.
+int on_wal_commit(void* checkpointer, sqlite3* db, const char* database, int pages) {
+  if (pages >= WalCheckpointer::kBlockingPages) {
+    sqlite3_wal_checkpoint_v2(db, database, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (pages >= WalCheckpointer::kRequestPages) {
+    static_cast<WalCheckpointer*>(checkpointer)->request();
+  }
+  return SQLITE_OK;
+}
+
 }  // namespace
 
 Connection::Connection(std::string path) : path_(std::move(path)) {
@@ -121,6 +132,10 @@ void Connection::configure() {
   // FULL would add an fsync per scheduling round for little gain.
   exec("PRAGMA synchronous = NORMAL");
   exec("PRAGMA foreign_keys = ON");
+  if (!is_in_memory(path_)) {
+    checkpointer_ = WalCheckpointer::shared(path_);
+    sqlite3_wal_hook(db_, &on_wal_commit, checkpointer_.get());  // replaces the automatic checkpoint
+  }
 }
 
 void Connection::exec(std::string_view sql) {
@@ -130,6 +145,12 @@ void Connection::exec(std::string_view sql) {
     sqlite3_free(error);  // sqlite3_errmsg repeats it
     throw_sqlite_error(db_, path_, "cannot run `" + text + "`");
   }
+}
+
+void Connection::run(const std::string& sql) {
+  Statement& statement = cached(sql);
+  ResetOnExit reset(statement);
+  statement.run();
 }
 
 Statement& Connection::cached(const std::string& sql) {

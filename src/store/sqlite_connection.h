@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "store/sqlite_statement.h"
+#include "store/wal_checkpointer.h"
 
 struct sqlite3;
 
@@ -26,8 +27,12 @@ class Connection {
 
   const std::string& path() const { return path_; }
 
-  // Runs one or more statements without parameters (DDL, PRAGMA, BEGIN/COMMIT).
+  // Runs one or more statements without parameters (DDL, PRAGMA), parsed each time.
   void exec(std::string_view sql);
+
+  // Runs one statement without parameters, prepared once (BEGIN, COMMIT, SAVEPOINT...: every
+  // scheduling round runs them, and parsing cost more than running).
+  void run(const std::string& sql);
 
   // A prepared statement for `sql`, compiled once and reused: hot paths (node upserts) must not
   // re-parse SQL per row. Callers hold a ResetOnExit while using it.
@@ -47,6 +52,8 @@ class Connection {
   void switch_to_wal();
 
   std::string path_;
+  // Checkpoints this file's log on its own thread (none for an in-memory database).
+  std::shared_ptr<WalCheckpointer> checkpointer_;
   sqlite3* db_ = nullptr;
   // Keyed by SQL text. Finalized in ~Connection before the connection closes.
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;

@@ -47,7 +47,7 @@ class SqliteStore final : public Store {
     // IMMEDIATE takes the write lock now, waiting for other writers under the busy timeout. A
     // deferred transaction would instead fail with SQLITE_BUSY at its first write if another
     // process committed in between.
-    connection_.exec("BEGIN IMMEDIATE");
+    connection_.run("BEGIN IMMEDIATE");
   }
 
   void commit() override {
@@ -56,12 +56,12 @@ class SqliteStore final : public Store {
       throw std::logic_error(
           "Store::commit(): no open transaction (begin() was not called, or an earlier error rolled it back)");
     }
-    connection_.exec("COMMIT");
+    connection_.run("COMMIT");
   }
 
   // A no-op outside a transaction, so it is safe in cleanup paths.
   void rollback() override {
-    if (!connection_.autocommit()) connection_.exec("ROLLBACK");
+    if (!connection_.autocommit()) connection_.run("ROLLBACK");
   }
 
   void put_workflow(const WorkflowRecord& wf) override {
@@ -331,11 +331,11 @@ class SqliteStore final : public Store {
   template <typename Change>
   void in_write_transaction(Fenced fenced, Change&& change) {
     const bool own_transaction = connection_.autocommit();
-    connection_.exec(own_transaction ? "BEGIN IMMEDIATE" : "SAVEPOINT store_operation");
+    connection_.run(own_transaction ? "BEGIN IMMEDIATE" : "SAVEPOINT store_operation");
     try {
       if (own_transaction && fenced == Fenced::Yes) check_fence();
       change();
-      connection_.exec(own_transaction ? "COMMIT" : "RELEASE store_operation");
+      connection_.run(own_transaction ? "COMMIT" : "RELEASE store_operation");
     } catch (...) {
       undo_quietly(own_transaction);
       throw;
@@ -346,10 +346,10 @@ class SqliteStore final : public Store {
     try {
       if (connection_.autocommit()) return;  // SQLite already rolled back
       if (own_transaction) {
-        connection_.exec("ROLLBACK");
+        connection_.run("ROLLBACK");
       } else {
-        connection_.exec("ROLLBACK TO store_operation");
-        connection_.exec("RELEASE store_operation");
+        connection_.run("ROLLBACK TO store_operation");
+        connection_.run("RELEASE store_operation");
       }
     } catch (...) {  // the original error is the one worth reporting
     }
