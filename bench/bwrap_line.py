@@ -12,6 +12,11 @@ Printed, one argument per line: that argv with the step's own directories made i
 WORKDIR/steps/{}/rootfs and WORKDIR/steps/{}/tmp ("{}" stands for the step: make's $@, forkexec's
 step number), --json-status-fd dropped (no engine reads it; fd 3 is not open under make) and the
 command after "--" replaced by `true`. Exits non-zero with the reason when no line was found.
+
+Also written: WORKDIR/mount-points, the directories bwrap mounts on inside the step's root (usr,
+etc, proc, ...), one per line. rampart reuses a step's directories, so its bwrap finds them there;
+run.sh makes them in each baseline step's root beforehand, so that make and fork/exec do not pay
+for making them either.
 """
 import os
 import signal
@@ -79,6 +84,24 @@ def template(argv, workdir):
     raise SystemExit("bwrap_line.py: rampart's bwrap line has no '--'")
 
 
+def mount_points(argv):
+    """Destinations mounted in the root that no other mount of the line contains."""
+    takes_two = {"--bind", "--ro-bind", "--dev-bind", "--bind-try", "--ro-bind-try", "--dev-bind-try"}
+    takes_one = {"--dev", "--proc", "--tmpfs", "--mqueue", "--dir"}
+    dests, i = [], 0
+    while i < len(argv) and argv[i] != "--":
+        if argv[i] in takes_two and i + 2 < len(argv):
+            dests.append(argv[i + 2])
+            i += 3
+        elif argv[i] in takes_one and i + 1 < len(argv):
+            dests.append(argv[i + 1])
+            i += 2
+        else:
+            i += 1
+    dests = [d for d in dests if d != "/"]
+    return [d.lstrip("/") for d in dests if not any(d.startswith(o + "/") for o in dests if o != d)]
+
+
 def main():
     if len(sys.argv) != 3:
         raise SystemExit(__doc__)
@@ -97,6 +120,8 @@ def main():
         _, err = run.communicate(timeout=60)
     if not argv:
         raise SystemExit("bwrap_line.py: rampart started no bwrap step within 30 s:\n" + err.decode()[-2000:])
+    with open(os.path.join(workdir, "mount-points"), "w") as f:
+        f.write("".join(d + "\n" for d in mount_points(argv)))
     print("\n".join(template(argv, workdir)))
 
 

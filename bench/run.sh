@@ -66,15 +66,18 @@ cc -O2 -o "$work/forkexec" "$here/forkexec.c"
 mapfile -t BWRAP_LINE < <(python3 "$here/bwrap_line.py" "$rampart" "$work/bwrap")
 [[ ${#BWRAP_LINE[@]} -gt 2 ]] || { echo "run.sh: could not take rampart's bwrap command line" >&2; exit 1; }
 BWRAP_MAKE=${BWRAP_LINE[*]//\{\}/\$@}
-# fresh_step_dirs NAME...: an empty rootfs and tmp for each step (bwrap leaves its mount points
-# and links in a root, and will not make a link where one is).
+# fresh_step_dirs NAME...: a root and a tmp for each step, the root holding the directories bwrap
+# mounts on, as a root rampart reuses does (bwrap will not make a link where one is, so roots are
+# never shared).
 fresh_step_dirs() {
   rm -rf "$work/bwrap/steps"
-  python3 - "$work/bwrap/steps" "$@" <<'PY'
+  python3 - "$work/bwrap/steps" "$work/bwrap/mount-points" "$@" <<'PY'
 import os, sys
-for name in sys.argv[2:]:
-    for sub in ("rootfs", "tmp"):
-        os.makedirs(os.path.join(sys.argv[1], name, sub))
+points = open(sys.argv[2]).read().split()
+for name in sys.argv[3:]:
+    os.makedirs(os.path.join(sys.argv[1], name, "tmp"))
+    for point in points:
+        os.makedirs(os.path.join(sys.argv[1], name, "rootfs", point))
 PY
 }
 

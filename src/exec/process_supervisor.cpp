@@ -131,6 +131,8 @@ ProcessSupervisor::~ProcessSupervisor() {
   close_fd(dev_null_fd_);
 }
 
+bool ProcessSupervisor::queues_empty() const { return launches_.empty() && rejections_.empty() && kills_.empty(); }
+
 void ProcessSupervisor::wake() {
   uint64_t one = 1;
   ssize_t ignored = ::write(wake_fd_, &one, sizeof one);
@@ -138,35 +140,49 @@ void ProcessSupervisor::wake() {
 }
 
 void ProcessSupervisor::launch(LaunchJob job) {
+  bool queued = false, wake_needed = false;
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
+      wake_needed = queues_empty();
       ++pending_;
       launches_.push_back(std::move(job));
-      wake();
-      return;
+      queued = true;
     }
+  }
+  if (queued) {
+    if (wake_needed) wake();
+    return;
   }
   job.done(StepResult{StepOutcome::StartError, 0, "the executor is shut down", false});
 }
 
 void ProcessSupervisor::reject(std::function<void(StepResult)> done, StepResult result) {
+  bool queued = false, wake_needed = false;
   {
     std::lock_guard lock(mutex_);
     if (!stopped_) {
+      wake_needed = queues_empty();
       ++pending_;
       rejections_.emplace_back(std::move(done), std::move(result));
-      wake();
-      return;
+      queued = true;
     }
+  }
+  if (queued) {
+    if (wake_needed) wake();
+    return;
   }
   done(std::move(result));
 }
 
 void ProcessSupervisor::kill(const std::string& id, const std::string& reason) {
-  std::lock_guard lock(mutex_);
-  kills_.emplace_back(id, reason);
-  wake();
+  bool wake_needed = false;
+  {
+    std::lock_guard lock(mutex_);
+    wake_needed = queues_empty();
+    kills_.emplace_back(id, reason);
+  }
+  if (wake_needed) wake();
 }
 
 void ProcessSupervisor::shutdown() {

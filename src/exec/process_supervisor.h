@@ -63,7 +63,11 @@ class ProcessSupervisor {
   };
 
   void run();
+  // Wakes the thread. Called after mutex_ is released, and only by a command queued into empty
+  // queues: the thread takes every queue at once, after reading the wake-up, so a command queued
+  // behind another is taken with it (a wake-up under the lock made the woken thread block on it).
   void wake();
+  bool queues_empty() const;  // caller holds mutex_
   using Deliveries = std::vector<std::pair<std::function<void(StepResult)>, StepResult>>;
   void take_commands(Deliveries& out);
   void start_step(LaunchJob job, Deliveries& out);
