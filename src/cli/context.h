@@ -31,6 +31,8 @@ struct RunSettings {
   ExecutorSettings executor;
   std::string output = "text";
   bool watch = false;
+  bool all = false;  // --all / -o wide: the final tree shows every node
+  bool log = false;  // --log: each step's log on stdout when it ends
   int64_t default_deadline = 0;
   std::vector<std::string> secret_files;
   engine::EngineBounds bounds;

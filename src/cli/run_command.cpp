@@ -2,6 +2,7 @@
 // step; exits 0 only when the workflow Succeeded.
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
@@ -19,6 +20,7 @@
 #include "cli/policy_flags.h"
 #include "cli/policy_report.h"
 #include "cli/secret_files.h"
+#include "cli/tree_view.h"
 #include "cli/watch_observer.h"
 #include "engine/engine.h"
 #include "guard/admission.h"
@@ -156,14 +158,27 @@ int run_stored_workflow(const StateOptions& state_options, const std::string& na
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
 
-  WatchObserver::Mode mode = output == "text"
+  WatchObserver::Mode mode = output == "text" || output == "wide"
                                  ? (settings.watch ? WatchObserver::Mode::Tree : WatchObserver::Mode::Lines)
                                  : WatchObserver::Mode::Quiet;
   WatchObserver observer(mode, masked_object());
+  if (settings.log && mode == WatchObserver::Mode::Lines) {
+    observer.print_logs_from((std::filesystem::path(state_dir) / "logs" / state_options.namespace_ / name).string());
+  }
   store::WorkflowRecord final_record = engine.run(state_options.namespace_, name, &observer);
   executor->shutdown();
-  observer.final_render();
-  if (output == "name") {
+  observer.finish();
+  if (output == "text" || output == "wide") {
+    // The result goes to stdout (`rampart run wf.yaml > out.txt` keeps it); progress went to stderr.
+    std::cout << render_workflow(masked_object(), rampart::now_ms(), terminal_columns(STDOUT_FILENO),
+                                 settings.all || output == "wide")
+              << std::flush;
+    std::error_code ignored;
+    const auto logs = std::filesystem::path(state_dir) / "logs" / state_options.namespace_ / name;
+    if (!settings.log && !std::filesystem::is_empty(logs, ignored) && !ignored) {
+      std::cerr << "The steps' output: rampart logs " << name << " (or run with --log)\n";
+    }
+  } else if (output == "name") {
     std::cout << name << "\n";
   } else if (output == "json" || output == "yaml") {
     print_object(masked_object(), output);
@@ -192,7 +207,11 @@ CommandAction add_run_command(CLI::App& app) {
                   "activeDeadlineSeconds for workflows that set none (0: none)");
   add_policy_flags(*cmd, o->policy);
   add_state_options(*cmd, o->state);
-  add_output_option(*cmd, o->settings.output, "text,name,json,yaml", "text");
+  add_output_option(*cmd, o->settings.output, "text,wide,name,json,yaml", "text");
+  cmd->add_flag("--all", o->settings.all,
+                "Show every node in the final tree (large loops and DAGs are summed up otherwise)");
+  cmd->add_flag("--log", o->settings.log, "Print each step's log as it ends, each line prefixed with its pod's name")
+      ->excludes("--watch");
 
   return [o]() -> int {
     auto policy = resolve_policy(o->policy);
@@ -265,7 +284,8 @@ CommandAction add_run_command(CLI::App& app) {
       std::cerr << o->file << ": " << e.what() << "\n";
       return kFailed;
     }
-    if (o->settings.output == "text") std::cerr << "workflow " << name << " submitted\n";
+    if (o->settings.output == "text" || o->settings.output == "wide")
+      std::cerr << "workflow " << name << " submitted\n";
     return run_stored_workflow(o->state, name, o->settings);
   };
 }

@@ -1,6 +1,11 @@
 #include "cli/tree_view.h"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 #include <ctime>
 #include <map>
 #include <set>
@@ -58,17 +63,60 @@ struct Row {
   std::string step, tmpl, pod, duration, message;
 };
 
+// Children shown of a collapsed node: the first kHead in order, then those that did not succeed,
+// at most kNotSucceeded of them; the rest are counted.
+constexpr size_t kHead = 5;
+constexpr size_t kNotSucceeded = 20;
+
+bool quietly_done(const std::string& phase) { return phase == "Succeeded" || phase == "Skipped" || phase == "Omitted"; }
+
+// "9,990"
+std::string with_commas(size_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+// Names with numbers in them in the order people count: t(2) before t(10).
+bool natural_less(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+      size_t ei = i, ej = j;
+      while (ei < a.size() && std::isdigit(static_cast<unsigned char>(a[ei]))) ++ei;
+      while (ej < b.size() && std::isdigit(static_cast<unsigned char>(b[ej]))) ++ej;
+      std::string_view na(a.data() + i, ei - i), nb(b.data() + j, ej - j);
+      while (na.size() > 1 && na.front() == '0') na.remove_prefix(1);
+      while (nb.size() > 1 && nb.front() == '0') nb.remove_prefix(1);
+      if (na.size() != nb.size()) return na.size() < nb.size();
+      if (na != nb) return na < nb;
+      i = ei;
+      j = ej;
+      continue;
+    }
+    if (a[i] != b[j]) return a[i] < b[j];
+    ++i;
+    ++j;
+  }
+  return a.size() - i < b.size() - j;
+}
+
 class TreeBuilder {
  public:
-  TreeBuilder(const Json& nodes, int64_t now) : nodes_(nodes), now_(now) {
+  TreeBuilder(const Json& nodes, int64_t now, bool all) : nodes_(nodes), now_(now), all_(all) {
     for (auto it = nodes.begin(); it != nodes.end(); ++it) {
       const Json& n = it.value();
       std::string boundary = n.value("boundaryID", "");
       if (!boundary.empty()) by_boundary_[boundary].push_back(it.key());
     }
     for (auto& [b, ids] : by_boundary_) {
-      std::stable_sort(ids.begin(), ids.end(),
-                       [&](const std::string& a, const std::string& c) { return started(a) < started(c); });
+      std::stable_sort(ids.begin(), ids.end(), [&](const std::string& a, const std::string& c) {
+        const int64_t sa = started(a), sc = started(c);
+        return sa != sc ? sa < sc : natural_less(display_name(a), display_name(c));
+      });
       find_nested(ids);
     }
   }
@@ -82,7 +130,7 @@ class TreeBuilder {
     std::vector<std::string> kids = display_children(id);
     if (type == "StepGroup" || type == "TaskGroup") {
       // Groups are structure, not work: show their children in their place.
-      for (size_t i = 0; i < kids.size(); ++i) add(kids[i], prefix, last && i + 1 == kids.size(), false, rows);
+      add_children(kids, prefix, last, rows);
       return;
     }
     std::string branch = root ? " " : prefix + (last ? "└─" : "├─");
@@ -95,16 +143,54 @@ class TreeBuilder {
       r.duration = format_duration((f ? f : now_) - s);
     r.message = n.value("message", "");
     rows.push_back(r);
-    std::string child_prefix = root ? " " : prefix + (last ? "  " : "│ ");
-    for (size_t i = 0; i < kids.size(); ++i) add(kids[i], child_prefix, i + 1 == kids.size(), false, rows);
+    add_children(kids, root ? " " : prefix + (last ? "  " : "│ "), true, rows);
   }
 
  private:
+  // `last_in_parent`: whether the last of these rows ends its parent's list (a group's children
+  // stand in the group's place).
+  void add_children(const std::vector<std::string>& kids, const std::string& prefix, bool last_in_parent,
+                    std::vector<Row>& rows) {
+    std::vector<std::string> shown;
+    std::map<std::string, size_t> hidden;  // phase -> count
+    size_t hidden_total = 0, not_succeeded = 0;
+    for (const auto& kid : kids) {
+      const std::string phase = nodes_.contains(kid) ? nodes_[kid].value("phase", "") : "";
+      const bool keep = all_ || kids.size() <= kCollapseAbove || shown.size() < kHead ||
+                        (!quietly_done(phase) && not_succeeded < kNotSucceeded);
+      if (keep) {
+        if (!all_ && shown.size() >= kHead) ++not_succeeded;
+        shown.push_back(kid);
+      } else {
+        ++hidden[phase.empty() ? "Pending" : phase];
+        ++hidden_total;
+      }
+    }
+    for (size_t i = 0; i < shown.size(); ++i) {
+      add(shown[i], prefix, last_in_parent && hidden_total == 0 && i + 1 == shown.size(), false, rows);
+    }
+    if (hidden_total == 0) return;
+    Row more;
+    more.step = prefix + (last_in_parent ? "└─" : "├─") + "… " + with_commas(hidden_total) + " more";
+    for (const auto& [phase, count] : hidden) {
+      more.message += (more.message.empty() ? "" : ", ") + with_commas(count) + " " + phase;
+    }
+    more.message += " (--all shows them)";
+    rows.push_back(more);
+  }
+
+  std::string display_name(const std::string& id) const {
+    return nodes_.contains(id) ? nodes_[id].value("displayName", "") : "";
+  }
+
   std::set<std::string> shown_;
 
+  // Milliseconds when the engine kept them (startedAtMs), else Argo's seconds.
   int64_t started(const std::string& id) const {
     if (!nodes_.contains(id)) return 0;
-    return parse_time(nodes_[id].value("startedAt", ""));
+    const Json& n = nodes_[id];
+    if (n.contains("startedAtMs") && n["startedAtMs"].is_number_integer()) return n["startedAtMs"].get<int64_t>();
+    return parse_time(n.value("startedAt", ""));
   }
 
   std::vector<std::string> display_children(const std::string& id) const {
@@ -153,9 +239,18 @@ class TreeBuilder {
           !nodes_[cid].value("name", "").ends_with(".onExit")) {
         continue;
       }
+      if (is_dag_dependent(n, cid)) continue;  // shown under the DAG itself, in start order
       out.push_back(cid);
     }
     return out;
+  }
+
+  // A task of the same DAG listed among a task's children: Argo lists a task's dependents there.
+  bool is_dag_dependent(const Json& n, const std::string& child) const {
+    const std::string boundary = n.value("boundaryID", "");
+    if (boundary.empty() || nested_.count(child) || !nodes_.contains(boundary)) return false;
+    if (nodes_[boundary].value("type", "") != "DAG") return false;
+    return nodes_[child].value("boundaryID", "") == boundary;
   }
 
   // Nodes of a DAG's boundary shown under another node of it rather than under the DAG: loop
@@ -183,11 +278,18 @@ class TreeBuilder {
 
   const Json& nodes_;
   int64_t now_;
+  bool all_;
   std::map<std::string, std::vector<std::string>> by_boundary_;
   std::set<std::string> nested_;
 };
 
 }  // namespace
+
+size_t terminal_columns(int fd) {
+  winsize ws{};
+  if (!isatty(fd) || ioctl(fd, TIOCGWINSZ, &ws) != 0) return 0;
+  return ws.ws_col;
+}
 
 std::string format_duration(int64_t ms) {
   if (ms < 0) ms = 0;
@@ -198,7 +300,7 @@ std::string format_duration(int64_t ms) {
   return std::to_string(s / 86400) + "d" + std::to_string((s % 86400) / 3600) + "h";
 }
 
-std::string render_workflow(const Json& wf, int64_t now_ms, size_t width) {
+std::string render_workflow(const Json& wf, int64_t now_ms, size_t width, bool all) {
   const Json& meta = wf.value("metadata", Json::object());
   const Json& status = wf.value("status", Json::object());
   std::ostringstream out;
@@ -231,7 +333,7 @@ std::string render_workflow(const Json& wf, int64_t now_ms, size_t width) {
   const Json& nodes = status.value("nodes", Json::object());
   if (nodes.empty()) return out.str();
   std::vector<Row> rows;
-  TreeBuilder tree(nodes, now_ms);
+  TreeBuilder tree(nodes, now_ms, all);
   tree.add(name, "", true, true, rows);
   std::string onexit = name + ".onExit";
   for (auto it = nodes.begin(); it != nodes.end(); ++it) {

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <unistd.h>
+
 #include <iostream>
 #include <thread>
 
@@ -39,6 +41,7 @@ struct NameOptions {
   StateOptions state;
   std::string name;
   std::string output = "text";
+  bool all = false;
 };
 
 CommandAction add_get(CLI::App& app) {
@@ -46,13 +49,15 @@ CommandAction add_get(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("get", "Show a workflow: status, parameters and the node tree");
   cmd->add_option("name", o->name, "Workflow name")->required();
   add_state_options(*cmd, o->state);
-  add_output_option(*cmd, o->output, "text,json,yaml,name", "text");
+  add_output_option(*cmd, o->output, "text,wide,json,yaml,name", "text");
+  cmd->add_flag("--all", o->all, "Show every node (large loops and DAGs are summed up otherwise)");
   return [o]() -> int {
     auto store = open_store(resolve_state_dir(o->state));
     Json wf = engine::Engine::workflow_object(*store, o->state.namespace_, o->name);
     if (wf.is_null()) return not_found(o->name, o->state.namespace_);
-    if (o->output == "text")
-      std::cout << render_workflow(wf, rampart::now_ms(), 0);
+    if (o->output == "text" || o->output == "wide")
+      std::cout << render_workflow(wf, rampart::now_ms(), terminal_columns(STDOUT_FILENO),
+                                   o->all || o->output == "wide");
     else if (o->output == "name")
       std::cout << o->name << "\n";
     else
@@ -208,7 +213,11 @@ CommandAction add_resume(CLI::App& app) {
   add_max_secret_bytes_option(*cmd, o->settings.max_secret_bytes);
   add_policy_flags(*cmd, o->policy);
   add_state_options(*cmd, o->state);
-  add_output_option(*cmd, o->settings.output, "text,name,json,yaml", "text");
+  add_output_option(*cmd, o->settings.output, "text,wide,name,json,yaml", "text");
+  cmd->add_flag("--all", o->settings.all,
+                "Show every node in the final tree (large loops and DAGs are summed up otherwise)");
+  cmd->add_flag("--log", o->settings.log, "Print each step's log as it ends, each line prefixed with its pod's name")
+      ->excludes("--watch");
   return [o]() -> int {
     // Steps not yet run are checked just before they start, as `run` and the server check them.
     auto policy = resolve_policy(o->policy);

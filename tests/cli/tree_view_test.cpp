@@ -66,7 +66,7 @@ Json lattice_workflow(int layers, int width) {
 }
 
 TEST(TreeView, EveryNodeOfALatticeDagIsShownOnce) {
-  std::string text = render_workflow(lattice_workflow(40, 50), 0, 0);
+  std::string text = render_workflow(lattice_workflow(40, 50), 0, 0, /*all=*/true);
   std::map<std::string, int> shown;  // task name -> rows that show it
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) {
@@ -78,12 +78,41 @@ TEST(TreeView, EveryNodeOfALatticeDagIsShownOnce) {
 }
 
 TEST(TreeView, LoopItemsAndAttemptsAppearOnceUnderTheirGroup) {
-  std::string text = render_workflow(lattice_workflow(2, 3), 0, 0);
+  std::string text = render_workflow(lattice_workflow(2, 3), 0, 0, /*all=*/true);
   for (const char* item : {"loop(0:a)", "loop(1:b)", "loop(2:c)", "flaky(0)", "flaky(1)"}) {
     EXPECT_EQ(count_of(text, item), 1u) << item << "\n" << text;
   }
   // The attempts hang under their Retry node, one level deeper than the DAG's tasks.
   EXPECT_NE(text.find("│ ├─✖ flaky(0)"), std::string::npos) << text;
+}
+
+TEST(TreeView, DagTasksHangUnderTheDagNeverUnderTheirDependencies) {
+  std::string text = render_workflow(lattice_workflow(3, 4), 0, 0, /*all=*/true);
+  // Every task is one level below the DAG: "├─" right after the root's one-space indent.
+  for (const char* task : {"x0y0z", "x1y3z", "x2y2z"}) {
+    EXPECT_NE(text.find(std::string(" ├─✔ ") + task), std::string::npos) << task << "\n" << text;
+  }
+  EXPECT_EQ(text.find("│ ├─✔ x"), std::string::npos) << text;
+}
+
+TEST(TreeView, AWideDagIsCollapsedToItsFirstTasksAndACountUnlessAll) {
+  Json wf = lattice_workflow(20, 50);
+  Json& nodes = wf["status"]["nodes"];
+  nodes["t-7-7"]["phase"] = "Failed";
+  std::string text = render_workflow(wf, 0, 0);
+  EXPECT_LT(count_of(text, "\n"), 40u) << text;
+  EXPECT_NE(text.find("x7y7z"), std::string::npos) << "a task that did not succeed is always shown\n" << text;
+  EXPECT_NE(text.find("more"), std::string::npos) << text;
+  EXPECT_NE(text.find("Succeeded (--all shows them)"), std::string::npos) << text;
+  // Shown in the order people count when they started in the same second.
+  EXPECT_LT(text.find("x0y2z"), text.find("x0y10z")) << text;
+  EXPECT_GT(count_of(render_workflow(wf, 0, 0, /*all=*/true), "\n"), 1000u);
+}
+
+TEST(TreeView, ASmallGroupIsNeverCollapsed) {
+  std::string text = render_workflow(lattice_workflow(2, 5), 0, 0);
+  EXPECT_EQ(text.find("more"), std::string::npos) << text;
+  EXPECT_EQ(count_of(text, "✔ x"), 10u) << text;
 }
 
 }  // namespace

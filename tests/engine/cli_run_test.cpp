@@ -180,6 +180,56 @@ TEST_F(CliTest, HelpWorksForEverySubcommand) {
   }
 }
 
+// A loop of `count` steps that each print their item.
+std::string loop_workflow(int count) {
+  return "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: many\nspec:\n  entrypoint: main\n"
+         "  parallelism: 4\n  templates:\n  - name: main\n    steps:\n    - - name: t\n        template: t\n"
+         "        withSequence:\n          count: \"" +
+         std::to_string(count) + "\"\n  - name: t\n    container:\n      image: busybox\n      command: [\"true\"]\n";
+}
+
+size_t occurrences(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+TEST_F(CliTest, RunShowsEachStepOnceAndTheTreeOnStdout) {
+  CliResult r = state_cli({"run", data_file("hello.yaml")});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_EQ(occurrences(r.err, "Succeeded  hello[0].say"), 1u) << describe(r);
+  EXPECT_NE(r.out.find("STEP"), std::string::npos) << describe(r);
+  EXPECT_NE(r.out.find("✔ say"), std::string::npos) << describe(r);
+  EXPECT_EQ(r.err.find("STEP"), std::string::npos) << describe(r);
+  EXPECT_NE(r.err.find("rampart logs hello"), std::string::npos) << describe(r);
+}
+
+TEST_F(CliTest, LogPrintsEachStepsOutputPrefixedWithItsPod) {
+  CliResult r = state_cli({"run", "--log", data_file("hello.yaml")});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("(^|\n)hello-say-[0-9]+: line-one hello\n"))) << describe(r);
+  EXPECT_TRUE(std::regex_search(r.out, std::regex("(^|\n)hello-say-[0-9]+: line-two\n"))) << describe(r);
+  EXPECT_EQ(r.err.find("rampart logs"), std::string::npos) << describe(r);
+}
+
+TEST_F(CliTest, ABigLoopPrintsABoundedNumberOfLinesAndSumsUpTheRest) {
+  CliResult r = state_cli({"run", write_file("many.yaml", loop_workflow(150)), "--sandbox", "none"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  // The first steps get a line each, then a count; never a step twice.
+  EXPECT_EQ(occurrences(r.err, "Succeeded  many[0].t("), 50u) << describe(r);
+  EXPECT_NE(r.err.find("150 steps finished (150 Succeeded)"), std::string::npos) << describe(r);
+  EXPECT_LT(occurrences(r.err, "\n"), 60u) << describe(r);
+  // The tree: the first items in counting order, then the rest summed up.
+  EXPECT_LT(r.out.find("t(0:0)"), r.out.find("t(4:4)")) << describe(r);
+  EXPECT_NE(r.out.find("145 more"), std::string::npos) << describe(r);
+  EXPECT_LT(occurrences(r.out, "\n"), 30u) << describe(r);
+
+  CliResult all = state_cli({"get", "many", "--all"});
+  EXPECT_EQ(occurrences(all.out, "✔ t("), 150u) << describe(all);
+  CliResult wide = state_cli({"get", "many", "-o", "wide"});
+  EXPECT_EQ(wide.out, all.out);
+}
+
 TEST_F(CliTest, DeleteRemovesAWorkflow) {
   ASSERT_EQ(state_cli({"run", data_file("hello.yaml")}).exit_code, 0);
   CliResult del = state_cli({"delete", "hello"});
