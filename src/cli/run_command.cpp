@@ -20,6 +20,7 @@
 #include "cli/policy_flags.h"
 #include "cli/policy_report.h"
 #include "cli/secret_files.h"
+#include "cli/stored_tree.h"
 #include "cli/tree_view.h"
 #include "cli/watch_observer.h"
 #include "engine/engine.h"
@@ -161,7 +162,10 @@ int run_stored_workflow(const StateOptions& state_options, const std::string& na
   WatchObserver::Mode mode = output == "text" || output == "wide"
                                  ? (settings.watch ? WatchObserver::Mode::Tree : WatchObserver::Mode::Lines)
                                  : WatchObserver::Mode::Quiet;
-  WatchObserver observer(mode, masked_object());
+  // The observer needs the workflow without its nodes (a resumed run may have 100,000 of them).
+  nlohmann::json without_nodes = engine::Engine::workflow_object(*record, {});
+  masker.mask_json(without_nodes);
+  WatchObserver observer(mode, std::move(without_nodes));
   if (settings.log && mode == WatchObserver::Mode::Lines) {
     observer.print_logs_from((std::filesystem::path(state_dir) / "logs" / state_options.namespace_ / name).string());
   }
@@ -170,8 +174,9 @@ int run_stored_workflow(const StateOptions& state_options, const std::string& na
   observer.finish();
   if (output == "text" || output == "wide") {
     // The result goes to stdout (`rampart run wf.yaml > out.txt` keeps it); progress went to stderr.
-    std::cout << render_workflow(masked_object(), rampart::now_ms(), terminal_columns(STDOUT_FILENO),
-                                 settings.all || output == "wide")
+    std::cout << render_stored_workflow(*store, state_options.namespace_, name, terminal_columns(STDOUT_FILENO),
+                                        settings.all || output == "wide", &masker)
+                     .value_or("")
               << std::flush;
     std::error_code ignored;
     const auto logs = std::filesystem::path(state_dir) / "logs" / state_options.namespace_ / name;

@@ -104,18 +104,24 @@ bool natural_less(const std::string& a, const std::string& b) {
   return a.size() - i < b.size() - j;
 }
 
+const TreeNode* find_node(const TreeNodes& nodes, const std::string& id) {
+  auto it = nodes.find(id);
+  return it == nodes.end() ? nullptr : &it->second;
+}
+
 class TreeBuilder {
  public:
-  TreeBuilder(const Json& nodes, int64_t now, bool all) : nodes_(nodes), now_(now), all_(all) {
-    for (auto it = nodes.begin(); it != nodes.end(); ++it) {
-      const Json& n = it.value();
-      std::string boundary = n.value("boundaryID", "");
-      if (!boundary.empty()) by_boundary_[boundary].push_back(it.key());
+  TreeBuilder(const TreeNodes& nodes, int64_t now, bool all) : nodes_(nodes), now_(now), all_(all) {
+    for (const auto& [id, n] : nodes) {
+      if (!n.boundary.empty()) by_boundary_[n.boundary].push_back(id);
     }
     for (auto& [b, ids] : by_boundary_) {
-      std::stable_sort(ids.begin(), ids.end(), [&](const std::string& a, const std::string& c) {
-        const int64_t sa = started(a), sc = started(c);
-        return sa != sc ? sa < sc : natural_less(display_name(a), display_name(c));
+      std::sort(ids.begin(), ids.end(), [&](const std::string& a, const std::string& c) {
+        const TreeNode& na = nodes_.at(a);
+        const TreeNode& nc = nodes_.at(c);
+        if (na.started_ms != nc.started_ms) return na.started_ms < nc.started_ms;
+        if (na.display_name != nc.display_name) return natural_less(na.display_name, nc.display_name);
+        return a < c;
       });
       find_nested(ids);
     }
@@ -124,24 +130,22 @@ class TreeBuilder {
   void add(const std::string& id, const std::string& prefix, bool last, bool root, std::vector<Row>& rows) {
     // Each node is shown once, so the tree has at most as many rows as the workflow has nodes
     // (a node reachable along several paths would otherwise multiply them).
-    if (!nodes_.contains(id) || !shown_.insert(id).second) return;
-    const Json& n = nodes_[id];
-    std::string type = n.value("type", "");
-    std::vector<std::string> kids = display_children(id);
-    if (type == "StepGroup" || type == "TaskGroup") {
+    const TreeNode* n = find_node(nodes_, id);
+    if (!n || !shown_.insert(id).second) return;
+    std::vector<std::string> kids = display_children(*n);
+    if (n->type == "StepGroup" || n->type == "TaskGroup") {
       // Groups are structure, not work: show their children in their place.
       add_children(kids, prefix, last, rows);
       return;
     }
     std::string branch = root ? " " : prefix + (last ? "└─" : "├─");
     Row r;
-    r.step = branch + symbol(n.value("phase", "")) + " " + (root ? n.value("name", "") : n.value("displayName", ""));
-    r.tmpl = n.value("templateName", "");
-    r.pod = type == "Pod" ? n.value("podName", "") : "";
-    int64_t s = parse_time(n.value("startedAt", "")), f = parse_time(n.value("finishedAt", ""));
-    if (s && (type == "Pod" || type == "Container" || type == "Suspend"))
-      r.duration = format_duration((f ? f : now_) - s);
-    r.message = n.value("message", "");
+    r.step = branch + symbol(n->phase) + " " + (root ? n->name : n->display_name);
+    r.tmpl = n->template_name;
+    r.pod = n->type == "Pod" ? n->pod_name : "";
+    if (n->started_ms && (n->type == "Pod" || n->type == "Container" || n->type == "Suspend"))
+      r.duration = format_duration((n->finished_ms ? n->finished_ms : now_) - n->started_ms);
+    r.message = n->message;
     rows.push_back(r);
     add_children(kids, root ? " " : prefix + (last ? "  " : "│ "), true, rows);
   }
@@ -155,7 +159,8 @@ class TreeBuilder {
     std::map<std::string, size_t> hidden;  // phase -> count
     size_t hidden_total = 0, not_succeeded = 0;
     for (const auto& kid : kids) {
-      const std::string phase = nodes_.contains(kid) ? nodes_[kid].value("phase", "") : "";
+      const TreeNode* k = find_node(nodes_, kid);
+      const std::string phase = k ? k->phase : "";
       const bool keep = all_ || kids.size() <= kCollapseAbove || shown.size() < kHead ||
                         (!quietly_done(phase) && not_succeeded < kNotSucceeded);
       if (keep) {
@@ -179,78 +184,61 @@ class TreeBuilder {
     rows.push_back(more);
   }
 
-  std::string display_name(const std::string& id) const {
-    return nodes_.contains(id) ? nodes_[id].value("displayName", "") : "";
+  std::string type_of(const std::string& id) const {
+    const TreeNode* n = find_node(nodes_, id);
+    return n ? n->type : "";
   }
 
-  std::set<std::string> shown_;
-
-  // Milliseconds when the engine kept them (startedAtMs), else Argo's seconds.
-  int64_t started(const std::string& id) const {
-    if (!nodes_.contains(id)) return 0;
-    const Json& n = nodes_[id];
-    if (n.contains("startedAtMs") && n["startedAtMs"].is_number_integer()) return n["startedAtMs"].get<int64_t>();
-    return parse_time(n.value("startedAt", ""));
-  }
-
-  std::vector<std::string> display_children(const std::string& id) const {
-    const Json& n = nodes_[id];
-    std::string type = n.value("type", "");
+  std::vector<std::string> display_children(const TreeNode& n) const {
     std::vector<std::string> out;
-    if (type == "Steps") {
+    if (n.type == "Steps") {
       // Follow the chain of step groups: group -> its steps -> next group.
-      std::string group = n.contains("children") && !n["children"].empty() ? n["children"][0].get<std::string>() : "";
-      std::vector<std::string> seen;
-      while (!group.empty() && nodes_.contains(group) && std::find(seen.begin(), seen.end(), group) == seen.end()) {
-        seen.push_back(group);
+      std::string group = n.children.empty() ? "" : n.children.front();
+      std::set<std::string> seen;
+      while (!group.empty() && find_node(nodes_, group) && seen.insert(group).second) {
         out.push_back(group);
         std::string next;
-        for (const auto& step : nodes_[group].value("children", Json::array())) {
-          for (const auto& c : nodes_.contains(step.get<std::string>())
-                                   ? nodes_[step.get<std::string>()].value("children", Json::array())
-                                   : Json::array()) {
-            if (nodes_.contains(c.get<std::string>()) && nodes_[c.get<std::string>()].value("type", "") == "StepGroup")
-              next = c;
+        for (const auto& step : find_node(nodes_, group)->children) {
+          const TreeNode* s = find_node(nodes_, step);
+          if (!s) continue;
+          for (const auto& c : s->children) {
+            if (type_of(c) == "StepGroup") next = c;
           }
         }
         group = next;
       }
       return out;
     }
-    if (type == "DAG") {
-      auto it = by_boundary_.find(id);
+    if (n.type == "DAG") {
+      auto it = by_boundary_.find(n.id);
       if (it == by_boundary_.end()) return out;
       for (const auto& c : it->second) {
         if (!nested_.count(c)) out.push_back(c);
       }
       return out;
     }
-    for (const auto& c : n.value("children", Json::array())) {
-      std::string cid = c.get<std::string>();
-      if (!nodes_.contains(cid)) continue;
-      std::string ct = nodes_[cid].value("type", "");
-      if (ct == "StepGroup") continue;  // the next group of a steps template
-      if (type == "Retry" && !nodes_[cid].value("name", "").starts_with(n.value("name", "") + "(") &&
-          !nodes_[cid].value("name", "").ends_with(".onExit")) {
+    for (const auto& cid : n.children) {
+      const TreeNode* c = find_node(nodes_, cid);
+      if (!c) continue;
+      if (c->type == "StepGroup") continue;  // the next group of a steps template
+      const bool exit_handler = c->name.ends_with(".onExit");
+      if (n.type == "Retry" && !c->name.starts_with(n.name + "(") && !exit_handler) {
         continue;  // a DAG dependent, shown under the DAG itself
       }
-      if (type != "Retry" && type != "TaskGroup" && type != "Pod" && type != "StepGroup" &&
-          nodes_[cid].value("boundaryID", "") != n.value("boundaryID", "") &&
-          !nodes_[cid].value("name", "").ends_with(".onExit")) {
+      if (n.type != "Retry" && n.type != "TaskGroup" && n.type != "Pod" && n.type != "StepGroup" &&
+          c->boundary != n.boundary && !exit_handler) {
         continue;
       }
-      if (is_dag_dependent(n, cid)) continue;  // shown under the DAG itself, in start order
+      if (is_dag_dependent(n, *c)) continue;  // shown under the DAG itself, in start order
       out.push_back(cid);
     }
     return out;
   }
 
   // A task of the same DAG listed among a task's children: Argo lists a task's dependents there.
-  bool is_dag_dependent(const Json& n, const std::string& child) const {
-    const std::string boundary = n.value("boundaryID", "");
-    if (boundary.empty() || nested_.count(child) || !nodes_.contains(boundary)) return false;
-    if (nodes_[boundary].value("type", "") != "DAG") return false;
-    return nodes_[child].value("boundaryID", "") == boundary;
+  bool is_dag_dependent(const TreeNode& n, const TreeNode& child) const {
+    if (n.boundary.empty() || nested_.count(child.id) || type_of(n.boundary) != "DAG") return false;
+    return child.boundary == n.boundary;
   }
 
   // Nodes of a DAG's boundary shown under another node of it rather than under the DAG: loop
@@ -258,27 +246,22 @@ class TreeBuilder {
   // over the children of the boundary's nodes, so a DAG of n tasks renders in O(n log n).
   void find_nested(const std::vector<std::string>& boundary_ids) {
     for (const auto& other : boundary_ids) {
-      const Json& on = nodes_[other];
-      auto children = on.find("children");
-      if (children == on.end() || !children->is_array()) continue;
-      const std::string type = on.value("type", "");
-      const std::string own_prefix = on.value("name", "") + "(";
-      for (const auto& child : *children) {
-        if (!child.is_string() || child.get_ref<const std::string&>() == other) continue;
-        const std::string& cid = child.get_ref<const std::string&>();
-        auto found = nodes_.find(cid);
-        if (found == nodes_.end()) continue;
-        if (found->value("boundaryID", "") != on.value("boundaryID", "")) continue;  // shown in its own DAG
-        const std::string name = found->value("name", "");
-        bool own = (type == "TaskGroup" || type == "Retry") && name.starts_with(own_prefix);
-        if (own || name.ends_with(".onExit")) nested_.insert(cid);
+      const TreeNode& on = nodes_.at(other);
+      const std::string own_prefix = on.name + "(";
+      for (const auto& cid : on.children) {
+        if (cid == other) continue;
+        const TreeNode* c = find_node(nodes_, cid);
+        if (!c || c->boundary != on.boundary) continue;  // shown in its own DAG
+        bool own = (on.type == "TaskGroup" || on.type == "Retry") && c->name.starts_with(own_prefix);
+        if (own || c->name.ends_with(".onExit")) nested_.insert(cid);
       }
     }
   }
 
-  const Json& nodes_;
+  const TreeNodes& nodes_;
   int64_t now_;
   bool all_;
+  std::set<std::string> shown_;
   std::map<std::string, std::vector<std::string>> by_boundary_;
   std::set<std::string> nested_;
 };
@@ -300,7 +283,45 @@ std::string format_duration(int64_t ms) {
   return std::to_string(s / 86400) + "d" + std::to_string((s % 86400) / 3600) + "h";
 }
 
+TreeNode tree_node(const std::string& id, const Json& n) {
+  TreeNode t;
+  t.id = id;
+  t.name = n.value("name", "");
+  t.display_name = n.value("displayName", "");
+  t.type = n.value("type", "");
+  t.phase = n.value("phase", "");
+  t.boundary = n.value("boundaryID", "");
+  t.template_name = n.value("templateName", "");
+  t.pod_name = n.value("podName", "");
+  t.message = n.value("message", "");
+  // Milliseconds when the engine kept them, else Argo's seconds.
+  const auto ms = [&](const char* exact, const char* argo) {
+    auto it = n.find(exact);
+    return it != n.end() && it->is_number_integer() ? it->get<int64_t>() : parse_time(n.value(argo, ""));
+  };
+  t.started_ms = ms("startedAtMs", "startedAt");
+  t.finished_ms = ms("finishedAtMs", "finishedAt");
+  if (auto it = n.find("children"); it != n.end() && it->is_array()) {
+    for (const auto& c : *it) {
+      if (c.is_string()) t.children.push_back(c.get<std::string>());
+    }
+  }
+  return t;
+}
+
+TreeNodes tree_nodes(const Json& nodes) {
+  TreeNodes out;
+  if (!nodes.is_object()) return out;
+  for (auto it = nodes.begin(); it != nodes.end(); ++it) out.emplace(it.key(), tree_node(it.key(), it.value()));
+  return out;
+}
+
 std::string render_workflow(const Json& wf, int64_t now_ms, size_t width, bool all) {
+  return render_workflow(wf, tree_nodes(wf.value("status", Json::object()).value("nodes", Json::object())), now_ms,
+                         width, all);
+}
+
+std::string render_workflow(const Json& wf, const TreeNodes& nodes, int64_t now_ms, size_t width, bool all) {
   const Json& meta = wf.value("metadata", Json::object());
   const Json& status = wf.value("status", Json::object());
   std::ostringstream out;
@@ -330,14 +351,13 @@ std::string render_workflow(const Json& wf, int64_t now_ms, size_t width, bool a
     out << "Outputs:\n";
     for (const auto& p : outputs) out << cut("  " + p.value("name", "") + ": " + p.value("value", ""), width) << "\n";
   }
-  const Json& nodes = status.value("nodes", Json::object());
   if (nodes.empty()) return out.str();
   std::vector<Row> rows;
   TreeBuilder tree(nodes, now_ms, all);
   tree.add(name, "", true, true, rows);
   std::string onexit = name + ".onExit";
-  for (auto it = nodes.begin(); it != nodes.end(); ++it) {
-    if (it.value().value("name", "") == onexit) tree.add(it.key(), "", true, true, rows);
+  for (const auto& [id, n] : nodes) {
+    if (n.name == onexit) tree.add(id, "", true, true, rows);
   }
   size_t w_step = 4, w_tmpl = 8, w_pod = 7, w_dur = 8;
   for (const auto& r : rows) {

@@ -17,6 +17,7 @@
 #include "cli/engine_bounds.h"
 #include "cli/policy_flags.h"
 #include "cli/json_output.h"
+#include "cli/stored_tree.h"
 #include "cli/output_format.h"
 #include "cli/secret_files.h"
 #include "cli/tree_view.h"
@@ -53,12 +54,17 @@ CommandAction add_get(CLI::App& app) {
   cmd->add_flag("--all", o->all, "Show every node (large loops and DAGs are summed up otherwise)");
   return [o]() -> int {
     auto store = open_store(resolve_state_dir(o->state));
+    if (o->output == "text" || o->output == "wide") {
+      // Node by node: a workflow of 100,000 nodes is shown without holding their JSON.
+      auto text = render_stored_workflow(*store, o->state.namespace_, o->name, terminal_columns(STDOUT_FILENO),
+                                         o->all || o->output == "wide", nullptr);
+      if (!text) return not_found(o->name, o->state.namespace_);
+      std::cout << *text;
+      return kOk;
+    }
     Json wf = engine::Engine::workflow_object(*store, o->state.namespace_, o->name);
     if (wf.is_null()) return not_found(o->name, o->state.namespace_);
-    if (o->output == "text" || o->output == "wide")
-      std::cout << render_workflow(wf, rampart::now_ms(), terminal_columns(STDOUT_FILENO),
-                                   o->all || o->output == "wide");
-    else if (o->output == "name")
+    if (o->output == "name")
       std::cout << o->name << "\n";
     else
       print_object(wf, o->output);

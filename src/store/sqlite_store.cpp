@@ -180,6 +180,15 @@ class SqliteStore final : public Store {
     return result;
   }
 
+  void for_each_node(const std::string& ns, const std::string& workflow,
+                     const std::function<void(NodeRecord&&)>& visit) override {
+    Statement& query =
+        connection_.cached("SELECT id, status FROM nodes WHERE namespace = ? AND workflow = ? ORDER BY id");
+    ResetOnExit reset(query);
+    query.bind_all(ns, workflow);
+    while (query.step()) visit({query.column_text(0), parse(query.column_text(1), "node status")});
+  }
+
   int64_t append_event(const std::string& ns, const std::string& workflow, EventRecord event) override {
     if (connection_.autocommit()) check_fence();
     Statement& insert = connection_.cached(

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -87,6 +88,13 @@ class Store {
 
   virtual void put_nodes(const std::string& ns, const std::string& workflow, const std::vector<NodeRecord>& nodes) = 0;
   virtual std::vector<NodeRecord> get_nodes(const std::string& ns, const std::string& workflow) = 0;
+  // Calls `visit` with each node of the workflow, in id order, one at a time: a reader of a
+  // workflow of 100,000 nodes need not hold all their JSON at once (the CLI's tree). The
+  // default reads them all first. `visit` must not call into this store.
+  virtual void for_each_node(const std::string& ns, const std::string& workflow,
+                             const std::function<void(NodeRecord&&)>& visit) {
+    for (auto& node : get_nodes(ns, workflow)) visit(std::move(node));
+  }
 
   virtual int64_t append_event(const std::string& ns, const std::string& workflow, EventRecord event) = 0;
   virtual std::vector<EventRecord> events(const std::string& ns, const std::string& workflow, int64_t after_seq) = 0;

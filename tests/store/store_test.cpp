@@ -180,6 +180,20 @@ TEST_P(StoreTest, NodesRoundTripAndUpsert) {
   EXPECT_TRUE(store->get_nodes("elsewhere", "wf").empty());
 }
 
+TEST_P(StoreTest, ForEachNodeVisitsTheWorkflowsNodesInIdOrder) {
+  store->put_nodes("argo", "wf", {{"wf-2", {{"phase", "Running"}}}, {"wf-1", {{"phase", "Succeeded"}}}});
+  store->put_nodes("argo", "other", {{"wf-0", {{"phase", "Failed"}}}});
+  std::vector<NodeRecord> seen;
+  store->for_each_node("argo", "wf", [&](NodeRecord&& node) { seen.push_back(std::move(node)); });
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].id, "wf-1");
+  EXPECT_EQ(seen[0].status, Json({{"phase", "Succeeded"}}));
+  EXPECT_EQ(seen[1].id, "wf-2");
+  size_t none = 0;
+  store->for_each_node("argo", "missing", [&](NodeRecord&&) { ++none; });
+  EXPECT_EQ(none, 0u);
+}
+
 TEST_P(StoreTest, PutNodesWithNothingIsANoOp) {
   store->put_nodes("argo", "wf", {});
   EXPECT_TRUE(store->get_nodes("argo", "wf").empty());
