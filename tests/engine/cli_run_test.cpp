@@ -230,6 +230,24 @@ TEST_F(CliTest, ABigLoopPrintsABoundedNumberOfLinesAndSumsUpTheRest) {
   EXPECT_EQ(wide.out, all.out);
 }
 
+// On a terminal the status line is rewritten in place ("\r\x1b[K") while the run goes on.
+TEST_F(CliTest, OnATerminalTheStatusLineIsRewrittenInPlace) {
+  if (std::system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "script (util-linux) is missing";
+  std::string wf = loop_workflow(200);
+  const std::string quick = "command: [\"true\"]";
+  wf.replace(wf.find(quick), quick.size(), "command: [sleep, \"0.02\"]");
+  const std::string command = shell_quote(RAMPART_BINARY) + " run " + shell_quote(write_file("slow.yaml", wf)) +
+                              " --sandbox none --state " + shell_quote(state_.path()) + " >/dev/null";
+  const std::string typescript = scratch_.path() + "/typescript";
+  // script(1) gives the command a pseudo-terminal, as a user's terminal would.
+  const std::string run = "script -qec " + shell_quote(command) + " " + shell_quote(typescript) + " >/dev/null";
+  ASSERT_EQ(std::system(run.c_str()), 0);
+  const std::string screen = read_text(typescript);
+  EXPECT_GE(occurrences(screen, "\r\x1b[K"), 2u) << screen.substr(0, 3000);
+  EXPECT_NE(screen.find("pending or running"), std::string::npos) << screen.substr(0, 3000);
+  EXPECT_NE(screen.find("200 steps finished (200 Succeeded)"), std::string::npos) << screen.substr(0, 3000);
+}
+
 TEST_F(CliTest, DeleteRemovesAWorkflow) {
   ASSERT_EQ(state_cli({"run", data_file("hello.yaml")}).exit_code, 0);
   CliResult del = state_cli({"delete", "hello"});
