@@ -1,5 +1,7 @@
 #include "cli/context.h"
 
+#include <iostream>
+
 #include <filesystem>
 
 #include <CLI/CLI.hpp>
@@ -21,6 +23,18 @@ std::string resolve_state_dir(const StateOptions& options) {
 
 std::unique_ptr<store::Store> open_store(const std::string& state_dir) {
   return store::open_sqlite((fs::path(state_dir) / "rampart.db").string());
+}
+
+std::unique_ptr<store::Store> open_store_to_read(const StateOptions& options) {
+  const std::string dir = resolve_state_dir(options);
+  std::error_code ec;
+  if (!options.state_dir.empty() && !fs::exists(fs::path(dir) / "rampart.db", ec)) {
+    std::cerr << "--state " << options.state_dir << ": no rampart state there (no rampart.db"
+              << (fs::exists(dir, ec) ? "" : ", and the folder does not exist")
+              << "); --state takes the folder given to rampart run\n";
+    return nullptr;
+  }
+  return open_store(dir);
 }
 
 }  // namespace rampart::cli

@@ -25,6 +25,12 @@ nlohmann::json to_json(const Diagnostic& d) {
       {"file", d.file}, {"line", d.where.line}, {"column", d.where.column}, {"path", d.path}, {"message", d.message}};
 }
 
+std::string join_paths(const std::vector<std::string>& paths) {
+  std::string out;
+  for (const auto& p : paths) out += (out.empty() ? "" : " ") + p;
+  return out;
+}
+
 int lint(const LintOptions& options) {
   spec::LoadResult loaded = spec::load_paths(options.paths);
   Diagnostics problems = spec::validate_all(loaded);
@@ -54,6 +60,13 @@ int lint(const LintOptions& options) {
     std::cerr << loaded.documents.size() << " document(s) in " << loaded.files.size()
               << " file(s): " << (problems.empty() ? "no problems" : std::to_string(problems.size()) + " problem(s)")
               << (loaded.skipped.empty() ? "" : ", " + std::to_string(loaded.skipped.size()) + " skipped") << "\n";
+  }
+  if (loaded.documents.empty() && loaded.skipped.empty() && problems.empty()) {
+    // Nothing was checked: an empty file, or a folder without YAML, is not a passing lint.
+    std::cerr << "nothing to check: "
+              << (loaded.files.empty() ? "no *.yaml, *.yml or *.json file in " : "no YAML document in ")
+              << join_paths(options.paths) << "\n";
+    return kFailed;
   }
   return problems.empty() ? kOk : kFailed;
 }

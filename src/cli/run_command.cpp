@@ -109,6 +109,63 @@ bool admitted(const guard::Policy& policy, const std::string& ns, const spec::Do
   return ok;
 }
 
+// Why FILE cannot be run (it must hold exactly one Workflow), saying what it holds and what to
+// do instead; empty when it holds one.
+std::string not_one_workflow(const std::string& file, const spec::LoadResult& loaded) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) {
+    return file + ": a folder; rampart run takes one Workflow file (rampart lint checks a whole folder)";
+  }
+  std::vector<std::string> workflows, others;
+  for (const auto& d : loaded.documents) {
+    const std::string name = d.metadata.name.empty() ? d.metadata.generate_name + "..." : d.metadata.name;
+    (d.kind == spec::Kind::Workflow ? workflows : others)
+        .push_back(std::string(spec::to_string(d.kind)) + " \"" + name + "\"");
+  }
+  if (workflows.size() == 1) return "";
+  if (workflows.size() > 1) {
+    std::string list;
+    for (const auto& w : workflows) list += (list.empty() ? "" : ", ") + w;
+    return file + ": holds " + std::to_string(workflows.size()) + " Workflows (" + list +
+           "); rampart run runs one: put each in a file of its own";
+  }
+  if (loaded.documents.empty() && loaded.skipped.empty()) {
+    return file +
+           ": no YAML document in it; rampart run needs a Workflow (apiVersion: argoproj.io/v1alpha1, "
+           "kind: Workflow)";
+  }
+  std::string held;
+  for (const auto& other : others) held += (held.empty() ? "" : ", ") + other;
+  for (const auto& s : loaded.skipped)
+    held += (held.empty() ? "" : ", ") + s.kind + (s.name.empty() ? "" : " \"" + s.name + "\"");
+  std::string hint = "rampart run needs a Workflow";
+  for (const auto& d : loaded.documents) {
+    if (d.kind == spec::Kind::WorkflowTemplate || d.kind == spec::Kind::ClusterWorkflowTemplate) {
+      hint = "run a Workflow whose spec.workflowTemplateRef names it, with --templates " + file;
+    } else if (d.kind == spec::Kind::CronWorkflow) {
+      hint =
+          "rampart server runs a CronWorkflow on its schedule; to run it once here, put its spec.workflowSpec "
+          "in a Workflow";
+    }
+  }
+  return file + ": holds " + held + " and no Workflow; " + hint;
+}
+
+// Why `--entrypoint` names no template of the workflow; empty when it does (or when the
+// templates come from a workflowTemplateRef, which the engine resolves).
+std::string unknown_entrypoint(const std::string& file, const spec::Document& workflow, const std::string& entrypoint) {
+  if (entrypoint.empty()) return "";
+  const nlohmann::json& spec = workflow.raw.value("spec", nlohmann::json::object());
+  if (spec.contains("workflowTemplateRef")) return "";
+  std::string names;
+  for (const auto& t : spec.value("templates", nlohmann::json::array())) {
+    const std::string name = t.value("name", "");
+    if (name == entrypoint) return "";
+    names += (names.empty() ? "" : ", ") + name;
+  }
+  return "--entrypoint " + entrypoint + ": " + file + " has no template of that name (its templates: " + names + ")";
+}
+
 bool print_problems(const Diagnostics& problems) {
   for (const auto& d : problems) std::cerr << d.to_string() << "\n";
   return problems.empty();
@@ -244,9 +301,13 @@ CommandAction add_run_command(CLI::App& app) {
       else if (d.kind != spec::Kind::Workflow && d.kind != spec::Kind::CronWorkflow)
         references.documents.push_back(d);
     }
-    if (!workflow) {
-      std::cerr << o->file << ": no Workflow document found\n";
+    if (std::string why = not_one_workflow(o->file, loaded); !why.empty()) {
+      std::cerr << why << "\n";
       return kFailed;
+    }
+    if (std::string why = unknown_entrypoint(o->file, *workflow, o->entrypoint); !why.empty()) {
+      std::cerr << why << "\n";
+      return kUsage;
     }
     spec::Library library;
     library.add(references.documents);

@@ -53,7 +53,8 @@ CommandAction add_get(CLI::App& app) {
   add_output_option(*cmd, o->output, "text,wide,json,yaml,name", "text");
   cmd->add_flag("--all", o->all, "Show every node (large loops and DAGs are summed up otherwise)");
   return [o]() -> int {
-    auto store = open_store(resolve_state_dir(o->state));
+    auto store = open_store_to_read(o->state);
+    if (!store) return kFailed;
     if (o->output == "text" || o->output == "wide") {
       // Node by node: a workflow of 100,000 nodes is shown without holding their JSON.
       auto text = render_stored_workflow(*store, o->state.namespace_, o->name, terminal_columns(STDOUT_FILENO),
@@ -89,7 +90,8 @@ CommandAction add_list(CLI::App& app) {
   cmd->add_option("--limit", o->limit, "At most this many");
   add_output_option(*cmd, o->output, "text,json,name", "text");
   return [o]() -> int {
-    auto store = open_store(resolve_state_dir(o->state));
+    auto store = open_store_to_read(o->state);
+    if (!store) return kFailed;
     store::ListFilter filter;
     filter.namespace_ = o->all_namespaces ? "" : o->state.namespace_;
     filter.phases = o->phases;
@@ -153,7 +155,8 @@ CommandAction add_logs(CLI::App& app) {
   add_state_options(*cmd, o->state);
   return [o]() -> int {
     std::string state_dir = resolve_state_dir(o->state);
-    auto store = open_store(state_dir);
+    auto store = open_store_to_read(o->state);
+    if (!store) return kFailed;
     std::map<std::string, std::streamoff> offsets;
     bool matched_any = false;
     while (true) {

@@ -158,7 +158,76 @@ TEST_F(CliTest, UnreadableFileGivesAClearMessage) {
 TEST_F(CliTest, DirectoryInsteadOfAFileIsRefused) {
   CliResult r = state_cli({"run", scratch_.path()});
   EXPECT_EQ(r.exit_code, 1) << describe(r);
-  EXPECT_FALSE(r.err.empty()) << describe(r);
+  EXPECT_NE(r.err.find("a folder"), std::string::npos) << describe(r);
+  EXPECT_NE(r.err.find("rampart lint"), std::string::npos) << describe(r);
+}
+
+const char* kWorkflowNamed =
+    "apiVersion: argoproj.io/v1alpha1\nkind: %s\nmetadata: {name: %s}\n"
+    "spec: {entrypoint: main, templates: [{name: main, container: {image: busybox, "
+    "command: [\"true\"]}}, {name: other, container: {image: busybox, command: [\"true\"]}}]}\n";
+
+std::string document(const std::string& kind, const std::string& name) {
+  char text[512];
+  std::snprintf(text, sizeof text, kWorkflowNamed, kind.c_str(), name.c_str());
+  return text;
+}
+
+TEST_F(CliTest, AFileWithoutExactlyOneWorkflowSaysWhatItHoldsAndWhatToDo) {
+  CliResult empty = state_cli({"run", write_file("empty.yaml", "")});
+  EXPECT_EQ(empty.exit_code, 1) << describe(empty);
+  EXPECT_NE(empty.err.find("empty.yaml: no YAML document"), std::string::npos) << describe(empty);
+
+  CliResult tmpl = state_cli({"run", write_file("tmpl.yaml", document("WorkflowTemplate", "shared"))});
+  EXPECT_EQ(tmpl.exit_code, 1) << describe(tmpl);
+  EXPECT_NE(tmpl.err.find("WorkflowTemplate \"shared\""), std::string::npos) << describe(tmpl);
+  EXPECT_NE(tmpl.err.find("workflowTemplateRef"), std::string::npos) << describe(tmpl);
+
+  CliResult cron = state_cli(
+      {"run",
+       write_file("cron.yaml",
+                  "apiVersion: argoproj.io/v1alpha1\nkind: CronWorkflow\nmetadata: {name: nightly}\n"
+                  "spec:\n  schedule: \"0 1 * * *\"\n  workflowSpec: {entrypoint: main, templates: [{name: main, "
+                  "container: {image: busybox, command: [\"true\"]}}]}\n")});
+  EXPECT_EQ(cron.exit_code, 1) << describe(cron);
+  EXPECT_NE(cron.err.find("CronWorkflow \"nightly\""), std::string::npos) << describe(cron);
+
+  CliResult two = state_cli(
+      {"run", write_file("two.yaml", document("Workflow", "first") + "---\n" + document("Workflow", "second"))});
+  EXPECT_EQ(two.exit_code, 1) << describe(two);
+  EXPECT_NE(two.err.find("2 Workflows"), std::string::npos) << describe(two);
+  EXPECT_NE(state_cli({"get", "first"}).exit_code, 0) << "nothing of the file ran";
+}
+
+TEST_F(CliTest, AnUnknownEntrypointIsRefusedBeforeAnythingIsStored) {
+  const std::string file = write_file("wf.yaml", document("Workflow", "entry"));
+  CliResult r = state_cli({"run", file, "--entrypoint", "nope"});
+  EXPECT_EQ(r.exit_code, 2) << describe(r);
+  EXPECT_NE(r.err.find("its templates: main, other"), std::string::npos) << describe(r);
+  EXPECT_NE(state_cli({"get", "entry"}).exit_code, 0) << "a refused run stores nothing";
+  EXPECT_EQ(state_cli({"run", file, "--entrypoint", "other"}).exit_code, 0);
+}
+
+TEST_F(CliTest, ReadingAStateFolderThatIsNotThereIsAnError) {
+  const std::string typo = scratch_.path() + "/typo";
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"list", "--state", typo}, std::vector<std::string>{"get", "x", "--state", typo},
+        std::vector<std::string>{"logs", "x", "--state", typo}}) {
+    CliResult r = cli(command);
+    EXPECT_EQ(r.exit_code, 1) << describe(r);
+    EXPECT_NE(r.err.find("no rampart state there"), std::string::npos) << describe(r);
+  }
+  EXPECT_FALSE(std::filesystem::exists(typo)) << "reading must not make the folder";
+}
+
+TEST_F(CliTest, LintOfNothingFails) {
+  CliResult empty = cli({"lint", write_file("empty.yaml", "# only a comment\n")});
+  EXPECT_EQ(empty.exit_code, 1) << describe(empty);
+  EXPECT_NE(empty.err.find("nothing to check"), std::string::npos) << describe(empty);
+  std::filesystem::create_directories(scratch_.path() + "/no-yaml");
+  CliResult folder = cli({"lint", scratch_.path() + "/no-yaml"});
+  EXPECT_EQ(folder.exit_code, 1) << describe(folder);
+  EXPECT_NE(folder.err.find("no *.yaml"), std::string::npos) << describe(folder);
 }
 
 TEST_F(CliTest, InvalidYamlGivesFileLineColumn) {
