@@ -28,10 +28,8 @@ std::unique_ptr<store::Store> open_store(const std::string& state_dir) {
 std::unique_ptr<store::Store> open_store_to_read(const StateOptions& options) {
   const std::string dir = resolve_state_dir(options);
   std::error_code ec;
-  if (!options.state_dir.empty() && !fs::exists(fs::path(dir) / "rampart.db", ec)) {
-    std::cerr << "--state " << options.state_dir << ": no rampart state there (no rampart.db"
-              << (fs::exists(dir, ec) ? "" : ", and the folder does not exist")
-              << "); --state takes the folder given to rampart run\n";
+  if (!options.state_dir.empty() && !fs::is_directory(dir, ec)) {
+    std::cerr << "--state " << options.state_dir << ": no such folder; --state takes the folder given to rampart run\n";
     return nullptr;
   }
   return open_store(dir);

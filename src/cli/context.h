@@ -49,8 +49,8 @@ void add_state_options(CLI::App& command, StateOptions& options);
 
 std::string resolve_state_dir(const StateOptions& options);
 std::unique_ptr<store::Store> open_store(const std::string& state_dir);
-// For commands that only read (get, list, logs): an explicit --state that holds no rampart state
-// is a typo, said on stderr (null is returned), never made into an empty state.
+// For commands that only read (get, list, logs): an explicit --state that names no folder is a
+// typo, said on stderr (null is returned), never made into an empty state.
 std::unique_ptr<store::Store> open_store_to_read(const StateOptions& options);
 
 using engine::RunLock;

@@ -215,7 +215,7 @@ TEST_F(CliTest, ReadingAStateFolderThatIsNotThereIsAnError) {
         std::vector<std::string>{"logs", "x", "--state", typo}}) {
     CliResult r = cli(command);
     EXPECT_EQ(r.exit_code, 1) << describe(r);
-    EXPECT_NE(r.err.find("no rampart state there"), std::string::npos) << describe(r);
+    EXPECT_NE(r.err.find("no such folder"), std::string::npos) << describe(r);
   }
   EXPECT_FALSE(std::filesystem::exists(typo)) << "reading must not make the folder";
 }
