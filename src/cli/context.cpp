@@ -25,6 +25,18 @@ std::unique_ptr<store::Store> open_store(const std::string& state_dir) {
   return store::open_sqlite((fs::path(state_dir) / "rampart.db").string());
 }
 
+bool engine_gone(const std::string& state_dir, const store::WorkflowRecord& workflow) {
+  if (workflow.phase != "Running") return false;
+  RunLock probe(state_dir, workflow.namespace_, workflow.name);
+  return probe.try_lock();  // released again when the probe goes
+}
+
+std::string interrupted_note(const std::string& name) {
+  return "interrupted: no rampart process runs it (its engine was stopped or killed); continue it with: rampart "
+         "resume " +
+         name;
+}
+
 std::unique_ptr<store::Store> open_store_to_read(const StateOptions& options) {
   const std::string dir = resolve_state_dir(options);
   std::error_code ec;

@@ -55,4 +55,12 @@ std::unique_ptr<store::Store> open_store_to_read(const StateOptions& options);
 
 using engine::RunLock;
 
+// True when the workflow is stored as Running but no process runs it: its RunLock is free (the
+// engine was killed, by SIGKILL or a reboot). The kernel frees the lock when a process dies, so
+// this is known, not guessed from how long it has been quiet.
+bool engine_gone(const std::string& state_dir, const store::WorkflowRecord& workflow);
+
+// What `get` and `list` show for such a workflow.
+std::string interrupted_note(const std::string& name);
+
 }  // namespace rampart::cli

@@ -61,6 +61,10 @@ CommandAction add_get(CLI::App& app) {
                                          o->all || o->output == "wide", nullptr);
       if (!text) return not_found(o->name, o->state.namespace_);
       std::cout << *text;
+      auto record = store->get_workflow(o->state.namespace_, o->name);
+      if (record && engine_gone(resolve_state_dir(o->state), *record)) {
+        std::cout << "\nStatus is " << record->phase << ", but " << interrupted_note(o->name) << "\n";
+      }
       return kOk;
     }
     Json wf = engine::Engine::workflow_object(*store, o->state.namespace_, o->name);
@@ -92,6 +96,7 @@ CommandAction add_list(CLI::App& app) {
   return [o]() -> int {
     auto store = open_store_to_read(o->state);
     if (!store) return kFailed;
+    const std::string state_dir = resolve_state_dir(o->state);
     store::ListFilter filter;
     filter.namespace_ = o->all_namespaces ? "" : o->state.namespace_;
     filter.phases = o->phases;
@@ -131,9 +136,11 @@ CommandAction add_list(CLI::App& app) {
     for (const auto& w : workflows) {
       int64_t end = w.finished_at ? w.finished_at : now;
       std::string duration = w.started_at ? format_duration(end - w.started_at) : "";
-      std::cout << (o->all_namespaces ? col(w.namespace_, 10) : "") << col(w.name, width) << col(w.phase, 9)
-                << col(format_duration(now - w.created_at), 7) << col(duration, 8)
-                << col(w.status.value("progress", ""), 8) << w.message << "\n";
+      const bool gone = engine_gone(state_dir, w);
+      std::cout << (o->all_namespaces ? col(w.namespace_, 10) : "") << col(w.name, width)
+                << col(gone ? "Interrupted" : w.phase, 9) << col(format_duration(now - w.created_at), 7)
+                << col(duration, 8) << col(w.status.value("progress", ""), 8)
+                << (gone ? "continue it with: rampart resume " + w.name : w.message) << "\n";
     }
     return kOk;
   };

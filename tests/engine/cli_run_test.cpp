@@ -2,7 +2,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <signal.h>
+
+#include <chrono>
 #include <regex>
+#include <thread>
 
 #include "engine_fixture.h"
 
@@ -218,6 +222,40 @@ TEST_F(CliTest, ReadingAStateFolderThatIsNotThereIsAnError) {
     EXPECT_NE(r.err.find("no such folder"), std::string::npos) << describe(r);
   }
   EXPECT_FALSE(std::filesystem::exists(typo)) << "reading must not make the folder";
+}
+
+TEST_F(CliTest, AWorkflowWhoseEngineWasKilledIsShownInterruptedWithTheCommandThatContinuesIt) {
+  std::string wf = document("Workflow", "killed");
+  const std::string quick = "command: [\"true\"]";
+  wf.replace(wf.find(quick), quick.size(), "command: [sleep, \"60\"]");
+  const std::string pid_file = scratch_.path() + "/pid";
+  const std::string start = "setsid " + shell_quote(RAMPART_BINARY) + " run " + shell_quote(write_file("k.yaml", wf)) +
+                            " --sandbox none --state " + shell_quote(state_.path()) + " >/dev/null 2>&1 & echo $! > " +
+                            shell_quote(pid_file);
+  ASSERT_EQ(std::system(start.c_str()), 0);
+  const pid_t pid = static_cast<pid_t>(std::stol(read_text(pid_file)));
+  // The run is seen Running through the store, as a user would see it: polled, since nothing
+  // outside the engine is told.
+  bool running = false;
+  for (int i = 0; i < 1500 && !running; ++i) {
+    Json got = Json::parse(state_cli({"get", "killed", "-o", "json"}).out, nullptr, false);
+    running = got.is_object() && got["status"].value("phase", "") == "Running";
+    if (!running) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(running);
+  CliResult alive = state_cli({"get", "killed"});
+  EXPECT_EQ(alive.out.find("interrupted"), std::string::npos) << "its engine still runs\n" << describe(alive);
+
+  ::kill(-pid, SIGKILL);  // the engine and its step, as an OOM kill or a reboot would
+  for (int i = 0; i < 1500 && ::kill(pid, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  CliResult get = state_cli({"get", "killed"});
+  EXPECT_NE(get.out.find("interrupted"), std::string::npos) << describe(get);
+  EXPECT_NE(get.out.find("rampart resume killed"), std::string::npos) << describe(get);
+  CliResult list = state_cli({"list"});
+  EXPECT_NE(list.out.find("Interrupted"), std::string::npos) << describe(list);
+  // Machine-readable output keeps Argo's phase.
+  Json object = Json::parse(state_cli({"get", "killed", "-o", "json"}).out, nullptr, false);
+  EXPECT_EQ(object["status"].value("phase", ""), "Running");
 }
 
 TEST_F(CliTest, LintOfNothingFails) {
