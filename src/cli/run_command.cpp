@@ -109,6 +109,35 @@ bool admitted(const guard::Policy& policy, const std::string& ns, const spec::Do
   return ok;
 }
 
+// Reads `--parameter-file F` (a YAML or JSON map of names to values) into `out`; on failure, why
+// (naming the file, and the line and parameter at fault).
+std::string read_parameter_file(const std::string& file, std::vector<std::pair<std::string, std::string>>& out) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    return file + ": " + (std::filesystem::exists(file, ec) ? "not a file" : "no such file");
+  }
+  YAML::Node params;
+  try {
+    params = YAML::LoadFile(file);
+  } catch (const YAML::Exception& e) {
+    return file + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": " + e.msg;
+  }
+  if (!params.IsMap()) return file + ": expected a map of parameter names to values, like `message: hello`";
+  for (const auto& kv : params) {
+    const std::string where = file + ":" + std::to_string(kv.first.Mark().line + 1);
+    if (!kv.first.IsScalar()) return where + ": a parameter name must be a string";
+    if (!kv.second.IsScalar()) {
+      return where + ": " + kv.first.Scalar() + ": expected a string or a number, got a " +
+             (kv.second.IsSequence() ? "list"
+              : kv.second.IsMap()    ? "map"
+                                     : "null") +
+             " (write it as a string, e.g. a JSON text in quotes)";
+    }
+    out.emplace_back(kv.first.Scalar(), kv.second.Scalar());
+  }
+  return "";
+}
+
 // Why FILE cannot be run (it must hold exactly one Workflow), saying what it holds and what to
 // do instead; empty when it holds one.
 std::string not_one_workflow(const std::string& file, const spec::LoadResult& loaded) {
@@ -318,14 +347,9 @@ CommandAction add_run_command(CLI::App& app) {
     submit.entrypoint = o->entrypoint;
     submit.name = o->name;
     if (!o->parameter_file.empty()) {
-      try {
-        YAML::Node params = YAML::LoadFile(o->parameter_file);
-        if (!params.IsMap()) throw std::runtime_error("expected a map of parameter names to values");
-        for (const auto& kv : params)
-          submit.parameters.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
-      } catch (const std::exception& e) {
-        std::cerr << o->parameter_file << ": " << e.what() << "\n";
-        return kFailed;
+      if (std::string why = read_parameter_file(o->parameter_file, submit.parameters); !why.empty()) {
+        std::cerr << "--parameter-file " << why << "\n";
+        return kUsage;
       }
     }
     for (const auto& p : o->parameters) {

@@ -165,7 +165,9 @@ ImageResolution ImageCatalog::resolve(const std::string& image) const {
       return {std::move(runtime), ""};
     }
   }
-  return {std::nullopt, "image \"" + image + "\" is not in the image catalog " + source_ + "; add an entry for it"};
+  return {std::nullopt, "image \"" + image + "\" is not in the image catalog " + source_ +
+                            "; add an entry for it, or run the step in a real container with --executor container "
+                            "(docs/containers.md)"};
 }
 
 }  // namespace rampart::exec

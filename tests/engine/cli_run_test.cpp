@@ -258,6 +258,17 @@ TEST_F(CliTest, AWorkflowWhoseEngineWasKilledIsShownInterruptedWithTheCommandTha
   EXPECT_EQ(object["status"].value("phase", ""), "Running");
 }
 
+TEST_F(CliTest, AParameterFileThatCannotBeUsedIsNamedWithTheReason) {
+  const std::string file = write_file("wf.yaml", document("Workflow", "params"));
+  CliResult missing = state_cli({"run", file, "--parameter-file", scratch_.path() + "/nonexist.yaml"});
+  EXPECT_EQ(missing.exit_code, 2) << describe(missing);
+  EXPECT_NE(missing.err.find("nonexist.yaml: no such file"), std::string::npos) << describe(missing);
+  CliResult list = state_cli({"run", file, "--parameter-file", write_file("p.yaml", "x: 1\nmessage: [a, b]\n")});
+  EXPECT_EQ(list.exit_code, 2) << describe(list);
+  EXPECT_NE(list.err.find("p.yaml:2: message: expected a string or a number, got a list"), std::string::npos)
+      << describe(list);
+}
+
 TEST_F(CliTest, LintOfNothingFails) {
   CliResult empty = cli({"lint", write_file("empty.yaml", "# only a comment\n")});
   EXPECT_EQ(empty.exit_code, 1) << describe(empty);

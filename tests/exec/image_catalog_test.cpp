@@ -68,8 +68,10 @@ TEST(ImageCatalog, AMissingImageIsAnErrorNamingTheCatalog) {
   ImageCatalog catalog = ImageCatalog::load(source_catalog());
   auto missing = catalog.resolve("foo/bar:1");
   EXPECT_FALSE(missing.runtime);
-  EXPECT_EQ(missing.error,
-            "image \"foo/bar:1\" is not in the image catalog " + source_catalog() + "; add an entry for it");
+  EXPECT_EQ(
+      missing.error,
+      "image \"foo/bar:1\" is not in the image catalog " + source_catalog() +
+          "; add an entry for it, or run the step in a real container with --executor container (docs/containers.md)");
   // argosay:v3 does not exist: a tag pattern restricts the match.
   EXPECT_FALSE(catalog.resolve("argoproj/argosay:v3").runtime);
 }

@@ -128,8 +128,10 @@ TEST_F(ProcessExecutorTest, WorkingDirDefaultsToRootAndIsCreatedWhenSet) {
 TEST_F(ProcessExecutorTest, AnImageMissingFromTheCatalogIsAStartError) {
   auto run = run_step(executor, scratch.request("missing", "foo/bar:1", {"true"}));
   EXPECT_EQ(run.result.outcome, StepOutcome::StartError);
-  EXPECT_EQ(run.result.message,
-            "image \"foo/bar:1\" is not in the image catalog " + testing::source_catalog() + "; add an entry for it");
+  EXPECT_EQ(
+      run.result.message,
+      "image \"foo/bar:1\" is not in the image catalog " + testing::source_catalog() +
+          "; add an entry for it, or run the step in a real container with --executor container (docs/containers.md)");
 }
 
 TEST_F(ProcessExecutorTest, AMissingProgramIsAStartError) {
