@@ -43,7 +43,6 @@ nlohmann::json WatchObserver::workflow_object() const {
   if (!record_.message.empty()) status["message"] = record_.message;
   if (record_.status.contains("progress")) status["progress"] = record_.status["progress"];
   if (record_.status.contains("outputs")) status["outputs"] = record_.status["outputs"];
-  status["nodes"] = nodes_;
   wf["status"] = status;
   return wf;
 }
@@ -51,8 +50,7 @@ nlohmann::json WatchObserver::workflow_object() const {
 void WatchObserver::node_changed(const engine::Node& node) {
   if (mode_ == Mode::Quiet) return;
   if (mode_ == Mode::Tree) {
-    nodes_[node.id] = node.to_json();
-    if (node.finished_at) nodes_[node.id]["finishedAt"] = engine::format_time(node.finished_at);
+    nodes_[node.id] = tree_node(node.id, node.to_json());
     redraw(false);
     return;
   }
@@ -140,7 +138,7 @@ void WatchObserver::redraw(bool force) {
   if (!force && now - last_draw_ < 200) return;
   last_draw_ = now;
   if (!tty_) return;  // the final tree is printed on stdout at the end
-  std::string text = render_workflow(workflow_object(), now, terminal_width());
+  std::string text = render_workflow(workflow_object(), nodes_, now, terminal_width(), false);
   // Move up over the previous frame and clear it, then draw the new one.
   if (last_lines_) std::cerr << "\x1b[" << last_lines_ << "F\x1b[J";
   last_lines_ = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));

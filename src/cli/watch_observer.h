@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/tree_view.h"
 #include "engine/engine.h"
 
 namespace rampart::cli {
@@ -48,7 +49,7 @@ class WatchObserver : public engine::Observer {
   Mode mode_;
   nlohmann::json manifest_;
   store::WorkflowRecord record_;
-  nlohmann::json nodes_ = nlohmann::json::object();  // Tree mode only
+  TreeNodes nodes_;  // Tree mode only: what the tree shows of each node, not its JSON
   // Steps (Pod and Suspend nodes) seen, and whether each has been counted as finished: a node
   // is reported again each time it changes, a finished one too.
   std::unordered_map<std::string, bool> steps_;

@@ -366,6 +366,19 @@ TEST_F(CliTest, OnATerminalTheStatusLineIsRewrittenInPlace) {
   EXPECT_NE(screen.find("200 steps finished (200 Succeeded)"), std::string::npos) << screen.substr(0, 3000);
 }
 
+// --watch draws the live tree on the terminal and clears it at the end (the final one goes to stdout).
+TEST_F(CliTest, WatchDrawsTheLiveTreeOnATerminalAndClearsIt) {
+  if (std::system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "script (util-linux) is missing";
+  const std::string command = shell_quote(RAMPART_BINARY) + " run --watch " + shell_quote(data_file("hello.yaml")) +
+                              " --sandbox none --state " + shell_quote(state_.path()) + " >/dev/null";
+  const std::string typescript = scratch_.path() + "/typescript";
+  const std::string run = "script -qec " + shell_quote(command) + " " + shell_quote(typescript) + " >/dev/null";
+  ASSERT_EQ(std::system(run.c_str()), 0);
+  const std::string screen = read_text(typescript);
+  EXPECT_NE(screen.find("Name:                hello"), std::string::npos) << screen.substr(0, 3000);
+  EXPECT_NE(screen.find("F\x1b[J"), std::string::npos) << "the live tree is cleared\n" << screen.substr(0, 3000);
+}
+
 TEST_F(CliTest, DeleteRemovesAWorkflow) {
   ASSERT_EQ(state_cli({"run", data_file("hello.yaml")}).exit_code, 0);
   CliResult del = state_cli({"delete", "hello"});
