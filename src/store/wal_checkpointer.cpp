@@ -1,5 +1,6 @@
 #include "store/wal_checkpointer.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <chrono>
@@ -53,6 +54,9 @@ int64_t WalCheckpointer::wait_for_completed(int64_t n, int64_t timeout_ms) const
 }
 
 void WalCheckpointer::run() {
+  // Its own name: a thread inherits its creator's, which may be an engine's ("rampart-engine"),
+  // and tools and the crash tests find engines by name.
+  ::pthread_setname_np(::pthread_self(), "rampart-wal");
   std::unique_lock lock(mutex_);
   for (;;) {
     changed_.wait(lock, [&] { return requested_ || stopping_; });
