@@ -21,6 +21,10 @@ std::string resolve_state_dir(const StateOptions& options) {
   return fs::path(store::default_sqlite_path()).parent_path().string();
 }
 
+std::string workflow_log_dir(const std::string& state_dir, const std::string& ns, const std::string& name) {
+  return (fs::path(state_dir) / "logs" / ns / name).string();
+}
+
 std::unique_ptr<store::Store> open_store(const std::string& state_dir) {
   return store::open_sqlite((fs::path(state_dir) / "rampart.db").string());
 }

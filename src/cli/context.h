@@ -48,6 +48,8 @@ int run_stored_workflow(const StateOptions& state, const std::string& name, cons
 void add_state_options(CLI::App& command, StateOptions& options);
 
 std::string resolve_state_dir(const StateOptions& options);
+// Where the steps' logs of a workflow are: <state>/logs/NAMESPACE/NAME/<node id>.log.
+std::string workflow_log_dir(const std::string& state_dir, const std::string& ns, const std::string& name);
 std::unique_ptr<store::Store> open_store(const std::string& state_dir);
 // For commands that only read (get, list, logs): an explicit --state that names no folder is a
 // typo, said on stderr (null is returned), never made into an empty state.

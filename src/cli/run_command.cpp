@@ -252,9 +252,8 @@ int run_stored_workflow(const StateOptions& state_options, const std::string& na
   nlohmann::json without_nodes = engine::Engine::workflow_object(*record, {});
   masker.mask_json(without_nodes);
   WatchObserver observer(mode, std::move(without_nodes));
-  if (settings.log && mode == WatchObserver::Mode::Lines) {
-    observer.print_logs_from((std::filesystem::path(state_dir) / "logs" / state_options.namespace_ / name).string());
-  }
+  const std::string log_dir = workflow_log_dir(state_dir, state_options.namespace_, name);
+  if (settings.log && mode == WatchObserver::Mode::Lines) observer.print_logs_from(log_dir);
   store::WorkflowRecord final_record = engine.run(state_options.namespace_, name, &observer);
   executor->shutdown();
   observer.finish();
@@ -265,8 +264,7 @@ int run_stored_workflow(const StateOptions& state_options, const std::string& na
                      .value_or("")
               << std::flush;
     std::error_code ignored;
-    const auto logs = std::filesystem::path(state_dir) / "logs" / state_options.namespace_ / name;
-    if (!settings.log && !std::filesystem::is_empty(logs, ignored) && !ignored) {
+    if (!settings.log && !std::filesystem::is_empty(log_dir, ignored) && !ignored) {
       std::cerr << "The steps' output: rampart logs " << name << " (or run with --log)\n";
     }
   } else if (output == "name") {

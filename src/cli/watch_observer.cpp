@@ -1,6 +1,5 @@
 #include "cli/watch_observer.h"
 
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -13,10 +12,10 @@
 namespace rampart::cli {
 namespace {
 
+// The live view is drawn on stderr; 120 columns when stderr is not a terminal.
 size_t terminal_width() {
-  winsize ws{};
-  if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
-  return 120;
+  const size_t columns = terminal_columns(STDERR_FILENO);
+  return columns ? columns : 120;
 }
 
 bool is_step(const engine::Node& node) {
@@ -51,13 +50,13 @@ void WatchObserver::node_changed(const engine::Node& node) {
   if (mode_ == Mode::Quiet) return;
   if (mode_ == Mode::Tree) {
     nodes_[node.id] = tree_node(node.id, node.to_json());
-    redraw(false);
+    redraw();
     return;
   }
   if (!is_step(node)) return;
   bool& counted = steps_[node.id];
   if (counted || !engine::is_completed(node.phase)) {
-    show_status(false);
+    show_status();
     return;
   }
   counted = true;
@@ -97,7 +96,7 @@ void WatchObserver::step_finished(const engine::Node& node) {
                 << "and a count; `rampart get` shows every step)\n";
     }
   }
-  show_status(false);
+  show_status();
 }
 
 std::string WatchObserver::status_text() const {
@@ -113,12 +112,12 @@ std::string WatchObserver::status_text() const {
   return text + ", " + format_duration(elapsed);
 }
 
-void WatchObserver::show_status(bool force) {
+void WatchObserver::show_status() {
   // Only once the per-step lines have stopped: a small run shows every step instead.
   if (step_lines_ < kStepLines) return;
   const int64_t now = rampart::now_ms();
   const int64_t every = tty_ ? 200 : kSummaryEveryMs;
-  if (!force && now - last_draw_ < every) return;
+  if (now - last_draw_ < every) return;
   last_draw_ = now;
   if (tty_) {
     std::cerr << "\r\x1b[K" << status_text() << std::flush;
@@ -130,12 +129,12 @@ void WatchObserver::show_status(bool force) {
 
 void WatchObserver::workflow_changed(const store::WorkflowRecord& workflow) {
   record_ = workflow;
-  if (mode_ == Mode::Tree) redraw(false);
+  if (mode_ == Mode::Tree) redraw();
 }
 
-void WatchObserver::redraw(bool force) {
+void WatchObserver::redraw() {
   int64_t now = rampart::now_ms();
-  if (!force && now - last_draw_ < 200) return;
+  if (now - last_draw_ < 200) return;
   last_draw_ = now;
   if (!tty_) return;  // the final tree is printed on stdout at the end
   std::string text = render_workflow(workflow_object(), nodes_, now, terminal_width(), false);

@@ -41,9 +41,9 @@ class WatchObserver : public engine::Observer {
  private:
   void step_finished(const engine::Node& node);
   void print_log(const engine::Node& node);
-  void show_status(bool force);
+  void show_status();
   std::string status_text() const;
-  void redraw(bool force);
+  void redraw();
   nlohmann::json workflow_object() const;
 
   Mode mode_;

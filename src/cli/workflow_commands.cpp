@@ -183,7 +183,7 @@ CommandAction add_logs(CLI::App& app) {
       std::sort(pods.begin(), pods.end(), [](const auto& a, const auto& b) { return a.started_at < b.started_at; });
       for (const auto& p : pods) {
         matched_any = true;
-        fs::path file = fs::path(state_dir) / "logs" / o->state.namespace_ / o->name / (p.id + ".log");
+        fs::path file = fs::path(workflow_log_dir(state_dir, o->state.namespace_, o->name)) / (p.id + ".log");
         std::ifstream in(file, std::ios::binary);
         if (!in) continue;
         in.seekg(offsets[p.id]);
@@ -304,7 +304,7 @@ CommandAction add_delete(CLI::App& app) {
     }
     if (!store->delete_workflow(o->state.namespace_, o->name)) return not_found(o->name, o->state.namespace_);
     std::error_code ec;
-    fs::remove_all(fs::path(state_dir) / "logs" / o->state.namespace_ / o->name, ec);
+    fs::remove_all(workflow_log_dir(state_dir, o->state.namespace_, o->name), ec);
     fs::remove_all(fs::path(state_dir) / "run" / o->state.namespace_ / o->name, ec);
     std::cout << "workflow " << o->name << " deleted\n";
     return kOk;

@@ -171,12 +171,8 @@ class SqliteStore final : public Store {
   }
 
   std::vector<NodeRecord> get_nodes(const std::string& ns, const std::string& workflow) override {
-    Statement& query =
-        connection_.cached("SELECT id, status FROM nodes WHERE namespace = ? AND workflow = ? ORDER BY id");
-    ResetOnExit reset(query);
-    query.bind_all(ns, workflow);
     std::vector<NodeRecord> result;
-    while (query.step()) result.push_back({query.column_text(0), parse(query.column_text(1), "node status")});
+    for_each_node(ns, workflow, [&](NodeRecord&& node) { result.push_back(std::move(node)); });
     return result;
   }
 
